@@ -1,0 +1,35 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+
+namespace NvmeNative;
+
+/// <summary>
+/// The single errno funnel: every failed system call becomes a <see cref="NvmeNativeException"/> here,
+/// with errno read immediately after the call (before anything else can overwrite it).
+/// </summary>
+internal static class Syscall
+{
+    /// <summary>The errno of the last [LibraryImport(SetLastError = true)] call on this thread.</summary>
+    internal static int LastErrno => Marshal.GetLastPInvokeError();
+
+    internal static NvmeNativeException Error(int errno, string operation, string? path = null, string? connectString = null)
+    {
+        Debug.Assert(errno != (int)Errno.EINTR, "EINTR must be retried by the wrapper, never surfaced");
+        return new NvmeNativeException(ErrnoText.Describe(errno), operation, path, errno, connectString);
+    }
+
+    /// <summary>Throws for a negative result, reading errno first.</summary>
+    internal static int Check(int result, string operation, string? path = null)
+    {
+        if (result < 0)
+            throw Error(LastErrno, operation, path);
+        return result;
+    }
+
+    internal static long Check(nint result, string operation, string? path = null)
+    {
+        if (result < 0)
+            throw Error(LastErrno, operation, path);
+        return result;
+    }
+}

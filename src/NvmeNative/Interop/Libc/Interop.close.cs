@@ -1,0 +1,13 @@
+using System.Runtime.InteropServices;
+
+namespace NvmeNative;
+
+internal static partial class Interop
+{
+    internal static partial class Libc
+    {
+        // int close(int fd); only SafeFdHandle.ReleaseHandle calls it.
+        [LibraryImport(Libraries.Libc, SetLastError = true)]
+        internal static partial int close(int fd);
+    }
+}

@@ -1,0 +1,13 @@
+using System.Runtime.InteropServices;
+
+namespace NvmeNative;
+
+internal static partial class Interop
+{
+    internal static partial class Libc
+    {
+        // int fsync(int fd); on a block device it flushes the page cache and the device write cache.
+        [LibraryImport(Libraries.Libc, SetLastError = true)]
+        internal static partial int fsync(SafeFdHandle fd);
+    }
+}

@@ -1,0 +1,13 @@
+using System.Runtime.InteropServices;
+
+namespace NvmeNative;
+
+internal static partial class Interop
+{
+    internal static partial class Libc
+    {
+        // int socket(int domain, int type, int protocol); used for the kernel uevent netlink socket.
+        [LibraryImport(Libraries.Libc, SetLastError = true)]
+        internal static partial SafeFdHandle socket(int domain, int type, int protocol);
+    }
+}

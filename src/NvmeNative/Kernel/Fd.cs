@@ -1,0 +1,228 @@
+namespace NvmeNative.Kernel;
+
+/// <summary>
+/// Typed, errno-checked file descriptor operations over the raw Interop layer.
+/// EINTR policy: every call here is retried while it fails with EINTR (no native shim does it for us);
+/// close is never retried (see <see cref="SafeFdHandle"/>). Every other failure goes through
+/// <see cref="Syscall"/> and becomes an <see cref="NvmeNativeException"/> naming the operation and path.
+/// </summary>
+internal static unsafe class Fd
+{
+    private const int StackPathLimit = 1024;
+
+    /// <summary>open(2) with O_CLOEXEC always added.</summary>
+    internal static SafeFdHandle Open(string path, int flags, uint mode = 0)
+    {
+        var handle = TryOpen(path, flags, out int errno, mode);
+        return handle ?? throw Syscall.Error(errno, "open", path);
+    }
+
+    /// <summary>open(2) that reports errno instead of throwing (for ENOENT-is-normal cases).</summary>
+    internal static SafeFdHandle? TryOpen(string path, int flags, out int errno, uint mode = 0)
+    {
+        int max = Utf8Path.MaxBytes(path);
+        Span<byte> buffer = max <= StackPathLimit ? stackalloc byte[max] : new byte[max];
+        Span<byte> encoded = Utf8Path.Encode(path, buffer);
+        fixed (byte* p = encoded)
+        {
+            while (true)
+            {
+                SafeFdHandle fd = Interop.Libc.open(p, flags | Interop.Fcntl.O_CLOEXEC, mode);
+                if (!fd.IsInvalid)
+                {
+                    errno = 0;
+                    return fd;
+                }
+                errno = Syscall.LastErrno;
+                fd.Dispose();
+                if (errno != (int)Errno.EINTR)
+                    return null;
+            }
+        }
+    }
+
+    internal static int Read(SafeFdHandle fd, Span<byte> buffer, string path)
+    {
+        fixed (byte* p = buffer)
+        {
+            while (true)
+            {
+                nint n = Interop.Libc.read(fd, p, (nuint)buffer.Length);
+                if (n >= 0)
+                    return (int)n;
+                int errno = Syscall.LastErrno;
+                if (errno != (int)Errno.EINTR)
+                    throw Syscall.Error(errno, "read", path);
+            }
+        }
+    }
+
+    /// <summary>One write(2) call; returns bytes written. Callers that need all bytes use <see cref="WriteAll"/>.</summary>
+    internal static int Write(SafeFdHandle fd, ReadOnlySpan<byte> data, string path, string? connectString = null)
+    {
+        fixed (byte* p = data)
+        {
+            while (true)
+            {
+                nint n = Interop.Libc.write(fd, p, (nuint)data.Length);
+                if (n >= 0)
+                    return (int)n;
+                int errno = Syscall.LastErrno;
+                if (errno != (int)Errno.EINTR)
+                    throw Syscall.Error(errno, "write", path, connectString);
+            }
+        }
+    }
+
+    internal static void WriteAll(SafeFdHandle fd, ReadOnlySpan<byte> data, string path)
+    {
+        while (!data.IsEmpty)
+            data = data[Write(fd, data, path)..];
+    }
+
+    /// <summary>pread(2) until the buffer is full or end of file; returns bytes read.</summary>
+    internal static int PRead(SafeFdHandle fd, Span<byte> buffer, long offset, string path)
+    {
+        int total = 0;
+        fixed (byte* p = buffer)
+        {
+            while (total < buffer.Length)
+            {
+                nint n = Interop.Libc.pread(fd, p + total, (nuint)(buffer.Length - total), offset + total);
+                if (n == 0)
+                    break;
+                if (n < 0)
+                {
+                    int errno = Syscall.LastErrno;
+                    if (errno == (int)Errno.EINTR)
+                        continue;
+                    throw Syscall.Error(errno, $"pread at {offset + total}", path);
+                }
+                total += (int)n;
+            }
+        }
+        return total;
+    }
+
+    /// <summary>pwrite(2) of the whole buffer.</summary>
+    internal static void PWrite(SafeFdHandle fd, ReadOnlySpan<byte> data, long offset, string path)
+    {
+        int total = 0;
+        fixed (byte* p = data)
+        {
+            while (total < data.Length)
+            {
+                nint n = Interop.Libc.pwrite(fd, p + total, (nuint)(data.Length - total), offset + total);
+                if (n < 0)
+                {
+                    int errno = Syscall.LastErrno;
+                    if (errno == (int)Errno.EINTR)
+                        continue;
+                    throw Syscall.Error(errno, $"pwrite at {offset + total}", path);
+                }
+                total += (int)n;
+            }
+        }
+    }
+
+    internal static void Fsync(SafeFdHandle fd, string path)
+    {
+        while (Interop.Libc.fsync(fd) < 0)
+        {
+            int errno = Syscall.LastErrno;
+            if (errno != (int)Errno.EINTR)
+                throw Syscall.Error(errno, "fsync", path);
+        }
+    }
+
+    /// <summary>ioctl(2) with a typed argument struct; returns the ioctl's non-negative result.</summary>
+    internal static int Ioctl<T>(SafeFdHandle fd, uint request, ref T arg, string name, string path) where T : unmanaged
+    {
+        int result = TryIoctl(fd, request, ref arg, out int errno);
+        return result >= 0 ? result : throw Syscall.Error(errno, $"ioctl {name}", path);
+    }
+
+    /// <summary>ioctl(2) with a typed argument that reports errno instead of throwing.</summary>
+    internal static int TryIoctl<T>(SafeFdHandle fd, uint request, ref T arg, out int errno) where T : unmanaged
+    {
+        fixed (T* p = &arg)
+        {
+            while (true)
+            {
+                int result = Interop.Libc.ioctl(fd, request, p);
+                errno = result < 0 ? Syscall.LastErrno : 0;
+                if (result >= 0 || errno != (int)Errno.EINTR)
+                    return result;
+            }
+        }
+    }
+
+    /// <summary>ioctl(2) whose argument is a value (or unused), such as STOP_ARRAY or HOT_REMOVE_DISK.</summary>
+    internal static int TryIoctlValue(SafeFdHandle fd, uint request, nuint value, out int errno)
+    {
+        while (true)
+        {
+            int result = Interop.Libc.ioctl_value(fd, request, value);
+            errno = result < 0 ? Syscall.LastErrno : 0;
+            if (result >= 0 || errno != (int)Errno.EINTR)
+                return result;
+        }
+    }
+
+    internal static int IoctlValue(SafeFdHandle fd, uint request, nuint value, string name, string path)
+    {
+        int result = TryIoctlValue(fd, request, value, out int errno);
+        return result >= 0 ? result : throw Syscall.Error(errno, $"ioctl {name}", path);
+    }
+
+    /// <summary>
+    /// poll(2) on one descriptor with a timeout in milliseconds (-1 = forever). Returns the revents, or 0
+    /// on timeout. An EINTR restarts the wait with the time that is left.
+    /// </summary>
+    internal static short Poll(SafeFdHandle fd, short events, int timeoutMs, string path)
+    {
+        bool added = false;
+        fd.DangerousAddRef(ref added);
+        try
+        {
+            long deadline = timeoutMs < 0 ? long.MaxValue : Environment.TickCount64 + timeoutMs;
+            var pfd = new Interop.Poll.pollfd { fd = (int)fd.DangerousGetHandle(), events = events };
+            while (true)
+            {
+                int wait = timeoutMs < 0 ? -1 : (int)Math.Max(0, deadline - Environment.TickCount64);
+                int n = Interop.Libc.poll(&pfd, 1, wait);
+                if (n > 0)
+                    return pfd.revents;
+                if (n == 0)
+                    return 0;
+                int errno = Syscall.LastErrno;
+                if (errno != (int)Errno.EINTR)
+                    throw Syscall.Error(errno, "poll", path);
+            }
+        }
+        finally
+        {
+            if (added)
+                fd.DangerousRelease();
+        }
+    }
+
+    /// <summary>statx(2) of a path (following symlinks).</summary>
+    internal static Interop.Stat.statx Statx(string path, uint mask = Interop.Stat.STATX_BASIC_STATS)
+    {
+        int max = Utf8Path.MaxBytes(path);
+        Span<byte> buffer = max <= StackPathLimit ? stackalloc byte[max] : new byte[max];
+        Span<byte> encoded = Utf8Path.Encode(path, buffer);
+        Interop.Stat.statx st = default;
+        fixed (byte* p = encoded)
+        {
+            while (Interop.Libc.statx(Interop.Fcntl.AT_FDCWD, p, 0, mask, &st) < 0)
+            {
+                int errno = Syscall.LastErrno;
+                if (errno != (int)Errno.EINTR)
+                    throw Syscall.Error(errno, "statx", path);
+            }
+        }
+        return st;
+    }
+}

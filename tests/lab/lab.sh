@@ -1,0 +1,414 @@
+#!/usr/bin/env bash
+# NvmeNative kernel lab: boots a Debian kernel in QEMU (TCG) with the host root shared read-only
+# over 9p, loads the NVMe-oF / nvmet / md / loop modules, and runs one command inside as root.
+# See tests/lab/README.md.  Usage: lab.sh setup|run|kernels|help
+set -euo pipefail
+
+LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+CACHE=${NVMENATIVE_LAB_CACHE:-/var/cache/nvmenative-lab}
+INIT_TEMPLATE="$LAB_DIR/guest-init.sh"
+KERNELS_ALL=(6.1 6.12)
+DEFAULT_KERNEL=${NVMENATIVE_LAB_DEFAULT_KERNEL:-6.1}
+PREREQS=(qemu-system-x86 busybox-static kmod cpio xz-utils mdadm nvme-cli)
+# Modules loaded in the guest (dependencies are added by modprobe --show-depends).
+# "[?]name[:params]"; a leading "?" marks a module that is skipped if the kernel lacks it
+# (Debian does not build nvme-loop). virtio_pci must come before the 9p mount (it does).
+GUEST_MODULES=(virtio_pci 9pnet_virtio 9p configfs loop:max_loop=16 md_mod raid1
+    nvme-core nvme-fabrics nvme nvme-tcp ?nvme-loop nvmet nvmet-tcp)
+# Bump when the initramfs layout changes in lab.sh itself (guest-init.sh is hashed separately).
+INITRAMFS_FORMAT=1
+
+APT_UPDATED=0
+QUIET=0
+
+die() { echo "lab.sh: error: $*" >&2; exit 125; }
+log() { [[ $QUIET == 1 ]] || echo "lab.sh: $*" >&2; }
+
+usage() {
+    cat <<'EOF'
+Usage:
+  lab.sh setup   [--kernel 6.1|6.12|all]        install prerequisites, fetch kernel(s), build initramfs
+  lab.sh run     [--kernel 6.1|6.12] [--mem MB] [--timeout SEC] [--out DIR]
+                 [--env NAME=VALUE|NAME]... -- CMD [ARGS...]
+  lab.sh kernels                                print "<short> <kernel version>" per kernel
+Environment: NVMENATIVE_LAB_CACHE (default /var/cache/nvmenative-lab),
+             NVMENATIVE_LAB_DEFAULT_KERNEL (default 6.1)
+Exit status of run: the command's; 124 on timeout; 125 on a lab failure.
+EOF
+}
+
+need_root() { [[ $(id -u) == 0 ]] || die "must run as root (installs packages, runs QEMU with 9p passthrough)"; }
+
+# ---------------------------------------------------------------- apt helpers
+apt_lists_present() { compgen -G '/var/lib/apt/lists/*_Packages*' >/dev/null; }
+
+apt_update_once() {
+    [[ $APT_UPDATED == 1 ]] && return 0
+    log "apt-get update"
+    DEBIAN_FRONTEND=noninteractive apt-get update -q >&2 || die "apt-get update failed"
+    APT_UPDATED=1
+}
+
+ensure_prereqs() {
+    local missing=() p
+    for p in "${PREREQS[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+    done
+    [[ ${#missing[@]} == 0 ]] && return 0
+    need_root
+    apt_lists_present || apt_update_once
+    log "installing ${missing[*]}"
+    if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >&2; then
+        apt_update_once
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >&2 ||
+            die "apt-get install ${missing[*]} failed"
+    fi
+}
+
+# ---------------------------------------------------------------- kernel resolution
+kernel_pkg_regex() {
+    case $1 in
+        6.1) echo '^linux-image-6\.1\.0-[0-9]+-amd64$' ;;
+        6.12) echo '^linux-image-6\.12\.[0-9]+\+deb12-amd64-unsigned$' ;;
+        *) die "unknown kernel '$1' (expected 6.1 or 6.12)" ;;
+    esac
+}
+
+# newest package name for a short kernel name, from the apt lists
+resolve_pkg() {
+    local short=$1 re pkg
+    re=$(kernel_pkg_regex "$short")
+    apt_lists_present || apt_update_once
+    pkg=$(apt-cache search --names-only "$re" | awk '{print $1}' | sort -V | tail -1)
+    if [[ -z $pkg && $APT_UPDATED == 0 ]]; then
+        apt_update_once
+        pkg=$(apt-cache search --names-only "$re" | awk '{print $1}' | sort -V | tail -1)
+    fi
+    [[ -n $pkg ]] || die "no package matches $re in the apt lists"
+    echo "$pkg"
+}
+
+pkg_to_kver() {
+    local v=${1#linux-image-}
+    echo "${v%-unsigned}"
+}
+
+# ---------------------------------------------------------------- initramfs
+initramfs_key() {
+    local kver=$1
+    {
+        echo "format=$INITRAMFS_FORMAT kver=$kver"
+        printf '%s\n' "${GUEST_MODULES[@]}"
+        dpkg-query -W -f='${Version}\n' busybox-static 2>/dev/null || echo none
+        cat "$INIT_TEMPLATE"
+    } | sha256sum | cut -d' ' -f1
+}
+
+kernel_ready() { # kver -> 0 if vmlinuz + current initramfs exist
+    local d="$CACHE/$1"
+    [[ -f $d/vmlinuz && -f $d/initramfs.cpio.gz && -f $d/initramfs.key ]] &&
+        [[ $(cat "$d/initramfs.key") == "$(initramfs_key "$1")" ]]
+}
+
+fetch_kernel() { # pkg kver -> $CACHE/kver/pkg.deb
+    local pkg=$1 kver=$2 d="$CACHE/$2"
+    [[ -f $d/pkg.deb && -f $d/pkg.name && $(cat "$d/pkg.name") == "$pkg" ]] && return 0
+    mkdir -p "$d"
+    log "downloading $pkg"
+    local tmp
+    tmp=$(mktemp -d "$CACHE/.dl.XXXXXX")
+    chown _apt "$tmp" 2>/dev/null || true # lets apt download sandboxed (no warning)
+    if ! (cd "$tmp" && apt-get download -q "$pkg" >&2); then
+        apt_update_once
+        (cd "$tmp" && apt-get download -q "$pkg" >&2) || { rm -rf "$tmp"; die "apt-get download $pkg failed"; }
+    fi
+    mv "$tmp"/*.deb "$d/pkg.deb"
+    rm -rf "$tmp"
+    echo "$pkg" >"$d/pkg.name"
+}
+
+build_initramfs() { # kver
+    local kver=$1 d="$CACHE/$1" work ex stage moddir m name params line f rel
+    work=$(mktemp -d "$CACHE/.build.XXXXXX")
+    # shellcheck disable=SC2064
+    trap "rm -rf '$work'; trap - RETURN" RETURN
+    ex="$work/pkg" stage="$work/root"
+    log "unpacking $(cat "$d/pkg.name")"
+    dpkg-deb -x "$d/pkg.deb" "$ex"
+    moddir="$ex/lib/modules/$kver"
+    if [[ ! -d $moddir && -d $ex/usr/lib/modules/$kver ]]; then
+        mkdir -p "$ex/lib/modules" && ln -s "../../usr/lib/modules/$kver" "$moddir"
+    fi
+    [[ -d $moddir ]] || die "package has no lib/modules/$kver (found: $(ls "$ex"/lib/modules "$ex"/usr/lib/modules 2>/dev/null | tr '\n' ' '))"
+    [[ -f $ex/boot/vmlinuz-$kver ]] || die "package has no boot/vmlinuz-$kver"
+    depmod -b "$ex" "$kver"
+
+    mkdir -p "$stage"/{bin,sbin,usr/bin,usr/sbin,etc/lab,proc,sys,dev,tmp,host,hostraw,labctl,lib/modules/"$kver"}
+    cp /bin/busybox "$stage/bin/busybox"
+    install -m 0755 "$INIT_TEMPLATE" "$stage/init"
+    echo "$kver" >"$stage/etc/lab/kver"
+    : >"$stage/etc/lab/modules.list"
+    local -A seen=()
+    for m in "${GUEST_MODULES[@]}"; do
+        local optional=0 deps
+        [[ $m == \?* ]] && { optional=1; m=${m#\?}; }
+        name=${m%%:*} params=
+        [[ $m == *:* ]] && params=${m#*:}
+        if ! deps=$(modprobe -C /dev/null -d "$ex" -S "$kver" --show-depends "$name" 2>&1); then
+            [[ $optional == 1 ]] && { log "note: $kver has no module $name (optional, skipped)"; continue; }
+            die "modprobe --show-depends $name ($kver): $deps"
+        fi
+        while read -r line; do
+            case $line in
+                builtin\ *) continue ;;
+                insmod\ *) ;;
+                *) die "unexpected modprobe output for $name: $line" ;;
+            esac
+            f=${line#insmod }
+            f=${f%% *}
+            rel=${f#"$moddir"/}
+            [[ $rel != "$f" ]] || rel=${f#*/lib/modules/"$kver"/}
+            [[ -n ${seen[$rel]:-} ]] && continue
+            seen[$rel]=1
+            mkdir -p "$stage/lib/modules/$kver/$(dirname "$rel")"
+            case $rel in
+                *.ko.xz) xz -dc "$f" >"$stage/lib/modules/$kver/${rel%.xz}"; rel=${rel%.xz} ;;
+                *.ko.zst) zstd -qdc "$f" >"$stage/lib/modules/$kver/${rel%.zst}"; rel=${rel%.zst} ;;
+                *.ko.gz) gzip -dc "$f" >"$stage/lib/modules/$kver/${rel%.gz}"; rel=${rel%.gz} ;;
+                *.ko) cp "$f" "$stage/lib/modules/$kver/$rel" ;;
+                *) die "unexpected module file $f" ;;
+            esac
+            # params only on the module that was asked for by name
+            local base=${rel##*/}
+            base=${base%.ko}
+            if [[ ${base//-/_} == "${name//-/_}" && -n $params ]]; then
+                echo "$rel ${params//,/ }" >>"$stage/etc/lab/modules.list"
+            else
+                echo "$rel" >>"$stage/etc/lab/modules.list"
+            fi
+        done <<<"$deps"
+    done
+    for f in modules.builtin modules.builtin.modinfo modules.order; do
+        [[ -f $moddir/$f ]] && cp "$moddir/$f" "$stage/lib/modules/$kver/"
+    done
+    depmod -b "$stage" "$kver"
+
+    cp "$ex/boot/vmlinuz-$kver" "$d/vmlinuz.tmp"
+    (cd "$stage" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) | gzip -6 >"$d/initramfs.tmp"
+    cp "$stage/etc/lab/modules.list" "$d/modules.list"
+    mv "$d/vmlinuz.tmp" "$d/vmlinuz"
+    mv "$d/initramfs.tmp" "$d/initramfs.cpio.gz"
+    initramfs_key "$kver" >"$d/initramfs.key"
+    log "built $d/initramfs.cpio.gz ($(du -h "$d/initramfs.cpio.gz" | cut -f1), $(wc -l <"$d/modules.list") modules)"
+}
+
+setup_kernel() { # short
+    local short=$1 pkg kver
+    pkg=$(resolve_pkg "$short")
+    kver=$(pkg_to_kver "$pkg")
+    if ! kernel_ready "$kver"; then
+        fetch_kernel "$pkg" "$kver"
+        build_initramfs "$kver"
+    fi
+    echo "$kver" >"$CACHE/current-$short.tmp"
+    mv "$CACHE/current-$short.tmp" "$CACHE/current-$short"
+    log "kernel $short = $kver ready ($CACHE/$kver)"
+}
+
+with_lock() {
+    mkdir -p "$CACHE"
+    exec 9>"$CACHE/.lock"
+    flock 9
+}
+
+cmd_setup() {
+    local which=all
+    while [[ $# -gt 0 ]]; do
+        case $1 in
+            --kernel) which=${2:?--kernel needs a value}; shift 2 ;;
+            --kernel=*) which=${1#*=}; shift ;;
+            -h | --help) usage; exit 0 ;;
+            *) die "setup: unknown argument '$1'" ;;
+        esac
+    done
+    local list=()
+    case $which in
+        all) list=("${KERNELS_ALL[@]}") ;;
+        6.1 | 6.12) list=("$which") ;;
+        *) die "setup: --kernel must be 6.1, 6.12 or all (got '$which')" ;;
+    esac
+    need_root
+    ensure_prereqs
+    # the guest lays the guest kernel's modules over /lib/modules so that kmod's modprobe/modinfo
+    # from the shared host root work there; that needs the mount point to exist on the host
+    [[ -d /lib/modules ]] || mkdir -p /lib/modules
+    with_lock
+    local k
+    for k in "${list[@]}"; do setup_kernel "$k"; done
+    exec 9>&-
+}
+
+cmd_kernels() {
+    local k pkg
+    for k in "${KERNELS_ALL[@]}"; do
+        pkg=$(resolve_pkg "$k")
+        echo "$k $(pkg_to_kver "$pkg")"
+    done
+}
+
+# quote for the guest's busybox ash (single quotes)
+shq() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
+
+# a path is hidden in the guest if it lies under one of the tmpfs overlays
+hidden_in_guest() {
+    local p=$1 d
+    for d in /tmp /var/tmp /root /run /etc/nvme /etc/mdadm; do
+        [[ $p == "$d" || $p == "$d"/* ]] && return 0
+    done
+    return 1
+}
+
+cmd_run() {
+    local short=$DEFAULT_KERNEL mem=3072 timeout=1200 out= envs=() cmd=()
+    while [[ $# -gt 0 ]]; do
+        case $1 in
+            --kernel) short=${2:?--kernel needs a value}; shift 2 ;;
+            --kernel=*) short=${1#*=}; shift ;;
+            --mem) mem=${2:?--mem needs a value}; shift 2 ;;
+            --mem=*) mem=${1#*=}; shift ;;
+            --timeout) timeout=${2:?--timeout needs a value}; shift 2 ;;
+            --timeout=*) timeout=${1#*=}; shift ;;
+            --out) out=${2:?--out needs a value}; shift 2 ;;
+            --out=*) out=${1#*=}; shift ;;
+            --env) envs+=("${2:?--env needs NAME=VALUE}"); shift 2 ;;
+            --env=*) envs+=("${1#*=}"); shift ;;
+            -h | --help) usage; exit 0 ;;
+            --) shift; cmd=("$@"); break ;;
+            -*) die "run: unknown option '$1' (put the command after --)" ;;
+            *) cmd=("$@"); break ;;
+        esac
+    done
+    [[ ${#cmd[@]} -gt 0 ]] || die "run: no command given (lab.sh run [opts] -- CMD [ARGS...])"
+    [[ $short == 6.1 || $short == 6.12 ]] || die "run: --kernel must be 6.1 or 6.12 (got '$short')"
+    [[ $mem =~ ^[0-9]+$ ]] || die "run: --mem must be a number of MB"
+    [[ $timeout =~ ^[0-9]+$ ]] || die "run: --timeout must be a number of seconds"
+    need_root
+
+    # setup if needed (quietly; show the log only on failure)
+    local kver=
+    [[ -f $CACHE/current-$short ]] && kver=$(cat "$CACHE/current-$short")
+    if [[ -z $kver ]] || ! kernel_ready "$kver" || ! command -v qemu-system-x86_64 >/dev/null; then
+        local slog
+        slog=$(mktemp)
+        if ! (QUIET=0 cmd_setup --kernel "$short") >"$slog" 2>&1; then
+            cat "$slog" >&2
+            rm -f "$slog"
+            die "setup for kernel $short failed"
+        fi
+        rm -f "$slog"
+        kver=$(cat "$CACHE/current-$short")
+    fi
+    local kdir="$CACHE/$kver"
+
+    local ctl
+    ctl=$(mktemp -d "${TMPDIR:-/tmp}/nvmenative-lab.XXXXXX")
+    if [[ -n ${NVMENATIVE_LAB_KEEP:-} ]]; then
+        echo "lab.sh: keeping run dir $ctl (console.log = guest kernel log)" >&2
+    else
+        # shellcheck disable=SC2064
+        trap "rm -rf '$ctl'" EXIT
+    fi
+
+    local cwd binds=() p
+    cwd=$(pwd -P)
+    hidden_in_guest "$cwd" && binds+=("$cwd")
+    # dotnet: make the host's resolved install visible even if it lives under a hidden dir
+    local dotnet_dir=
+    if p=$(command -v dotnet 2>/dev/null); then
+        dotnet_dir=$(dirname "$(readlink -f "$p")")
+        hidden_in_guest "$dotnet_dir" && binds+=("$dotnet_dir")
+    fi
+    [[ -d /root/.nuget ]] && binds+=(/root/.nuget)
+    [[ -d /root/.dotnet/tools ]] && binds+=(/root/.dotnet/tools)
+
+    if [[ -n $out ]]; then
+        mkdir -p "$out" || die "cannot create --out dir $out"
+        out=$(cd "$out" && pwd -P)
+        [[ $out != / ]] || die "--out / is not allowed"
+    fi
+
+    # per-run config for the guest init (busybox ash syntax)
+    {
+        echo "LAB_OUT=$(shq "$out")"
+        echo "LAB_BINDS=$(shq "$(printf '%s\n' "${binds[@]+"${binds[@]}"}")")"
+        if [[ -t 1 ]]; then echo "LAB_PIPE=0"; else echo "LAB_PIPE=1"; fi
+        echo "LAB_ROOT_9P_OPTS=$(shq "${NVMENATIVE_LAB_9P_OPTS:-}")"
+    } >"$ctl/config"
+
+    # the script run by bash inside the chroot
+    {
+        echo "# generated by lab.sh"
+        echo "export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin${dotnet_dir:+:$(printf %q "$dotnet_dir")}"
+        echo "export HOME=/root USER=root LOGNAME=root SHELL=/bin/bash LANG=C.UTF-8 TERM=$(if [[ -t 1 ]]; then echo linux; else echo dumb; fi)"
+        echo "export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1"
+        [[ -n $dotnet_dir && $dotnet_dir != /usr/bin ]] && echo "export DOTNET_ROOT=$(printf %q "$dotnet_dir")"
+        echo "export NVMENATIVE_LAB=1 NVMENATIVE_LAB_KERNEL=$short NVMENATIVE_LAB_KERNEL_VERSION=$(printf %q "$kver")"
+        [[ -n $out ]] && echo "export NVMENATIVE_LAB_OUT=$(printf %q "$out")"
+        local e name
+        for e in "${envs[@]+"${envs[@]}"}"; do
+            name=${e%%=*}
+            [[ $name =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]] || die "--env: bad variable name in '$e'"
+            if [[ $e == *=* ]]; then
+                echo "export $name=$(printf %q "${e#*=}")"
+            elif [[ -n ${!name+x} ]]; then
+                echo "export $name=$(printf %q "${!name}")"
+            fi
+        done
+        echo "cd $(printf %q "$cwd") || { echo \"lab.sh: cannot cd to $(printf %q "$cwd") in the guest\" >&2; exit 125; }"
+        printf 'exec'
+        printf ' %q' "${cmd[@]}"
+        printf '\n'
+    } >"$ctl/run.sh"
+
+    local qemu=(qemu-system-x86_64 -nodefaults -no-user-config -nographic -no-reboot
+        -machine pc -cpu max ${NVMENATIVE_LAB_QEMU_BIOS:+-bios "$NVMENATIVE_LAB_QEMU_BIOS"} -smp 2 -m "$mem"
+        -kernel "${NVMENATIVE_LAB_KIMG:-$kdir/vmlinuz}" -initrd "$kdir/initramfs.cpio.gz"
+        -append "console=ttyS0 loglevel=${NVMENATIVE_LAB_LOGLEVEL:-4} panic=-1 loop.max_loop=16 mitigations=off tsc=reliable"
+        -serial "file:$ctl/console.log"
+        -chardev stdio,id=con,signal=on -serial chardev:con -monitor none
+        -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap
+        -virtfs "local,path=$ctl,mount_tag=labctl,security_model=none")
+    [[ -n $out ]] && qemu+=(-virtfs "local,path=$out,mount_tag=labout,security_model=none")
+
+    local qrc=0
+    timeout --foreground -k 10 "$timeout" "${qemu[@]}" </dev/null || qrc=$?
+    if [[ $qrc == 124 || $qrc == 137 ]] && [[ ! -f $ctl/rc ]]; then
+        echo "lab.sh: TIMEOUT: guest ($short, $kver) did not finish within ${timeout}s; QEMU killed" >&2
+        exit 124
+    fi
+    if [[ -f $ctl/error ]]; then
+        echo "lab.sh: guest setup failed: $(cat "$ctl/error")" >&2
+        exit 125
+    fi
+    if [[ ! -f $ctl/rc ]]; then
+        die "guest ended without reporting an exit status (QEMU exit $qrc; kernel panic or crash? see console output above)"
+    fi
+    local rc
+    rc=$(cat "$ctl/rc")
+    [[ $rc =~ ^[0-9]+$ ]] || die "guest reported a bad exit status '$rc'"
+    return "$rc"
+}
+
+main() {
+    local sub=${1:-help}
+    [[ $# -gt 0 ]] && shift
+    case $sub in
+        setup) cmd_setup "$@" ;;
+        run) cmd_run "$@" ;;
+        kernels) cmd_kernels "$@" ;;
+        help | -h | --help) usage ;;
+        *) usage >&2; die "unknown subcommand '$sub'" ;;
+    esac
+}
+
+main "$@"
