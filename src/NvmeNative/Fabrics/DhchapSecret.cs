@@ -79,7 +79,7 @@ public sealed class DhchapSecret : IEquatable<DhchapSecret>
             return "the secret is empty";
         if (!secret.StartsWith(Prefix, StringComparison.Ordinal))
             return "a DH-HMAC-CHAP secret starts with \"DHHC-1:\"";
-        if (secret.Length < Prefix.Length + 3 || !char.IsAsciiDigit(secret[7]) || !char.IsAsciiDigit(secret[8]) || secret[9] != ':')
+        if (secret.Length < 11 || !char.IsAsciiDigit(secret[7]) || !char.IsAsciiDigit(secret[8]) || secret[9] != ':')
             return "a DH-HMAC-CHAP secret has the form DHHC-1:hh:<base64>: with a two-digit hash id";
         int hashId = (secret[7] - '0') * 10 + (secret[8] - '0');
         if (hashId > 3)

@@ -13,7 +13,7 @@ namespace NvmeNative.Fabrics;
 /// without -uuid), else a random UUID;</item>
 /// <item>a missing hostnqn: <c>nqn.2014-08.org.nvmexpress:uuid:&lt;hostid&gt;</c>.</item>
 /// </list>
-/// Created files are published atomically (written, fsynced, then linked into place, mode 0644) and read back,
+/// Created files are published atomically (written, fsynced, then linked into place so no process overwrites another's, mode 0644) and read back,
 /// so processes racing on a fresh host all end up with the winner's identity.
 /// </summary>
 public static class HostIdentityStore
@@ -89,7 +89,11 @@ public static class HostIdentityStore
     {
         try
         {
-            AtomicFile.Publish(path, Encoding.UTF8.GetBytes(value + "\n"), FileMode, DirectoryMode);
+            byte[] content = Encoding.UTF8.GetBytes(value + "\n");
+            // A blank file holds no identity (libnvme and os-brick treat it as missing), so it may be replaced;
+            // anything else that appeared meanwhile is another process's identity and is kept.
+            if (!AtomicFile.TryCreate(path, content, FileMode, DirectoryMode) && ReadValue(path) is null)
+                AtomicFile.Replace(path, content, FileMode, DirectoryMode);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException && e is not NvmeNativeException)
         {

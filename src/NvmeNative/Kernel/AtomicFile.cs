@@ -3,19 +3,25 @@ namespace NvmeNative.Kernel;
 #pragma warning disable CA1416 // Unix file modes: this library only runs on Linux
 
 /// <summary>
-/// Publishes a small file so that readers see either nothing or the whole content, and concurrent publishers
-/// (other processes too) cannot overwrite each other: the content is written and fsynced under a temporary
-/// name, then link(2)ed to the final name, which fails with EEXIST when someone else got there first.
+/// Publishes small files so that readers see either nothing (or the old file) or the whole new content: the
+/// content is written and fsynced under a temporary name in the same directory, then moved into place.
 /// </summary>
 internal static unsafe class AtomicFile
 {
     /// <summary>
-    /// Creates <paramref name="path"/> with <paramref name="content"/> unless a non-empty file is already there
-    /// (an empty one is replaced by rename). The caller should read the file back: it holds either this content
-    /// or the winner's. Creates the parent directory with <paramref name="directoryMode"/> when missing.
+    /// Creates <paramref name="path"/> unless it exists: link(2) of the finished temporary file fails with EEXIST
+    /// when another writer (another process too) got there first, so nobody overwrites anybody. Creates the
+    /// parent directory with <paramref name="directoryMode"/> when missing.
     /// </summary>
-    /// <returns>True when this call's content was put in place.</returns>
-    internal static bool Publish(string path, ReadOnlySpan<byte> content, UnixFileMode fileMode, UnixFileMode directoryMode)
+    /// <returns>True when this call created the file; false when it already existed (read it back).</returns>
+    internal static bool TryCreate(string path, ReadOnlySpan<byte> content, UnixFileMode fileMode, UnixFileMode directoryMode) =>
+        Publish(path, content, fileMode, directoryMode, replace: false);
+
+    /// <summary>Replaces <paramref name="path"/> atomically (rename(2) of the finished temporary file).</summary>
+    internal static void Replace(string path, ReadOnlySpan<byte> content, UnixFileMode fileMode, UnixFileMode directoryMode) =>
+        Publish(path, content, fileMode, directoryMode, replace: true);
+
+    private static bool Publish(string path, ReadOnlySpan<byte> content, UnixFileMode fileMode, UnixFileMode directoryMode, bool replace)
     {
         string directory = Path.GetDirectoryName(path) ?? throw new ArgumentException("no directory in " + path, nameof(path));
         Directory.CreateDirectory(directory, directoryMode);
@@ -33,14 +39,18 @@ internal static unsafe class AtomicFile
                 stream.Flush(flushToDisk: true);
             }
             File.SetUnixFileMode(temp, fileMode); // exact mode, whatever the umask
-            bool published = Link(temp, path);
-            if (!published && new FileInfo(path).Length == 0)
+            bool created;
+            if (replace)
             {
-                File.Move(temp, path, overwrite: true); // rename(2): an empty file holds no identity worth keeping
-                published = true;
+                File.Move(temp, path, overwrite: true); // rename(2)
+                created = true;
+            }
+            else
+            {
+                created = Link(temp, path);
             }
             SyncDirectory(directory);
-            return published;
+            return created;
         }
         finally
         {

@@ -64,9 +64,10 @@ public sealed record Portal
             error = $"the address {InputText.Quote(address)} contains {bad}";
             return null;
         }
-        if (NetworkAddress.TryParseIp(text, out ip, out string? canonical))
+        bool bracketed = !ReferenceEquals(text, address);
+        if ((!bracketed || text.Contains(':')) && NetworkAddress.TryParseIp(text, out ip, out string? canonical))
             return canonical;
-        if (!ReferenceEquals(text, address) || text.Contains(':'))
+        if (bracketed || text.Contains(':'))
         {
             error = $"{InputText.Quote(address)} is not a valid IPv6 address";
             return null;

@@ -119,7 +119,7 @@ internal static class ConnectionPropertiesParser
         }
         else
         {
-            throw Error(o.Path, "names no target: expected target_nqn and portals (new format), nqn, target_portal, " +
+            throw Error(o.Path, "no target is named: expected target_nqn and portals (new format), nqn, target_portal, " +
                 "target_port and transport_type (original format), or volume_replicas (replicated format)");
         }
 
