@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <poll.h>
@@ -111,6 +112,12 @@ _Static_assert((O_NONBLOCK) == (2048), "O_NONBLOCK");
 _Static_assert((O_CLOEXEC) == (524288), "O_CLOEXEC");
 _Static_assert((AT_FDCWD) == (-100), "AT_FDCWD");
 _Static_assert((AT_SYMLINK_NOFOLLOW) == (256), "AT_SYMLINK_NOFOLLOW");
+
+/* NvmeNative.Interop.File */
+_Static_assert((LOCK_SH) == (1), "LOCK_SH");
+_Static_assert((LOCK_EX) == (2), "LOCK_EX");
+_Static_assert((LOCK_NB) == (4), "LOCK_NB");
+_Static_assert((LOCK_UN) == (8), "LOCK_UN");
 
 /* NvmeNative.Interop.Fs */
 _Static_assert((unsigned long)(BLKGETSIZE64) == 0x80081272UL, "BLKGETSIZE64");
