@@ -291,6 +291,12 @@ public sealed class NvmetTargetTests : IDisposable
         Assert.Equal([$"write subsystems/{Nqn}/namespaces/1/revalidate_size=1"], _fs.Log);
         Assert.Throws<NvmetConfigException>(() => ns.Resize(1 << 20));
         Assert.Equal(2 << 20, new FileInfo(ns.DevicePath).Length);
+
+        ns.Disable(); // nvmet refuses revalidate_size on a disabled namespace; enable reads the size
+        _fs.Log.Clear();
+        ns.Resize(3 << 20);
+        Assert.Equal(3 << 20, new FileInfo(ns.DevicePath).Length);
+        Assert.DoesNotContain(_fs.Log, l => l.StartsWith("write", StringComparison.Ordinal));
     }
 
     [Fact]
