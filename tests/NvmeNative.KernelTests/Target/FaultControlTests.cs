@@ -85,11 +85,7 @@ public sealed class FaultControlTests(ITestOutputHelper output)
         Requires.NvmeFabrics();
         Requires.Nvmet();
         using var rig = new NvmetTarget();
-        var subsystem = rig.CreateTestSubsystem("resize");
-        var ns = subsystem.AddFileNamespace(16 << 20);
-        var port = rig.CreateTcpPort(IPAddress.Loopback);
-        port.Link(subsystem);
-        subsystem.AllowHost(TestHostIdentity.HostNqn);
+        var (subsystem, ns, port) = rig.CreateFileExport(16 << 20, allowedHostNqn: TestHostIdentity.HostNqn, label: "resize");
 
         using var watch = new UeventWatch();
         using var controller = RawFabrics.Connect(RawFabrics.TcpOptions(port, subsystem), out _);

@@ -354,6 +354,28 @@ public sealed class NvmetTargetTests : IDisposable
     }
 
     [Fact]
+    public void A_file_export_is_a_test_subsystem_with_one_namespace_linked_to_a_new_port()
+    {
+        var before = _fs.Snapshot();
+        string file;
+        using (var rig = NewRig())
+        {
+            var (subsystem, ns, port) = rig.CreateFileExport(1 << 20, new NamespaceOptions { Uuid = Uuid },
+                IPAddress.Loopback, HostNqn, "demo");
+            file = ns.DevicePath;
+            Assert.StartsWith(NvmetNames.TestNqnPrefix + "demo-", subsystem.Nqn);
+            Assert.Equal(Uuid, ns.Uuid);
+            Assert.True(port.IsLinked(subsystem));
+            Assert.InRange(port.TrSvcId, 1, 65535); // picked by the kernel
+            Assert.Equal(port.TrSvcId.ToString(), _fs.Attribute($"ports/{port.PortId}/addr_trsvcid"));
+            Assert.Equal("0", _fs.Attribute($"subsystems/{subsystem.Nqn}/attr_allow_any_host"));
+            Assert.Equal([HostNqn], subsystem.AllowedHosts);
+        }
+        Assert.Equal(before, _fs.Snapshot());
+        Assert.False(File.Exists(file));
+    }
+
+    [Fact]
     public void Objects_of_another_rig_are_refused()
     {
         using var a = NewRig();
