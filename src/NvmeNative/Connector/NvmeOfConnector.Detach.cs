@@ -8,8 +8,9 @@ public sealed partial class NvmeOfConnector
 {
     /// <summary>
     /// Detaches a volume: flushes its device, then deletes each controller of its target that is left with no
-    /// other namespace (a target shared with another attached volume keeps its controller). A volume that is
-    /// already gone succeeds.
+    /// other namespace in use (another attached volume, a holder such as md, or an exclusive claim such as a
+    /// mount): a target shared with another attached volume keeps its controller. A volume that is already
+    /// gone succeeds.
     /// </summary>
     /// <param name="properties">The volume's connection properties.</param>
     /// <param name="devicePath">os-brick's <c>device_info["path"]</c>, if the caller has it.</param>
@@ -43,12 +44,21 @@ public sealed partial class NvmeOfConnector
             }
         }
 
+        // This volume is no longer in use by us, whatever happens next.
+        if (ns is not null)
+            _records.Remove(ns.Name);
+        else if (path is not null)
+            _records.Remove(Path.GetFileName(path));
+
         var deleted = new List<string>();
         var kept = new List<string>();
         foreach (var controller in controllers)
         {
+            // Keep the controller while another namespace on it is in use (another attached volume); the target
+            // may well export namespaces nobody here uses, and those must not pin the controller.
             bool othersLeft = _topology.NamespacesOf([controller])
-                .Any(n => !(ns is not null && n.Name == ns.Name) && !(path is not null && n.DevicePath == path));
+                .Where(n => !(ns is not null && n.Name == ns.Name) && !(path is not null && n.DevicePath == path))
+                .Any(n => _records.IsInUse(n.Name, n.DevicePath));
             if (othersLeft)
             {
                 kept.Add(controller.Name);

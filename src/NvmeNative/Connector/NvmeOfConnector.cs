@@ -18,6 +18,7 @@ public sealed partial class NvmeOfConnector
     private readonly NvmeOfConnectorOptions _options;
     private readonly FabricsConnector _fabrics;
     private readonly NvmeTopology _topology;
+    private readonly AttachRecords _records;
 
     /// <summary>Creates a connector for this host (or for the trees that <paramref name="options"/> names).</summary>
     public NvmeOfConnector(NvmeOfConnectorOptions? options = null)
@@ -25,6 +26,7 @@ public sealed partial class NvmeOfConnector
         _options = options ?? new NvmeOfConnectorOptions();
         _fabrics = new FabricsConnector(_options.Paths);
         _topology = new NvmeTopology(_options.Paths);
+        _records = new AttachRecords(_options.Paths);
     }
 
     /// <summary>The host topology the connector reads (for listing).</summary>
@@ -99,6 +101,7 @@ public sealed partial class NvmeOfConnector
         var ns = selector is not null
             ? _topology.WaitForNamespace(events, controllers, selector, _options.DeviceTimeout, ct)
             : WaitForNewNamespace(events, controllers, before!, ct);
+        _records.Add(ns.Name, target.SubsystemNqn);
         return new AttachedVolume(ns.DevicePath, created, reused);
     }
 

@@ -15,11 +15,11 @@ public sealed class CliKernelTests
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            string dll = Path.Combine(dir.FullName, "src", "NvmeNative.Cli", "bin", "Release", "net10.0", "nvmenative.dll");
+            string dll = Path.Combine(dir.FullName, "src", "NvmeNative.Cli", "bin", "Release", "net10.0", "NvmeNative.Cli.dll");
             if (File.Exists(dll))
                 return dll;
         }
-        return "nvmenative.dll";
+        return "NvmeNative.Cli.dll";
     }
 
     private static Process Start(string stdin, params string[] args)
