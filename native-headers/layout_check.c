@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include <stddef.h>
 #include <errno.h>
+#include <sys/eventfd.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
@@ -100,6 +101,10 @@ _Static_assert((ENOKEY) == (126), "ENOKEY");
 _Static_assert((EKEYEXPIRED) == (127), "EKEYEXPIRED");
 _Static_assert((EKEYREVOKED) == (128), "EKEYREVOKED");
 _Static_assert((EKEYREJECTED) == (129), "EKEYREJECTED");
+/* NvmeNative.Interop.EventFd */
+_Static_assert((EFD_CLOEXEC) == (524288), "EFD_CLOEXEC");
+_Static_assert((EFD_NONBLOCK) == (2048), "EFD_NONBLOCK");
+
 /* NvmeNative.Interop.Fcntl */
 _Static_assert((O_RDONLY) == (0), "O_RDONLY");
 _Static_assert((O_WRONLY) == (1), "O_WRONLY");

@@ -1,5 +1,3 @@
-using System.Net;
-
 namespace NvmeNative.Fabrics;
 
 /// <summary>
@@ -308,7 +306,7 @@ public sealed record FabricsOptions
                 throw Invalid(option, "is required for tcp and rdma");
             return;
         }
-        if (!NetworkAddress.TryParseIp(address, out IPAddress? _, out _))
+        if (!NetworkAddress.IsIp(address))
             throw Invalid(option, $"{InputText.Quote(address)} is not a numeric IP address (the kernel does not resolve host names; IPv4 as a dotted quad without leading zeros)");
     }
 

@@ -43,23 +43,37 @@ internal static class NetworkAddress
     {
         ip = null;
         canonical = null;
-        var parts = text.Split('.');
-        if (parts.Length != 4)
-            return false;
         Span<byte> bytes = stackalloc byte[4];
-        for (int i = 0; i < 4; i++)
+        if (!TryParseIPv4(text, bytes))
+            return false;
+        ip = new IPAddress(bytes);
+        canonical = text;
+        return true;
+    }
+
+    /// <summary>True for a numeric IP address as <see cref="TryParseIp"/> reads it; allocation-free for IPv4.</summary>
+    internal static bool IsIp(string text)
+    {
+        if (text.Contains(':'))
+            return TryParseIp(text, out _, out _);
+        Span<byte> bytes = stackalloc byte[4];
+        return TryParseIPv4(text, bytes);
+    }
+
+    private static bool TryParseIPv4(ReadOnlySpan<char> text, Span<byte> bytes)
+    {
+        int part = 0;
+        foreach (var range in text.Split('.'))
         {
-            string p = parts[i];
-            if (p.Length is 0 or > 3 || !InputText.IsDecimalDigits(p) || (p.Length > 1 && p[0] == '0'))
+            var p = text[range];
+            if (part == 4 || p.Length is 0 or > 3 || !InputText.IsDecimalDigits(p) || (p.Length > 1 && p[0] == '0'))
                 return false;
             int v = int.Parse(p, NumberStyles.None, CultureInfo.InvariantCulture);
             if (v > 255)
                 return false;
-            bytes[i] = (byte)v;
+            bytes[part++] = (byte)v;
         }
-        ip = new IPAddress(bytes);
-        canonical = text;
-        return true;
+        return part == 4;
     }
 
     /// <summary>An RFC 1123 host name: dot-separated labels of letters, digits and '-', not all numeric.</summary>

@@ -4,6 +4,7 @@ using NvmeNative.Fabrics;
 namespace NvmeNative.KernelTests.Fabrics;
 
 /// <summary>Connect and delete through /dev/nvme-fabrics against an nvmet NVMe/TCP loopback target.</summary>
+[Collection(NvmeHostCollection.Name)]
 public sealed class FabricsConnectKernelTests(ITestOutputHelper output)
 {
     [Fact]

@@ -89,8 +89,11 @@ internal sealed class FabricsLab : IDisposable
         // Host side first: a controller whose target vanished would keep reconnecting (ctrl_loss_tmo=-1).
         foreach (var controller in _created)
             Connector.DeleteController(controller);
+        // Anything else this test's connects left (e.g. after an assertion failed mid-way), but only controllers
+        // of test subsystems: never someone else's.
         foreach (string leftover in NewControllers())
-            if (leftover.StartsWith("nvme", StringComparison.Ordinal) && int.TryParse(leftover.AsSpan(4), out int n))
+            if (leftover.StartsWith("nvme", StringComparison.Ordinal) && int.TryParse(leftover.AsSpan(4), out int n) &&
+                File.ReadAllText($"/sys/class/nvme/{leftover}/subsysnqn").StartsWith(NvmetNames.TestNqnPrefix, StringComparison.Ordinal))
                 Connector.DeleteController(n);
         Rig.Dispose();
     }

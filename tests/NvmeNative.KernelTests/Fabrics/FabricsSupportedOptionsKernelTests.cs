@@ -3,6 +3,7 @@ using NvmeNative.Fabrics;
 namespace NvmeNative.KernelTests.Fabrics;
 
 /// <summary>The option list a fresh /dev/nvme-fabrics descriptor reads, on 6.1 and 6.12.</summary>
+[Collection(NvmeHostCollection.Name)]
 public sealed class FabricsSupportedOptionsKernelTests(ITestOutputHelper output)
 {
     private static readonly string[] TlsTokens = ["tls", "keyring", "tls_key"];

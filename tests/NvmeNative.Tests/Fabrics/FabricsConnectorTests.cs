@@ -229,4 +229,39 @@ public sealed class FabricsConnectorTests : IDisposable
         Assert.Equal("1", _tree.Read("sys/class/nvme/nvme3/delete_controller"));
         Assert.False(_connector.DeleteController(new ControllerInstance(8, 1, FabricsOptionsTests.Subsystem)));
     }
+
+    [Fact]
+    public void The_connect_path_allocates_only_its_result()
+    {
+        var options = FabricsOptionsTests.Tcp() with { IoQueues = 1, DhchapSecret = DhchapSecret.Parse(DhchapSecretTests.Sha256) };
+        var device = new ScriptedReplyDevice("instance=4,cntlid=2\n"u8.ToArray());
+        var connector = new FabricsConnector(_tree.Paths, device);
+        var ct = TestContext.Current.CancellationToken;
+        for (int i = 0; i < 3; i++)
+            connector.Connect(options, ct); // warm up: option list read, statics, tiering
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var controller = connector.Connect(options, ct);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(4, controller.Instance);
+        // ControllerInstance is the only object the path needs (~40 bytes); no strings, no buffers.
+        Assert.True(allocated <= 64, $"{allocated} bytes allocated");
+    }
+
+    /// <summary>Answers every connect with the same reply, recording nothing (so it allocates nothing itself).</summary>
+    private sealed class ScriptedReplyDevice(byte[] reply) : IFabricsDevice
+    {
+        public string Path => "/dev/nvme-fabrics";
+
+        public FabricsExchange Read(Span<byte> listing)
+        {
+            int n = System.Text.Encoding.ASCII.GetBytes(RecordingFabricsDevice.Listing612, listing);
+            return FabricsExchange.Ok(n);
+        }
+
+        public FabricsExchange WriteThenRead(ReadOnlySpan<byte> options, Span<byte> answer)
+        {
+            reply.CopyTo(answer);
+            return FabricsExchange.Ok(reply.Length);
+        }
+    }
 }

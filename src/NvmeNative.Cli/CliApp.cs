@@ -1,0 +1,191 @@
+using System.Text;
+using System.Text.Json;
+using NvmeNative.Connector;
+
+namespace NvmeNative.Cli;
+
+/// <summary>
+/// <c>nvmenative</c>: parses arguments, reads os-brick connection properties (a file or <c>-</c> for stdin),
+/// calls the library and prints one JSON value. Exit 0 on success, 2 on invalid input (nothing was changed),
+/// 1 when an operation failed (after its rollback).
+/// </summary>
+internal static class CliApp
+{
+    internal const int Ok = 0;
+    internal const int Failed = 1;
+    internal const int Usage = 2;
+
+    private const string Help = """
+        usage: nvmenative COMMAND [ARGS]
+          attach PROPS                       attach a volume; prints {"type":"block","path":...}
+          detach PROPS [--device-info JSON] [--force] [--ignore-errors]
+                                             flush and detach a volume; prints what was deleted
+          paths PROPS                        the volume's device paths (JSON array)
+          connector-properties               this host's connector properties (os-brick keys)
+          list [--json]                      NVMe subsystems, controllers and namespaces
+        PROPS is a file holding os-brick connection_properties JSON, or - for standard input.
+        """;
+
+    internal static int Run(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr, NvmeOfConnectorOptions? options = null)
+    {
+        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        {
+            (args.Length == 0 ? stderr : stdout).WriteLine(Help);
+            return args.Length == 0 ? Usage : Ok;
+        }
+        try
+        {
+            var connector = new NvmeOfConnector(options);
+            return args[0] switch
+            {
+                "attach" => Attach(connector, Rest(args, 1, []), stdin, stdout),
+                "detach" => Detach(connector, Rest(args, 1, ["--force", "--ignore-errors"], ["--device-info"]), stdin, stdout),
+                "paths" => Paths(connector, Rest(args, 1, []), stdin, stdout),
+                "connector-properties" => ConnectorProperties(connector, Rest(args, 0, []), stdout),
+                "list" => ListCommand.Run(connector.Topology, Rest(args, 0, ["--json"]), stdout),
+                _ => throw new UsageException($"unknown command '{args[0]}' (try --help)"),
+            };
+        }
+        catch (UsageException e)
+        {
+            stderr.WriteLine($"nvmenative: {e.Message}");
+            return Usage;
+        }
+        catch (InvalidInputException e)
+        {
+            stderr.WriteLine($"nvmenative: invalid input: {e.Message}");
+            return Usage;
+        }
+        catch (AttachFailedException e)
+        {
+            stderr.WriteLine($"nvmenative: {e.Message}{Meaning(e)}");
+            return Failed;
+        }
+        catch (NvmeNativeException e)
+        {
+            stderr.WriteLine($"nvmenative: {e.Message}{Meaning(e)}");
+            return Failed;
+        }
+        catch (OperationCanceledException)
+        {
+            stderr.WriteLine("nvmenative: cancelled");
+            return Failed;
+        }
+    }
+
+    private static string Meaning(NvmeNativeException e) =>
+        (e.InnerException as Fabrics.FabricsConnectException ?? e as Fabrics.FabricsConnectException) is { } f ? $" [{f.Meaning}]" : "";
+
+    private static int Attach(NvmeOfConnector connector, Parsed a, TextReader stdin, TextWriter stdout)
+    {
+        var props = ReadProperties(a.Single("PROPS"), stdin);
+        var volume = connector.Connect(props);
+        WriteJson(stdout, w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("type", volume.Type);
+            w.WriteString("path", volume.Path);
+            w.WriteEndObject();
+        });
+        return Ok;
+    }
+
+    private static int Detach(NvmeOfConnector connector, Parsed a, TextReader stdin, TextWriter stdout)
+    {
+        var props = ReadProperties(a.Single("PROPS"), stdin);
+        string? devicePath = null;
+        if (a.Value("--device-info") is { } info)
+        {
+            try
+            {
+                using var doc = JsonDocument.Parse(info);
+                if (doc.RootElement.ValueKind != JsonValueKind.Object)
+                    throw new UsageException("--device-info must be a JSON object such as {\"path\": \"/dev/nvme0n1\"}");
+                if (doc.RootElement.TryGetProperty("path", out var p) && p.ValueKind == JsonValueKind.String)
+                    devicePath = p.GetString();
+            }
+            catch (JsonException e)
+            {
+                throw new UsageException($"--device-info is not JSON: {e.Message}");
+            }
+        }
+        var result = connector.Disconnect(props, devicePath, a.Flag("--force"), a.Flag("--ignore-errors"));
+        WriteJson(stdout, w =>
+        {
+            w.WriteStartObject();
+            if (result.Path is null)
+                w.WriteNull("path");
+            else
+                w.WriteString("path", result.Path);
+            WriteArray(w, "deleted_controllers", result.DeletedControllers);
+            WriteArray(w, "kept_controllers", result.KeptControllers);
+            WriteArray(w, "ignored_errors", result.Errors.Select(e => e.Message));
+            w.WriteEndObject();
+        });
+        return Ok;
+    }
+
+    private static int Paths(NvmeOfConnector connector, Parsed a, TextReader stdin, TextWriter stdout)
+    {
+        var props = ReadProperties(a.Single("PROPS"), stdin);
+        var paths = connector.GetVolumePaths(props);
+        WriteJson(stdout, w =>
+        {
+            w.WriteStartArray();
+            foreach (var p in paths)
+                w.WriteStringValue(p);
+            w.WriteEndArray();
+        });
+        return Ok;
+    }
+
+    private static int ConnectorProperties(NvmeOfConnector connector, Parsed a, TextWriter stdout)
+    {
+        a.None();
+        var p = connector.GetConnectorProperties();
+        WriteJson(stdout, w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("nqn", p.HostNqn.Value);
+            w.WriteString("nvme_hostid", p.HostId.ToString());
+            if (p.SystemUuid is { } system)
+                w.WriteString("system uuid", system.ToString());
+            w.WriteBoolean("nvme_native_multipath", p.NativeMultipath);
+            w.WriteEndObject();
+        });
+        return Ok;
+    }
+
+    private static ConnectionProperties ReadProperties(string source, TextReader stdin)
+    {
+        string json;
+        try
+        {
+            json = source == "-" ? stdin.ReadToEnd() : File.ReadAllText(source);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"cannot read connection properties from {source}: {e.Message}");
+        }
+        return ConnectionProperties.Parse(json);
+    }
+
+    internal static void WriteJson(TextWriter stdout, Action<Utf8JsonWriter> write)
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer))
+            write(w);
+        stdout.WriteLine(Encoding.UTF8.GetString(buffer.ToArray()));
+    }
+
+    internal static void WriteArray(Utf8JsonWriter w, string name, IEnumerable<string> values)
+    {
+        w.WriteStartArray(name);
+        foreach (var v in values)
+            w.WriteStringValue(v);
+        w.WriteEndArray();
+    }
+
+    private static Parsed Rest(string[] args, int positionals, string[] flags, string[]? valued = null) =>
+        Parsed.From(args.AsSpan(1), positionals, flags, valued ?? []);
+}

@@ -1,0 +1,26 @@
+using NvmeNative.Fabrics;
+using NvmeNative.Topology;
+
+namespace NvmeNative.Connector;
+
+/// <summary>
+/// os-brick's <c>get_connector_properties</c> for NVMe-oF: what a storage backend needs to export a volume to
+/// this host. Keys in os-brick's dictionary: <c>nqn</c>, <c>nvme_hostid</c>, <c>system uuid</c>,
+/// <c>nvme_native_multipath</c> (and <c>uuid</c>, the root file system's, which we do not report: see the README).
+/// </summary>
+/// <param name="HostNqn">The host NQN (created and persisted in /etc/nvme if missing, as os-brick does).</param>
+/// <param name="HostId">The host id, paired with the NQN.</param>
+/// <param name="SystemUuid">The DMI product uuid, or null when unreadable or all-zero.</param>
+/// <param name="NativeMultipath">Whether nvme_core's native multipath is on.</param>
+public sealed record HostConnectorProperties(Nqn HostNqn, NvmeUuid HostId, NvmeUuid? SystemUuid, bool NativeMultipath);
+
+public sealed partial class NvmeOfConnector
+{
+    /// <summary>The connector properties of this host (see <see cref="HostConnectorProperties"/>).</summary>
+    public HostConnectorProperties GetConnectorProperties()
+    {
+        var host = HostIdentityStore.LoadOrCreate(_options.Paths);
+        return new HostConnectorProperties(host.HostNqn, host.HostId, HostIdentityStore.ReadSystemUuid(_options.Paths),
+            _topology.IsNativeMultipathEnabled() ?? false);
+    }
+}

@@ -1,0 +1,111 @@
+using NvmeNative.Fabrics;
+using NvmeNative.Kernel;
+using NvmeNative.Topology;
+
+namespace NvmeNative.Connector;
+
+public sealed partial class NvmeOfConnector
+{
+    /// <summary>
+    /// Detaches a volume: flushes its device, then deletes each controller of its target that is left with no
+    /// other namespace in use (another attached volume, a holder such as md, or an exclusive claim such as a
+    /// mount): a target shared with another attached volume keeps its controller. A volume that is already
+    /// gone succeeds.
+    /// </summary>
+    /// <param name="properties">The volume's connection properties.</param>
+    /// <param name="devicePath">os-brick's <c>device_info["path"]</c>, if the caller has it.</param>
+    /// <param name="force">Go on deleting controllers even when the flush failed (os-brick's <c>force</c>).</param>
+    /// <param name="ignoreErrors">Return instead of throwing when something failed; the errors are in the result.</param>
+    /// <param name="cancellationToken">Cancels waiting for the host lock.</param>
+    /// <exception cref="NvmeNativeException">The flush (without <paramref name="force"/>) or a controller deletion failed.</exception>
+    public DetachedVolume Disconnect(ConnectionProperties properties, string? devicePath = null, bool force = false,
+        bool ignoreErrors = false, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(properties);
+        var target = SingleTarget(properties, "disconnect volume");
+        var hostNqn = target.HostNqn ?? HostIdentityStore.TryLoad(_options.Paths)?.HostNqn;
+
+        using var hostLock = HostLock.Acquire(_options.LockFilePath, cancellationToken);
+        var controllers = ControllersAtPortals(target, hostNqn);
+        var selector = NamespaceSelector.FromIdentifiers(target.NamespaceUuid, target.Nguid, target.NamespaceId);
+        var ns = selector is not null && controllers.Count > 0 ? _topology.FindNamespace(controllers, selector) : null;
+        string? path = devicePath ?? properties.DevicePath ?? ns?.DevicePath;
+
+        var errors = new List<NvmeNativeException>();
+        if (path is not null && File.Exists(path))
+        {
+            try
+            {
+                Flush(path);
+            }
+            catch (NvmeNativeException e) when (force || ignoreErrors)
+            {
+                errors.Add(e);
+            }
+        }
+
+        // This volume is no longer in use by us, whatever happens next.
+        if (ns is not null)
+            _records.Remove(ns.Name);
+        else if (path is not null)
+            _records.Remove(Path.GetFileName(path));
+
+        var deleted = new List<string>();
+        var kept = new List<string>();
+        foreach (var controller in controllers)
+        {
+            // Keep the controller while another namespace on it is in use (another attached volume); the target
+            // may well export namespaces nobody here uses, and those must not pin the controller.
+            bool othersLeft = _topology.NamespacesOf([controller])
+                .Where(n => !(ns is not null && n.Name == ns.Name) && !(path is not null && n.DevicePath == path))
+                .Any(n => _records.IsInUse(n.Name, n.DevicePath));
+            if (othersLeft)
+            {
+                kept.Add(controller.Name);
+                continue;
+            }
+            try
+            {
+                if (_fabrics.DeleteController(controller.Instance))
+                    deleted.Add(controller.Name);
+            }
+            catch (NvmeNativeException e)
+            {
+                errors.Add(e);
+            }
+        }
+        if (errors.Count > 0 && !ignoreErrors)
+            throw errors.Count == 1 ? errors[0]
+                : new NvmeNativeException("detach finished with errors: " + string.Join("; ", errors.Select(e => e.Message)), "disconnect volume", path);
+        return new DetachedVolume(path, deleted, kept, errors);
+    }
+
+    /// <summary>
+    /// os-brick's <c>get_volume_paths</c>: the caller's device path if given, else the properties'
+    /// <c>device_path</c>, else the namespace found now among the target's controllers (no waiting); empty when none.
+    /// </summary>
+    public IReadOnlyList<string> GetVolumePaths(ConnectionProperties properties, string? devicePath = null)
+    {
+        ArgumentNullException.ThrowIfNull(properties);
+        if ((devicePath ?? properties.DevicePath) is { } known)
+            return [known];
+        var target = SingleTarget(properties, "volume paths");
+        var controllers = ControllersAtPortals(target, target.HostNqn ?? HostIdentityStore.TryLoad(_options.Paths)?.HostNqn);
+        var selector = NamespaceSelector.FromIdentifiers(target.NamespaceUuid, target.Nguid, target.NamespaceId);
+        if (selector is null || controllers.Count == 0)
+            return [];
+        return _topology.FindNamespace(controllers, selector) is { } ns ? [ns.DevicePath] : [];
+    }
+
+    private List<NvmeController> ControllersAtPortals(TargetProperties target, Nqn? hostNqn) =>
+        target.Portals.SelectMany(p => _topology.ControllersOf(target.SubsystemNqn, p, hostNqn))
+            .DistinctBy(c => c.Name).ToList();
+
+    /// <summary>Writes back everything cached for the device (blockdev --flushbufs: fsync, then BLKFLSBUF).</summary>
+    private static void Flush(string path)
+    {
+        using var fd = Fd.Open(path, Interop.Fcntl.O_RDONLY);
+        Fd.Fsync(fd, path);
+        Fd.IoctlValue(fd, Interop.Fs.BLKFLSBUF, 0, "BLKFLSBUF", path);
+    }
+}

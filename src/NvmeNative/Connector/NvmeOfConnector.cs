@@ -1,0 +1,199 @@
+using NvmeNative.Fabrics;
+using NvmeNative.Kernel;
+using NvmeNative.Topology;
+
+namespace NvmeNative.Connector;
+
+/// <summary>
+/// os-brick's NVMe-oF connector without nvme-cli: connect, disconnect, paths and connector properties for
+/// volumes described by os-brick <c>connection_properties</c>. Thread-safe; attach and detach are
+/// serialised per host across threads and processes.
+/// </summary>
+/// <remarks>
+/// Replicated volumes (<c>volume_replicas</c>) are parsed and validated, but attaching them (md RAID1 over
+/// the replicas) is not implemented yet: such calls fail before touching the kernel.
+/// </remarks>
+public sealed partial class NvmeOfConnector
+{
+    private readonly NvmeOfConnectorOptions _options;
+    private readonly FabricsConnector _fabrics;
+    private readonly NvmeTopology _topology;
+    private readonly AttachRecords _records;
+
+    /// <summary>Creates a connector for this host (or for the trees that <paramref name="options"/> names).</summary>
+    public NvmeOfConnector(NvmeOfConnectorOptions? options = null)
+    {
+        _options = options ?? new NvmeOfConnectorOptions();
+        _fabrics = new FabricsConnector(_options.Paths);
+        _topology = new NvmeTopology(_options.Paths);
+        _records = new AttachRecords(_options.Paths);
+    }
+
+    /// <summary>The host topology the connector reads (for listing).</summary>
+    public NvmeTopology Topology => _topology;
+
+    /// <summary>
+    /// Attaches a volume: connects every portal of its target that has no live controller yet (reusing live
+    /// ones, waiting for reconnecting ones), waits for the namespace by kernel events, and returns its block
+    /// device. On failure every controller this call created is deleted again, and only those.
+    /// </summary>
+    /// <exception cref="AttachFailedException">The attach failed and was rolled back.</exception>
+    /// <exception cref="NvmeNativeException">The input cannot be attached (nothing was changed).</exception>
+    public AttachedVolume Connect(ConnectionProperties properties, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(properties);
+        var target = SingleTarget(properties, "connect volume");
+        var host = HostFor(target);
+        // Every option is validated before the first write: bad input changes nothing.
+        var legs = target.Portals.Select(p => (Portal: p, Options: FabricsOptions.ForPortal(target.SubsystemNqn, p, host))).ToList();
+        foreach (var leg in legs)
+            leg.Options.Validate();
+        if (!target.HasNamespaceIdentifier && legs.Count == 0)
+            throw new NvmeNativeException("the target has no portal", "connect volume");
+
+        using var hostLock = HostLock.Acquire(_options.LockFilePath, cancellationToken);
+        var journal = new UndoJournal();
+        try
+        {
+            return ConnectLocked(target, host, legs, journal, cancellationToken);
+        }
+        catch (NvmeNativeException e)
+        {
+            var (done, failed) = journal.Rollback();
+            throw new AttachFailedException(e, done, failed);
+        }
+        catch (OperationCanceledException)
+        {
+            journal.Rollback();
+            throw;
+        }
+    }
+
+    private AttachedVolume ConnectLocked(TargetProperties target, HostIdentity host, List<(Portal Portal, FabricsOptions Options)> legs,
+        UndoJournal journal, CancellationToken ct)
+    {
+        // Listen before anything changes, so no uevent of the namespace appearing can be missed.
+        using var events = UeventListener.Open();
+        var selector = NamespaceSelector.FromIdentifiers(target.NamespaceUuid, target.Nguid, target.NamespaceId);
+        var before = selector is null
+            ? _topology.NamespacesOf(_topology.ControllersOf(target.SubsystemNqn, null, host.HostNqn)).Select(n => n.Name).ToHashSet(StringComparer.Ordinal)
+            : null;
+
+        var created = new List<string>();
+        var reused = new List<string>();
+        var failures = new List<NvmeNativeException>();
+        foreach (var (portal, options) in legs)
+        {
+            ct.ThrowIfCancellationRequested();
+            if (ConnectLeg(target, host, portal, options, journal, created, reused, ct) is { } failure)
+                failures.Add(failure);
+            if (!_options.UseMultipath && created.Count + reused.Count > 0)
+                break;
+        }
+        if (created.Count + reused.Count == 0)
+            throw failures.Count == 1
+                ? failures[0]
+                : new NvmeNativeException("no portal could be connected: " + string.Join("; ", failures.Select(f => f.Message)),
+                    "connect volume", target.SubsystemNqn.Value);
+
+        var mine = created.Concat(reused).ToHashSet(StringComparer.Ordinal);
+        var controllers = _topology.ControllersOf(target.SubsystemNqn, null, host.HostNqn).Where(c => mine.Contains(c.Name)).ToList();
+        var ns = selector is not null
+            ? _topology.WaitForNamespace(events, controllers, selector, _options.DeviceTimeout, ct)
+            : WaitForNewNamespace(events, controllers, before!, ct);
+        _records.Add(ns.Name, target.SubsystemNqn);
+        return new AttachedVolume(ns.DevicePath, created, reused);
+    }
+
+    /// <summary>Makes one portal's controller live; returns the failure instead of throwing so other portals are tried.</summary>
+    private NvmeNativeException? ConnectLeg(TargetProperties target, HostIdentity host, Portal portal, FabricsOptions options,
+        UndoJournal journal, List<string> created, List<string> reused, CancellationToken ct)
+    {
+        var existing = _topology.ControllersOf(target.SubsystemNqn, portal, host.HostNqn);
+        if (existing.FirstOrDefault(c => c.IsLive) is { } live)
+        {
+            // Some targets send no namespace-change AEN; a rescan makes a newly mapped namespace visible (as os-brick).
+            Rescan(live);
+            reused.Add(live.Name);
+            return null;
+        }
+        if (existing.FirstOrDefault(c => c.State is ControllerState.Connecting or ControllerState.Resetting or ControllerState.New) is { } coming)
+        {
+            try
+            {
+                reused.Add(_topology.WaitForControllerLive(coming.Name, _options.ReconnectTimeout, ct).Name);
+                return null;
+            }
+            catch (NvmeNativeException e)
+            {
+                return e;
+            }
+        }
+        try
+        {
+            var instance = _fabrics.Connect(options, ct);
+            created.Add(instance.Name);
+            journal.Push($"deleted controller {instance.Name}", () => _fabrics.DeleteController(instance));
+            return null;
+        }
+        catch (FabricsConnectException e) when (e.Failure == ConnectFailure.AlreadyConnected)
+        {
+            // Another process created it between our look and our connect: use theirs, never delete it.
+            var raced = _topology.ControllersOf(target.SubsystemNqn, portal, host.HostNqn).FirstOrDefault();
+            if (raced is null)
+                return e;
+            reused.Add(raced.IsLive ? raced.Name : _topology.WaitForControllerLive(raced.Name, _options.ReconnectTimeout, ct).Name);
+            return null;
+        }
+        catch (FabricsConnectException e)
+        {
+            return e;
+        }
+    }
+
+    /// <summary>
+    /// os-brick's fallback for properties without uuid, nguid or nsid: the one namespace of the target's
+    /// controllers that was not there before this attach (under the host lock, so no other attach interferes).
+    /// </summary>
+    private NvmeNamespace WaitForNewNamespace(IUeventSource events, List<NvmeController> controllers, HashSet<string> before, CancellationToken ct)
+    {
+        return KernelWait.Until(events,
+            relevant: e => e.Subsystem is "block" or "nvme",
+            check: () =>
+            {
+                var added = _topology.NamespacesOf(controllers).Where(n => !before.Contains(n.Name)).ToList();
+                if (added.Count > 1 && added.Select(n => n.Uuid).Distinct().Count() > 1)
+                    throw new NvmeNativeException(
+                        $"the properties name no namespace (uuid, nguid or ns_id) and {added.Count} new namespaces appeared ({string.Join(", ", added.Select(n => n.Name))}); refusing to guess",
+                        "find namespace", controllers[0].SysfsPath);
+                return added.FirstOrDefault();
+            },
+            describe: () => string.Join(", ", _topology.NamespacesOf(controllers).Select(n => n.Name)),
+            waitingFor: "a new namespace through " + string.Join(", ", controllers.Select(c => c.Name)),
+            _options.DeviceTimeout, ct);
+    }
+
+    private static void Rescan(NvmeController controller)
+    {
+        using var fd = Fd.TryOpen(controller.DevicePath, Interop.Fcntl.O_RDONLY, out int errno);
+        if (fd is null)
+            return; // the controller went away: the namespace wait reports what is missing
+        Fd.IoctlValue(fd, Interop.NvmeIoctl.NVME_IOCTL_RESCAN, 0, "NVME_IOCTL_RESCAN", controller.DevicePath);
+    }
+
+    private HostIdentity HostFor(TargetProperties target)
+    {
+        var stored = HostIdentityStore.LoadOrCreate(_options.Paths);
+        // A host_nqn in the properties overrides the NQN (os-brick's -q); the hostid stays the host's own.
+        return target.HostNqn is { } nqn ? new HostIdentity(nqn, stored.HostId) : stored;
+    }
+
+    private static TargetProperties SingleTarget(ConnectionProperties properties, string operation)
+    {
+        if (properties.IsReplicated)
+            throw new NvmeNativeException(
+                "replicated volumes (volume_replicas) are validated but their md RAID1 attach is not implemented yet; nothing was changed",
+                operation);
+        return properties.Targets[0];
+    }
+}

@@ -1,0 +1,34 @@
+using NvmeNative.Kernel;
+
+namespace NvmeNative.Connector;
+
+/// <summary>Settings of an <see cref="NvmeOfConnector"/>. The defaults follow os-brick where it has one.</summary>
+public sealed record NvmeOfConnectorOptions
+{
+    /// <summary>Where the kernel's file systems are (tests point this at a captured tree).</summary>
+    public KernelPaths Paths { get; init; } = KernelPaths.Host;
+
+    /// <summary>
+    /// How long to wait for the volume's namespace to appear after its controllers are live. os-brick
+    /// retries for up to about 45 s; we wait for the kernel's events instead of sleeping, so this is only
+    /// the bound for a target that never exposes the namespace.
+    /// </summary>
+    public TimeSpan DeviceTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long to wait for an existing controller in the <c>connecting</c> state to come back live
+    /// (os-brick: 10 s plus the controller's reconnect delay).
+    /// </summary>
+    public TimeSpan ReconnectTimeout { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>
+    /// The per-host lock file that serialises attach and detach across processes (os-brick's
+    /// <c>connect_volume</c> file lock). Null: <c>&lt;Run&gt;/lock/nvmenative/connect_volume.lock</c>.
+    /// </summary>
+    public string? LockFile { get; init; }
+
+    /// <summary>Connect every portal (native multipath), as os-brick does when multipath is on. Default true.</summary>
+    public bool UseMultipath { get; init; } = true;
+
+    internal string LockFilePath => LockFile ?? Path.Combine(Paths.Run, "lock", "nvmenative", "connect_volume.lock");
+}

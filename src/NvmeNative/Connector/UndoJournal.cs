@@ -1,0 +1,35 @@
+namespace NvmeNative.Connector;
+
+/// <summary>
+/// The undo steps of one attach, pushed as each kernel change is made (controller created → delete it).
+/// On failure they run in reverse, each attempted even if an earlier one failed; on success the journal
+/// is simply dropped. This is what makes a failed attach undo exactly what it did and nothing else.
+/// </summary>
+internal sealed class UndoJournal
+{
+    private readonly Stack<(string Description, Action Undo)> _steps = new();
+
+    internal void Push(string description, Action undo) => _steps.Push((description, undo));
+
+    internal bool IsEmpty => _steps.Count == 0;
+
+    /// <summary>Runs every step, newest first; returns what was undone and what failed to undo.</summary>
+    internal (List<string> Done, List<string> Failed) Rollback()
+    {
+        var done = new List<string>();
+        var failed = new List<string>();
+        while (_steps.TryPop(out var step))
+        {
+            try
+            {
+                step.Undo();
+                done.Add(step.Description);
+            }
+            catch (NvmeNativeException e)
+            {
+                failed.Add($"{step.Description}: {e.Message}");
+            }
+        }
+        return (done, failed);
+    }
+}

@@ -1,0 +1,94 @@
+using System.Diagnostics;
+
+namespace NvmeNative.Kernel;
+
+/// <summary>
+/// Event-driven waiting for a kernel state, with a deadline and cancellation, and without sleeping:
+/// <list type="number">
+/// <item>the caller opens the event source first (events from then on are queued);</item>
+/// <item>the state is checked once, so a state that is already true returns at once and a change between
+/// opening and checking is not lost (it is either seen by this check or queued as an event);</item>
+/// <item>then the thread blocks in poll() until an event arrives; a relevant event (or an overflow, when
+/// events were lost) triggers a re-check of the state in sysfs. Events are hints; the state is the truth.</item>
+/// </list>
+/// A timeout throws <see cref="NvmeNativeTimeoutException"/> naming what was awaited and what was seen last.
+/// </summary>
+internal static class KernelWait
+{
+    // Events already queued after a relevant one are absorbed before the single re-check they share,
+    // so a burst of adds costs one scan. Bounded so a flood cannot hold off the deadline.
+    private const int MaxDrainedPerCheck = 256;
+
+    /// <summary>
+    /// Waits until <paramref name="check"/> returns a value.
+    /// </summary>
+    /// <param name="events">An open event source (opened before anything the wait depends on was looked at).</param>
+    /// <param name="relevant">Which events can change the outcome; others do not cause a re-check.</param>
+    /// <param name="check">Reads the state: the result when reached, null when not yet. May throw to end the
+    /// wait early when the state can no longer be reached (e.g. the controller was deleted).</param>
+    /// <param name="describe">What the state looks like now, for the timeout message (called only on timeout).</param>
+    /// <param name="waitingFor">What is awaited, for the timeout message.</param>
+    /// <param name="timeout">The bound; <see cref="Timeout.InfiniteTimeSpan"/> waits until cancelled.</param>
+    /// <param name="ct">Cancels the wait (<see cref="OperationCanceledException"/>).</param>
+    internal static T Until<T>(IUeventSource events, Func<UeventMessage, bool> relevant, Func<T?> check,
+        Func<string> describe, string waitingFor, TimeSpan timeout, CancellationToken ct) where T : class
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        if (timeout < TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
+            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "a timeout must not be negative");
+        long start = Stopwatch.GetTimestamp();
+        ct.ThrowIfCancellationRequested();
+        if (check() is { } already)
+            return already;
+
+        while (true)
+        {
+            TimeSpan left = timeout == Timeout.InfiniteTimeSpan ? timeout : timeout - Stopwatch.GetElapsedTime(start);
+            if (left <= TimeSpan.Zero)
+            {
+                // One last look: an event may have been queued in the final instant.
+                if (check() is { } late)
+                    return late;
+                throw new NvmeNativeTimeoutException(waitingFor, describe(), timeout);
+            }
+            UeventReceipt receipt = events.Receive(left, ct);
+            bool recheck = receipt.Kind switch
+            {
+                UeventReceiptKind.Overflow => true,
+                UeventReceiptKind.Event => relevant(receipt.Message!),
+                _ => false,
+            };
+            if (!recheck)
+                continue;
+            for (int i = 0; i < MaxDrainedPerCheck; i++)
+            {
+                if (events.Receive(TimeSpan.Zero, ct).Kind == UeventReceiptKind.TimedOut)
+                    break;
+            }
+            if (check() is { } reached)
+                return reached;
+        }
+    }
+
+    /// <summary>
+    /// Waits until a sysfs attribute that the kernel notifies (sysfs_notify: md's array_state, sync_action,
+    /// degraded, ...) has a value that <paramref name="accept"/> takes. Returns that value. Attributes the
+    /// kernel never notifies would only ever end by timeout: use uevents for those.
+    /// </summary>
+    internal static string UntilAttribute(string path, Func<string, bool> accept, string waitingFor,
+        TimeSpan timeout, CancellationToken ct)
+    {
+        if (timeout < TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
+            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "a timeout must not be negative");
+        long start = Stopwatch.GetTimestamp();
+        ct.ThrowIfCancellationRequested();
+        using var watch = SysfsAttributeWatch.Open(path);
+        while (!accept(watch.Value))
+        {
+            TimeSpan left = timeout == Timeout.InfiniteTimeSpan ? timeout : timeout - Stopwatch.GetElapsedTime(start);
+            if (left <= TimeSpan.Zero || !watch.WaitForChange(left, ct))
+                throw new NvmeNativeTimeoutException(waitingFor, $"{path} = '{watch.Value}'", timeout, path);
+        }
+        return watch.Value;
+    }
+}

@@ -1,0 +1,149 @@
+using NvmeNative.Kernel;
+
+namespace NvmeNative.Topology;
+
+/// <summary>
+/// Reads the host's NVMe topology from sysfs: subsystems, controllers, namespaces, multipath heads and their
+/// paths. Queries are scoped to a target, so their cost follows the target, not everything connected to
+/// the host; only <see cref="Snapshot"/> reads everything. Waits are driven by kernel uevents, bounded by a
+/// timeout and cancellable. Reading needs no privilege. Thread-safe: it holds no mutable state.
+/// </summary>
+public sealed partial class NvmeTopology
+{
+    private readonly TopologyReader _reader;
+    private readonly Func<IUeventSource> _openEvents;
+
+    /// <summary>The topology of this host (/sys, /dev).</summary>
+    public NvmeTopology() : this(KernelPaths.Host)
+    {
+    }
+
+    /// <summary>The topology under other roots (a captured sysfs tree in tests, a container's view, ...).</summary>
+    public NvmeTopology(KernelPaths paths) : this(paths, UeventListener.Open)
+    {
+    }
+
+    internal NvmeTopology(KernelPaths paths, Func<IUeventSource> openEvents)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        _reader = new TopologyReader(new SysfsTree(paths));
+        _openEvents = openEvents;
+    }
+
+    private SysfsTree Tree => _reader.Tree;
+
+    /// <summary>Everything NVMe on the host now (for listing). Costs a read of every controller and namespace.</summary>
+    public HostTopology Snapshot() => _reader.Snapshot();
+
+    /// <summary>
+    /// True when native NVMe multipath is on (<c>nvme_core.multipath=Y</c>), false when off, null when the
+    /// module parameter is absent (nvme_core not loaded, or built without CONFIG_NVME_MULTIPATH).
+    /// </summary>
+    public bool? IsNativeMultipathEnabled() => SysfsFile.TryRead(Tree.MultipathParameter)?.Trim() switch
+    {
+        "Y" or "y" or "1" => true,
+        "N" or "n" or "0" => false,
+        _ => null,
+    };
+
+    /// <summary>One controller by name (<c>nvme3</c>), or null when there is none.</summary>
+    public NvmeController? FindController(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return SysfsNames.TryController(name, out _) ? _reader.ReadController(name, null)
+            : throw new ArgumentException($"'{name}' is not a controller name (nvmeN)", nameof(name));
+    }
+
+    /// <summary>
+    /// The controllers of subsystem <paramref name="nqn"/>, in every state, by instance; optionally only those
+    /// at <paramref name="portal"/> (bound to <paramref name="hostTransportAddress"/> and
+    /// <paramref name="hostInterface"/> when given) and connected as <paramref name="hostNqn"/>. Reads the NQN
+    /// of each host subsystem, then only the matching subsystem's controllers: no namespace is read.
+    /// </summary>
+    public IReadOnlyList<NvmeController> ControllersOf(Nqn nqn, Portal? portal = null, Nqn? hostNqn = null,
+        string? hostTransportAddress = null, string? hostInterface = null)
+    {
+        ArgumentNullException.ThrowIfNull(nqn);
+        var found = new List<NvmeController>();
+        foreach (string subsystem in _reader.SubsystemNames())
+        {
+            if (!Is(nqn, SysfsTree.Attribute(Tree.SubsystemDir(subsystem), "subsysnqn")))
+                continue;
+            foreach (string name in _reader.ControllerNamesOf(subsystem))
+            {
+                if (_reader.ReadController(name, subsystem) is not { } controller || !Is(nqn, controller.SubsystemNqn))
+                    continue;
+                if (portal is not null && !controller.IsAt(portal, hostTransportAddress, hostInterface))
+                    continue;
+                if (hostNqn is not null && !Is(hostNqn, controller.HostNqn))
+                    continue;
+                found.Add(controller);
+            }
+        }
+        return found;
+    }
+
+    /// <summary>
+    /// The namespace device of a volume, looked for only among the namespaces reachable through
+    /// <paramref name="controllers"/> (a target's controllers), never another target's: the multipath head
+    /// <c>/dev/nvmeSnH</c>, or without multipath the device on a live controller. Null when it is not (yet)
+    /// there; a head exists only once one of its paths is live.
+    /// </summary>
+    /// <exception cref="NvmeNativeException">The identifier matches namespaces of more than one subsystem or
+    /// more than one head: the controllers given are not one target's, and guessing could attach the wrong volume.</exception>
+    public NvmeNamespace? FindNamespace(IEnumerable<NvmeController> controllers, NamespaceSelector selector)
+    {
+        ArgumentNullException.ThrowIfNull(controllers);
+        ArgumentNullException.ThrowIfNull(selector);
+        var owners = new Dictionary<string, NvmeController>(StringComparer.Ordinal);
+        foreach (var c in controllers)
+            owners.TryAdd(c.Name, c);
+
+        var matches = TopologyReader.Group(owners.Keys.SelectMany(_reader.CandidatesOf))
+            .Where(g => IsMatch(g.Name, selector))
+            .ToList();
+        if (matches.Count == 0)
+            return null;
+
+        var nqns = matches.SelectMany(g => g.Controllers).Select(c => owners[c].SubsystemNqn).Distinct().ToList();
+        var heads = matches.Where(g => g.IsHead).ToList();
+        if (nqns.Count > 1 || heads.Count > 1)
+            throw new NvmeNativeException(
+                $"{selector} matches {string.Join(", ", matches.Select(m => m.Name))} in subsystems {string.Join(", ", nqns)}; " +
+                "the controllers given must be one target's", "find namespace", Tree.ControllerClass);
+
+        if (heads.Count == 1)
+            return _reader.ReadNamespace(heads[0].Name, true, heads[0].Paths);
+
+        // Without multipath each controller has its own device for the namespace: prefer one on a live controller.
+        var best = matches
+            .OrderBy(g => g.Controllers.Any(c => owners[c].IsLive) ? 0 : 1)
+            .ThenBy(g => g.Controllers.Min(c => owners[c].Instance))
+            .First();
+        return _reader.ReadNamespace(best.Name, false, []) is { } plain ? TopologyReader.WithController(plain, best.Controllers) : null;
+    }
+
+    /// <summary>Every namespace device reachable through <paramref name="controllers"/> (heads with their paths).</summary>
+    public IReadOnlyList<NvmeNamespace> NamespacesOf(IEnumerable<NvmeController> controllers)
+    {
+        ArgumentNullException.ThrowIfNull(controllers);
+        return _reader.NamespacesThrough(controllers.Select(c => c.Name).Distinct(StringComparer.Ordinal)).ToList();
+    }
+
+    // NQNs are binary strings: ordinal comparison, as the kernel does.
+    private static bool Is(Nqn nqn, string? text) => string.Equals(nqn.Value, text, StringComparison.Ordinal);
+
+    // One attribute read per candidate that has a block device: the identifier being compared.
+    private bool IsMatch(string name, NamespaceSelector selector)
+    {
+        string dir = Tree.BlockDir(name);
+        return selector.Kind switch
+        {
+            // The uuid attribute shows the NGUID of a namespace without UUID (kernel compatibility); a volume
+            // identified by that value is that namespace, as os-brick and blktests find it.
+            NamespaceIdentifierKind.Uuid => SysfsTree.GuidAttribute(dir, "uuid") == selector.Id,
+            NamespaceIdentifierKind.Nguid => SysfsTree.GuidAttribute(dir, "nguid") == selector.Id,
+            _ => SysfsTree.UIntAttribute(dir, "nsid") == selector.Nsid!.Value.Value,
+        };
+    }
+}

@@ -1,0 +1,52 @@
+using NvmeNative.Kernel;
+
+namespace NvmeNative.Tests.Kernel;
+
+/// <summary>
+/// An in-memory event source for wait tests. Each scripted step runs its action (the "kernel" changing
+/// sysfs) and then delivers its receipt; once the script is exhausted, Receive blocks like a quiet socket
+/// until its timeout or cancellation.
+/// </summary>
+internal sealed class FakeUeventSource : IUeventSource
+{
+    private readonly Queue<(Action? Change, UeventReceipt Receipt)> _steps = new();
+
+    internal int Receives { get; private set; }
+
+    internal bool Disposed { get; private set; }
+
+    internal FakeUeventSource Then(UeventReceipt receipt, Action? change = null)
+    {
+        _steps.Enqueue((change, receipt));
+        return this;
+    }
+
+    internal FakeUeventSource ThenEvent(string action, string devPath, string subsystem, Action? change = null) =>
+        Then(UeventReceipt.Of(Uevent(action, devPath, subsystem)), change);
+
+    internal static UeventMessage Uevent(string action, string devPath, string subsystem, params string[] extra)
+    {
+        var text = $"{action}@{devPath}\0ACTION={action}\0DEVPATH={devPath}\0SUBSYSTEM={subsystem}\0SEQNUM=1\0"
+            + string.Concat(extra.Select(e => e + "\0"));
+        return UeventMessage.Parse(System.Text.Encoding.UTF8.GetBytes(text))!;
+    }
+
+    public UeventReceipt Receive(TimeSpan timeout, CancellationToken ct)
+    {
+        Receives++;
+        ct.ThrowIfCancellationRequested();
+        if (_steps.TryDequeue(out var step))
+        {
+            step.Change?.Invoke();
+            return step.Receipt;
+        }
+        if (timeout != TimeSpan.Zero)
+        {
+            ct.WaitHandle.WaitOne(timeout);
+            ct.ThrowIfCancellationRequested();
+        }
+        return UeventReceipt.TimedOut;
+    }
+
+    public void Dispose() => Disposed = true;
+}
