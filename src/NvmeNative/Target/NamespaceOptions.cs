@@ -17,7 +17,8 @@ public sealed record NamespaceOptions
 
     /// <summary>
     /// buffered_io: serve I/O through the page cache instead of O_DIRECT. Null means true for a file
-    /// (tmpfs and other file systems without O_DIRECT cannot be enabled otherwise) and false for a block device.
+    /// (a file on a file system without O_DIRECT, such as tmpfs before Linux 6.6, cannot be enabled otherwise)
+    /// and false for a block device.
     /// </summary>
     public bool? BufferedIo { get; init; }
 

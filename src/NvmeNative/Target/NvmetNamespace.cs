@@ -60,8 +60,9 @@ public sealed class NvmetNamespace
     public void Resize(long newSizeBytes) => Subsystem.Target.ResizeNamespace(this, newSizeBytes);
 
     /// <summary>
-    /// Writes <c>revalidate_size</c>, so nvmet re-reads the backing size and notifies connected hosts.
-    /// Returns false when the kernel has no such attribute (nvmet then notices at the next Identify).
+    /// Writes <c>revalidate_size</c>, so nvmet re-reads the backing size and notifies connected hosts
+    /// (skipped while the namespace is disabled: enabling reads the size). Returns false when the kernel has
+    /// no such attribute (nvmet then notices at the next Identify).
     /// </summary>
     public bool RevalidateSize() => Subsystem.Target.RevalidateNamespaceSize(this);
 

@@ -10,7 +10,8 @@ public sealed partial class NvmetTarget
     /// (their port links, allowed-host links and namespaces first), hosts with that prefix that no
     /// subsystem uses, ports in the rig's automatic id range that no longer export anything, and backing
     /// files named <see cref="NvmetNames.BackingFilePrefix"/>* that a removed namespace used. Anything else is
-    /// left alone.
+    /// left alone. Run it when no rig of this prefix is active (e.g. at the start of a test run): a live rig's
+    /// port between its creation and its first link looks exactly like a leftover.
     /// </summary>
     /// <param name="paths">Kernel roots; null for the real host.</param>
     /// <param name="nqnPrefix">At least 8 characters, so that a slip cannot sweep every subsystem.</param>

@@ -87,7 +87,7 @@ public sealed partial class NvmetTarget
     private static string? EnableHint(int errno, NvmetNamespace ns) => errno switch
     {
         (int)Errno.EINVAL when ns.IsFileBacked && !ns.BufferedIo =>
-            $"{ns.DevicePath} may be on a file system without O_DIRECT (tmpfs): set NamespaceOptions.BufferedIo = true",
+            $"{ns.DevicePath} may be on a file system without O_DIRECT (tmpfs before Linux 6.6): set NamespaceOptions.BufferedIo = true",
         (int)Errno.EINVAL or (int)Errno.ENOENT or (int)Errno.ENOTBLK =>
             $"nvmet could not open {ns.DevicePath} as a {(ns.IsFileBacked ? "regular file" : "block device")}",
         (int)Errno.EBUSY => $"{ns.DevicePath} is held exclusively by someone else",
@@ -144,6 +144,9 @@ public sealed partial class NvmetTarget
         string path = Path.Combine(ns.ConfigPath, NvmetAttributes.RevalidateSize);
         if (!File.Exists(path))
             return false; // older kernels: nvmet re-reads the size when a host next identifies the namespace
+        // nvmet refuses (EINVAL) to revalidate a disabled namespace; enabling it reads the new size anyway.
+        if (ConfigFs.ReadAttribute(Path.Combine(ns.ConfigPath, NvmetAttributes.Enable)) != "1")
+            return true;
         WriteAttribute(ns.ConfigPath, NvmetAttributes.RevalidateSize, "1");
         return true;
     }

@@ -163,6 +163,24 @@ public sealed partial class NvmetTarget : IDisposable
         }
     }
 
+    /// <summary>
+    /// The usual test target in one call: a subsystem named <see cref="NvmetNames.NewTestNqn"/>(<paramref name="label"/>)
+    /// with one namespace on a new sparse file of <paramref name="sizeBytes"/> in the temp directory, a TCP port
+    /// on <paramref name="address"/> (default 127.0.0.1) with a free TCP port number, linked. With
+    /// <paramref name="allowedHostNqn"/> only that host may connect; otherwise any host may.
+    /// </summary>
+    public NvmetExport CreateFileExport(long sizeBytes, NamespaceOptions? namespaceOptions = null,
+        System.Net.IPAddress? address = null, string? allowedHostNqn = null, string label = "export")
+    {
+        var subsystem = CreateTestSubsystem(label);
+        var ns = subsystem.AddFileNamespace(sizeBytes, namespaceOptions);
+        if (allowedHostNqn is not null)
+            subsystem.AllowHost(allowedHostNqn);
+        var port = CreateTcpPort(address ?? System.Net.IPAddress.Loopback);
+        port.Link(subsystem);
+        return new NvmetExport(subsystem, ns, port);
+    }
+
     private (ushort Id, string Dir) MakePortDirectory(ushort? portId)
     {
         string portsDir = Path.Combine(NvmetRoot, NvmetAttributes.Ports);

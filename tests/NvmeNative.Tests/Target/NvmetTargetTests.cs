@@ -291,6 +291,12 @@ public sealed class NvmetTargetTests : IDisposable
         Assert.Equal([$"write subsystems/{Nqn}/namespaces/1/revalidate_size=1"], _fs.Log);
         Assert.Throws<NvmetConfigException>(() => ns.Resize(1 << 20));
         Assert.Equal(2 << 20, new FileInfo(ns.DevicePath).Length);
+
+        ns.Disable(); // nvmet refuses revalidate_size on a disabled namespace; enable reads the size
+        _fs.Log.Clear();
+        ns.Resize(3 << 20);
+        Assert.Equal(3 << 20, new FileInfo(ns.DevicePath).Length);
+        Assert.DoesNotContain(_fs.Log, l => l.StartsWith("write", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -345,6 +351,28 @@ public sealed class NvmetTargetTests : IDisposable
         Assert.Equal("1", _fs.Attribute($"subsystems/{Nqn}/attr_allow_any_host"));
         Assert.False(Directory.Exists(_fs.Abs($"hosts/{HostNqn}")));
         Assert.Empty(subsystem.AllowedHosts);
+    }
+
+    [Fact]
+    public void A_file_export_is_a_test_subsystem_with_one_namespace_linked_to_a_new_port()
+    {
+        var before = _fs.Snapshot();
+        string file;
+        using (var rig = NewRig())
+        {
+            var (subsystem, ns, port) = rig.CreateFileExport(1 << 20, new NamespaceOptions { Uuid = Uuid },
+                IPAddress.Loopback, HostNqn, "demo");
+            file = ns.DevicePath;
+            Assert.StartsWith(NvmetNames.TestNqnPrefix + "demo-", subsystem.Nqn);
+            Assert.Equal(Uuid, ns.Uuid);
+            Assert.True(port.IsLinked(subsystem));
+            Assert.InRange(port.TrSvcId, 1, 65535); // picked by the kernel
+            Assert.Equal(port.TrSvcId.ToString(), _fs.Attribute($"ports/{port.PortId}/addr_trsvcid"));
+            Assert.Equal("0", _fs.Attribute($"subsystems/{subsystem.Nqn}/attr_allow_any_host"));
+            Assert.Equal([HostNqn], subsystem.AllowedHosts);
+        }
+        Assert.Equal(before, _fs.Snapshot());
+        Assert.False(File.Exists(file));
     }
 
     [Fact]
