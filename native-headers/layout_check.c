@@ -3,7 +3,9 @@
 #define _GNU_SOURCE
 #include <stddef.h>
 #include <errno.h>
+#include <sys/eventfd.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <poll.h>
@@ -99,6 +101,10 @@ _Static_assert((ENOKEY) == (126), "ENOKEY");
 _Static_assert((EKEYEXPIRED) == (127), "EKEYEXPIRED");
 _Static_assert((EKEYREVOKED) == (128), "EKEYREVOKED");
 _Static_assert((EKEYREJECTED) == (129), "EKEYREJECTED");
+/* NvmeNative.Interop.EventFd */
+_Static_assert((EFD_CLOEXEC) == (524288), "EFD_CLOEXEC");
+_Static_assert((EFD_NONBLOCK) == (2048), "EFD_NONBLOCK");
+
 /* NvmeNative.Interop.Fcntl */
 _Static_assert((O_RDONLY) == (0), "O_RDONLY");
 _Static_assert((O_WRONLY) == (1), "O_WRONLY");
@@ -111,6 +117,13 @@ _Static_assert((O_NONBLOCK) == (2048), "O_NONBLOCK");
 _Static_assert((O_CLOEXEC) == (524288), "O_CLOEXEC");
 _Static_assert((AT_FDCWD) == (-100), "AT_FDCWD");
 _Static_assert((AT_SYMLINK_NOFOLLOW) == (256), "AT_SYMLINK_NOFOLLOW");
+_Static_assert((AT_EMPTY_PATH) == (4096), "AT_EMPTY_PATH");
+
+/* NvmeNative.Interop.FileLock */
+_Static_assert((LOCK_SH) == (1), "LOCK_SH");
+_Static_assert((LOCK_EX) == (2), "LOCK_EX");
+_Static_assert((LOCK_NB) == (4), "LOCK_NB");
+_Static_assert((LOCK_UN) == (8), "LOCK_UN");
 
 /* NvmeNative.Interop.Fs */
 _Static_assert((unsigned long)(BLKGETSIZE64) == 0x80081272UL, "BLKGETSIZE64");

@@ -1,0 +1,14 @@
+namespace NvmeNative;
+
+internal static partial class Interop
+{
+    /// <summary>sys/file.h: flock(2) operations.</summary>
+    [CHeader("sys/file.h")]
+    internal static class FileLock
+    {
+        internal const int LOCK_SH = 1;
+        internal const int LOCK_EX = 2;
+        internal const int LOCK_NB = 4;
+        internal const int LOCK_UN = 8;
+    }
+}

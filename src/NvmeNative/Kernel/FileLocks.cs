@@ -1,0 +1,40 @@
+namespace NvmeNative.Kernel;
+
+/// <summary>flock(2) and fstat of an open descriptor: what a lock-file protocol (mdadm's map.lock) needs.</summary>
+internal static unsafe class FileLocks
+{
+    /// <summary>Blocks until the exclusive lock is held; EINTR restarts the wait.</summary>
+    internal static void LockExclusive(SafeFdHandle fd, string path)
+    {
+        while (Interop.Libc.flock(fd, Interop.FileLock.LOCK_EX) < 0)
+        {
+            int errno = Syscall.LastErrno;
+            if (errno != (int)Errno.EINTR)
+                throw Syscall.Error(errno, "flock LOCK_EX", path);
+        }
+    }
+
+    /// <summary>statx(2) of the descriptor itself (AT_EMPTY_PATH), e.g. to see that a lock file was unlinked.</summary>
+    internal static Interop.Stat.statx Fstatx(SafeFdHandle fd, string path, uint mask = Interop.Stat.STATX_BASIC_STATS)
+    {
+        bool added = false;
+        fd.DangerousAddRef(ref added);
+        try
+        {
+            Interop.Stat.statx st = default;
+            byte empty = 0;
+            while (Interop.Libc.statx(fd.RawFd, &empty, Interop.Fcntl.AT_EMPTY_PATH, mask, &st) < 0)
+            {
+                int errno = Syscall.LastErrno;
+                if (errno != (int)Errno.EINTR)
+                    throw Syscall.Error(errno, "fstatx", path);
+            }
+            return st;
+        }
+        finally
+        {
+            if (added)
+                fd.DangerousRelease();
+        }
+    }
+}
