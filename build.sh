@@ -44,17 +44,70 @@ run_xunit() {
   python3 "$ROOT/.ci/xunit_counts.py" "$xml"
 }
 
+LAB="$ROOT/tests/lab/lab.sh"
+KERNELS=(6.1 6.12)
+
+# Runs the kernel test suite inside the lab on one kernel; prints "passed failed skipped release".
+run_kernel_tests() {
+  local kernel=$1; shift
+  local out="$ARTIFACTS/lab/$kernel"
+  local dll="tests/NvmeNative.KernelTests/bin/$CONFIG/net10.0/NvmeNative.KernelTests.dll"
+  rm -rf "$out"; mkdir -p "$out"
+  local rc=0
+  "$LAB" run --kernel "$kernel" --out "$out" -- sh -c \
+    'uname -r > "$NVMENATIVE_LAB_OUT/release"; exec dotnet "$0" -noLogo -noColor -result-xml "$NVMENATIVE_LAB_OUT/kernel-tests.xml" "$@"' \
+    "$dll" "$@" >&2 || rc=$?
+  [[ -f $out/kernel-tests.xml ]] || { log "kernel $kernel: no test results (lab exit $rc)"; echo "0 1 0 $kernel"; return; }
+  echo "$(python3 "$ROOT/.ci/xunit_counts.py" "$out/kernel-tests.xml") $(cat "$out/release" 2>/dev/null || echo "$kernel")"
+}
+
 cmd_test() {
   ensure_prereqs
   build
-  local total_passed=0 total_failed=0 counts passed failed skipped
+  local total_passed=0 total_failed=0 counts passed failed skipped release
   log "unit tests"
   counts=$(run_xunit NvmeNative.Tests)
   read -r passed failed skipped <<<"$counts"
   echo "unit tests: $passed passed, $failed failed, $skipped skipped"
   total_passed=$((total_passed + passed)); total_failed=$((total_failed + failed))
+
+  # Kernel tests: every kernel must run tests, and none may skip (a skip in the lab means the lab lost a
+  # capability, which must fail loudly rather than pass green).
+  log "lab setup"
+  "$LAB" setup --kernel all >&2
+  for kernel in "${KERNELS[@]}"; do
+    log "kernel tests on $kernel"
+    counts=$(run_kernel_tests "$kernel" "$@")
+    read -r passed failed skipped release <<<"$counts"
+    echo "kernel $release: $passed passed, $failed failed, $skipped skipped"
+    if ((passed + failed == 0)); then
+      echo "kernel $release: no kernel test ran" >&2; failed=$((failed + 1))
+    fi
+    if ((skipped > 0)); then
+      echo "kernel $release: $skipped kernel tests skipped in the lab" >&2; failed=$((failed + skipped))
+    fi
+    total_passed=$((total_passed + passed)); total_failed=$((total_failed + failed))
+  done
   echo "$total_passed passed, $total_failed failed"
   ((total_failed == 0))
+}
+
+# Runs the kernel tests natively on this host (which must have the modules loaded and be root).
+cmd_kernel_tests_native() {
+  ensure_prereqs
+  build
+  counts=$(run_xunit NvmeNative.KernelTests "$@")
+  read -r passed failed skipped <<<"$counts"
+  echo "kernel $(uname -r): $passed passed, $failed failed, $skipped skipped"
+  ((failed == 0))
+}
+
+cmd_lab() {
+  local args=()
+  while (($#)) && [[ $1 != -- ]]; do args+=("$1"); shift; done
+  [[ ${1:-} == -- ]] && shift
+  (($#)) || die "usage: ./build.sh lab [--kernel 6.1|6.12] -- CMD [ARGS...]"
+  exec "$LAB" run "${args[@]}" -- "$@"
 }
 
 cmd_regen_headers() {
@@ -68,7 +121,10 @@ usage() {
   cat <<'USAGE'
 usage: ./build.sh COMMAND
   build           build the solution (Release, warnings are errors)
-  test            build, run every test suite, end with "N passed, N failed"
+  test            build, run the unit tests, then the kernel tests in the lab on 6.1 and 6.12;
+                  ends with "N passed, N failed" (fails if a kernel ran no test or any skipped)
+  kernel-tests    run the kernel tests natively on this host (root, nvme-tcp/nvmet/raid1 loaded)
+  lab [--kernel 6.1|6.12] -- CMD...   run CMD as root in the lab VM (see tests/lab/README.md)
   regen-headers   rewrite native-headers/layout_check.c from the interop declarations
 USAGE
 }
@@ -77,6 +133,8 @@ case "${1:-help}" in
   build) shift; ensure_prereqs; build "$@" ;;
   test) shift; cmd_test "$@" ;;
   regen-headers) cmd_regen_headers ;;
+  kernel-tests) shift; cmd_kernel_tests_native "$@" ;;
+  lab) shift; cmd_lab "$@" ;;
   help|-h|--help) usage ;;
   *) usage >&2; exit 2 ;;
 esac

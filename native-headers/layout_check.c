@@ -119,7 +119,7 @@ _Static_assert((AT_FDCWD) == (-100), "AT_FDCWD");
 _Static_assert((AT_SYMLINK_NOFOLLOW) == (256), "AT_SYMLINK_NOFOLLOW");
 _Static_assert((AT_EMPTY_PATH) == (4096), "AT_EMPTY_PATH");
 
-/* NvmeNative.Interop.FileLock */
+/* NvmeNative.Interop.File */
 _Static_assert((LOCK_SH) == (1), "LOCK_SH");
 _Static_assert((LOCK_EX) == (2), "LOCK_EX");
 _Static_assert((LOCK_NB) == (4), "LOCK_NB");
@@ -286,6 +286,14 @@ _Static_assert((unsigned long)(RUN_ARRAY) == 0x400c0930UL, "RUN_ARRAY");
 _Static_assert((unsigned long)(STOP_ARRAY) == 0x932UL, "STOP_ARRAY");
 _Static_assert((unsigned long)(STOP_ARRAY_RO) == 0x933UL, "STOP_ARRAY_RO");
 _Static_assert((unsigned long)(RESTART_ARRAY_RW) == 0x934UL, "RESTART_ARRAY_RW");
+_Static_assert((unsigned long)(CLUSTERED_DISK_NACK) == 0x935UL, "CLUSTERED_DISK_NACK");
+_Static_assert((unsigned long)(RAID_AUTORUN) == 0x914UL, "RAID_AUTORUN");
+_Static_assert((unsigned long)(CLEAR_ARRAY) == 0x920UL, "CLEAR_ARRAY");
+_Static_assert((unsigned long)(SET_DISK_INFO) == 0x924UL, "SET_DISK_INFO");
+_Static_assert((unsigned long)(WRITE_RAID_INFO) == 0x925UL, "WRITE_RAID_INFO");
+_Static_assert((unsigned long)(UNPROTECT_ARRAY) == 0x926UL, "UNPROTECT_ARRAY");
+_Static_assert((unsigned long)(PROTECT_ARRAY) == 0x927UL, "PROTECT_ARRAY");
+_Static_assert((unsigned long)(HOT_GENERATE_ERROR) == 0x92aUL, "HOT_GENERATE_ERROR");
 _Static_assert((MD_MAJOR) == (9), "MD_MAJOR");
 _Static_assert((MD_MAJOR_VERSION) == (0), "MD_MAJOR_VERSION");
 _Static_assert((MD_MINOR_VERSION) == (90), "MD_MINOR_VERSION");
@@ -378,6 +386,19 @@ _Static_assert(MEMBER_SIGNED(mdu_disk_info_t, state) == 1, "signedness of mdu_di
 _Static_assert(sizeof(mdu_bitmap_file_t) == 4096, "sizeof mdu_bitmap_file_t");
 _Static_assert(offsetof(mdu_bitmap_file_t, pathname) == 0, "offsetof mdu_bitmap_file_t.pathname");
 _Static_assert(MEMBER_SIZE(mdu_bitmap_file_t, pathname) == 4096, "size of mdu_bitmap_file_t.pathname");
+_Static_assert(sizeof(mdu_start_info_t) == 16, "sizeof mdu_start_info_t");
+_Static_assert(offsetof(mdu_start_info_t, major) == 0, "offsetof mdu_start_info_t.major");
+_Static_assert(MEMBER_SIZE(mdu_start_info_t, major) == 4, "size of mdu_start_info_t.major");
+_Static_assert(MEMBER_SIGNED(mdu_start_info_t, major) == 1, "signedness of mdu_start_info_t.major");
+_Static_assert(offsetof(mdu_start_info_t, minor) == 4, "offsetof mdu_start_info_t.minor");
+_Static_assert(MEMBER_SIZE(mdu_start_info_t, minor) == 4, "size of mdu_start_info_t.minor");
+_Static_assert(MEMBER_SIGNED(mdu_start_info_t, minor) == 1, "signedness of mdu_start_info_t.minor");
+_Static_assert(offsetof(mdu_start_info_t, raid_disk) == 8, "offsetof mdu_start_info_t.raid_disk");
+_Static_assert(MEMBER_SIZE(mdu_start_info_t, raid_disk) == 4, "size of mdu_start_info_t.raid_disk");
+_Static_assert(MEMBER_SIGNED(mdu_start_info_t, raid_disk) == 1, "signedness of mdu_start_info_t.raid_disk");
+_Static_assert(offsetof(mdu_start_info_t, state) == 12, "offsetof mdu_start_info_t.state");
+_Static_assert(MEMBER_SIZE(mdu_start_info_t, state) == 4, "size of mdu_start_info_t.state");
+_Static_assert(MEMBER_SIGNED(mdu_start_info_t, state) == 1, "signedness of mdu_start_info_t.state");
 _Static_assert(sizeof(mdu_param_t) == 12, "sizeof mdu_param_t");
 _Static_assert(offsetof(mdu_param_t, personality) == 0, "offsetof mdu_param_t.personality");
 _Static_assert(MEMBER_SIZE(mdu_param_t, personality) == 4, "size of mdu_param_t.personality");

@@ -129,15 +129,19 @@ mount --bind /labctl /host/run/nvmenative-lab || lab_die "cannot bind labctl int
 # ---- run the command ----
 rm -f /labctl/rc
 if [ "$LAB_PIPE" = 1 ]; then
-    # host stdout is not a terminal: give CMD a pipe too (no colours / cursor games in logs)
-    ( chroot /host /usr/bin/env -i /bin/bash /run/nvmenative-lab/run.sh </dev/null 2>&1
-      echo $? >/labctl/rc.tmp ) | cat
+    # host stdout is not a terminal: give CMD a pipe too (no colours / cursor games in logs).
+    # A FIFO + background cat, so that daemons CMD leaves behind holding stdout cannot hang us.
+    mkfifo /tmp/cmd-out
+    cat /tmp/cmd-out &
+    catpid=$!
+    chroot /host /usr/bin/env -i /bin/bash /run/nvmenative-lab/run.sh </dev/null >/tmp/cmd-out 2>&1
+    rc=$?
+    ( sleep 2; kill "$catpid" 2>/dev/null ) &
+    wait "$catpid" 2>/dev/null
 else
     chroot /host /usr/bin/env -i /bin/bash /run/nvmenative-lab/run.sh </dev/null
-    echo $? >/labctl/rc.tmp
+    rc=$?
 fi
-rc=$(cat /labctl/rc.tmp 2>/dev/null)
-[ -n "$rc" ] || rc=125
 if [ "$rc" != 0 ]; then
     echo "===== lab-guest: command exited $rc; dmesg (tail -50) ====="
     dmesg | tail -50

@@ -16,13 +16,12 @@ PREREQS=(qemu-system-x86 busybox-static kmod cpio xz-utils mdadm nvme-cli)
 GUEST_MODULES=(virtio_pci 9pnet_virtio 9p configfs loop:max_loop=16 md_mod raid1
     nvme-core nvme-fabrics nvme nvme-tcp ?nvme-loop nvmet nvmet-tcp)
 # Bump when the initramfs layout changes in lab.sh itself (guest-init.sh is hashed separately).
-INITRAMFS_FORMAT=1
+INITRAMFS_FORMAT=2
 
 APT_UPDATED=0
-QUIET=0
 
 die() { echo "lab.sh: error: $*" >&2; exit 125; }
-log() { [[ $QUIET == 1 ]] || echo "lab.sh: $*" >&2; }
+log() { echo "lab.sh: $*" >&2; }
 
 usage() {
     cat <<'EOF'
@@ -31,8 +30,11 @@ Usage:
   lab.sh run     [--kernel 6.1|6.12] [--mem MB] [--timeout SEC] [--out DIR]
                  [--env NAME=VALUE|NAME]... -- CMD [ARGS...]
   lab.sh kernels                                print "<short> <kernel version>" per kernel
-Environment: NVMENATIVE_LAB_CACHE (default /var/cache/nvmenative-lab),
-             NVMENATIVE_LAB_DEFAULT_KERNEL (default 6.1)
+Environment: NVMENATIVE_LAB_CACHE          cache dir (default /var/cache/nvmenative-lab)
+             NVMENATIVE_LAB_DEFAULT_KERNEL run's default --kernel (default 6.1)
+             NVMENATIVE_LAB_9P_CACHE      9p cache mode of the shared root (default loose; none)
+             NVMENATIVE_LAB_LOGLEVEL      guest kernel console loglevel (default 4)
+             NVMENATIVE_LAB_KEEP=1        keep the per-run dir (guest kernel log: console.log)
 Exit status of run: the command's; 124 on timeout; 125 on a lab failure.
 EOF
 }
@@ -106,7 +108,7 @@ initramfs_key() {
 
 kernel_ready() { # kver -> 0 if vmlinuz + current initramfs exist
     local d="$CACHE/$1"
-    [[ -f $d/vmlinuz && -f $d/initramfs.cpio.gz && -f $d/initramfs.key ]] &&
+    [[ -f $d/vmlinuz && ( -f $d/vmlinux || -f $d/vmlinux.none ) && -f $d/initramfs.cpio.gz && -f $d/initramfs.key ]] &&
         [[ $(cat "$d/initramfs.key") == "$(initramfs_key "$1")" ]]
 }
 
@@ -119,12 +121,37 @@ fetch_kernel() { # pkg kver -> $CACHE/kver/pkg.deb
     tmp=$(mktemp -d "$CACHE/.dl.XXXXXX")
     chown _apt "$tmp" 2>/dev/null || true # lets apt download sandboxed (no warning)
     if ! (cd "$tmp" && apt-get download -q "$pkg" >&2); then
-        apt_update_once
-        (cd "$tmp" && apt-get download -q "$pkg" >&2) || { rm -rf "$tmp"; die "apt-get download $pkg failed"; }
+        rm -rf "$tmp"
+        return 1
     fi
     mv "$tmp"/*.deb "$d/pkg.deb"
     rm -rf "$tmp"
     echo "$pkg" >"$d/pkg.name"
+}
+
+# Uncompressed vmlinux (ELF with a PVH entry note) from the bzImage: QEMU boots it directly, which
+# saves the in-guest decompression. Falls back to the bzImage (marker file vmlinux.none).
+extract_vmlinux() { # vmlinuz config outdir
+    local z=$1 cfg=$2 d=$3 off
+    rm -f "$d/vmlinux" "$d/vmlinux.none"
+    if ! grep -q '^CONFIG_PVH=y' "$cfg" 2>/dev/null; then
+        log "note: kernel has no CONFIG_PVH; booting the bzImage"
+        : >"$d/vmlinux.none"
+        return 0
+    fi
+    if off=$(LC_ALL=C grep -abo $'\xfd7zXZ\x00' "$z" | head -1 | cut -d: -f1) && [[ -n $off ]]; then
+        tail -c +$((off + 1)) "$z" | xz -dc --single-stream >"$d/vmlinux.tmp" 2>/dev/null || true
+    elif off=$(LC_ALL=C grep -abo $'\x28\xb5\x2f\xfd' "$z" | head -1 | cut -d: -f1) && [[ -n $off ]] &&
+        command -v zstd >/dev/null; then
+        tail -c +$((off + 1)) "$z" | zstd -qdc >"$d/vmlinux.tmp" 2>/dev/null || true
+    fi
+    if [[ -s $d/vmlinux.tmp && $(head -c 4 "$d/vmlinux.tmp" | od -An -tx1 | tr -d ' ') == 7f454c46 ]]; then
+        mv "$d/vmlinux.tmp" "$d/vmlinux"
+    else
+        rm -f "$d/vmlinux.tmp"
+        log "note: could not extract an ELF vmlinux from $z; booting the bzImage (slower)"
+        : >"$d/vmlinux.none"
+    fi
 }
 
 build_initramfs() { # kver
@@ -139,7 +166,7 @@ build_initramfs() { # kver
     if [[ ! -d $moddir && -d $ex/usr/lib/modules/$kver ]]; then
         mkdir -p "$ex/lib/modules" && ln -s "../../usr/lib/modules/$kver" "$moddir"
     fi
-    [[ -d $moddir ]] || die "package has no lib/modules/$kver (found: $(ls "$ex"/lib/modules "$ex"/usr/lib/modules 2>/dev/null | tr '\n' ' '))"
+    [[ -d $moddir ]] || die "package has no lib/modules/$kver (found: $(find "$ex" -maxdepth 4 -path "*/lib/modules/*" -prune -print 2>/dev/null | tr "\n" " "))"
     [[ -f $ex/boot/vmlinuz-$kver ]] || die "package has no boot/vmlinuz-$kver"
     depmod -b "$ex" "$kver"
 
@@ -194,6 +221,7 @@ build_initramfs() { # kver
     depmod -b "$stage" "$kver"
 
     cp "$ex/boot/vmlinuz-$kver" "$d/vmlinuz.tmp"
+    extract_vmlinux "$ex/boot/vmlinuz-$kver" "$ex/boot/config-$kver" "$d"
     (cd "$stage" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) | gzip -6 >"$d/initramfs.tmp"
     cp "$stage/etc/lab/modules.list" "$d/modules.list"
     mv "$d/vmlinuz.tmp" "$d/vmlinuz"
@@ -207,8 +235,15 @@ setup_kernel() { # short
     pkg=$(resolve_pkg "$short")
     kver=$(pkg_to_kver "$pkg")
     if ! kernel_ready "$kver"; then
-        fetch_kernel "$pkg" "$kver"
-        build_initramfs "$kver"
+        if ! fetch_kernel "$pkg" "$kver"; then
+            # stale lists: the package may be gone from the mirror; refresh and resolve again
+            [[ $APT_UPDATED == 1 ]] && die "apt-get download $pkg failed"
+            apt_update_once
+            pkg=$(resolve_pkg "$short")
+            kver=$(pkg_to_kver "$pkg")
+            kernel_ready "$kver" || fetch_kernel "$pkg" "$kver" || die "apt-get download $pkg failed"
+        fi
+        kernel_ready "$kver" || build_initramfs "$kver"
     fi
     echo "$kver" >"$CACHE/current-$short.tmp"
     mv "$CACHE/current-$short.tmp" "$CACHE/current-$short"
@@ -268,8 +303,17 @@ hidden_in_guest() {
     return 1
 }
 
+kernel_log_tail() { # ctl dir: the guest kernel's console (ttyS0) went to console.log
+    [[ -s $1/console.log ]] || return 0
+    {
+        echo "===== lab.sh: guest kernel log (tail -40) ====="
+        tail -40 "$1/console.log" | sed -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\r//g'
+        echo "===== lab.sh: end kernel log ====="
+    } >&2
+}
+
 cmd_run() {
-    local short=$DEFAULT_KERNEL mem=3072 timeout=1200 out= envs=() cmd=()
+    local short=$DEFAULT_KERNEL mem=3072 timeout=1200 out='' envs=() cmd=()
     while [[ $# -gt 0 ]]; do
         case $1 in
             --kernel) short=${2:?--kernel needs a value}; shift 2 ;;
@@ -300,7 +344,7 @@ cmd_run() {
     if [[ -z $kver ]] || ! kernel_ready "$kver" || ! command -v qemu-system-x86_64 >/dev/null; then
         local slog
         slog=$(mktemp)
-        if ! (QUIET=0 cmd_setup --kernel "$short") >"$slog" 2>&1; then
+        if ! (cmd_setup --kernel "$short") >"$slog" 2>&1; then
             cat "$slog" >&2
             rm -f "$slog"
             die "setup for kernel $short failed"
@@ -308,7 +352,10 @@ cmd_run() {
         rm -f "$slog"
         kver=$(cat "$CACHE/current-$short")
     fi
-    local kdir="$CACHE/$kver"
+    local kdir="$CACHE/$kver" kimg
+    # the uncompressed ELF boots via PVH and skips the guest-side xz decompression (5+ s under TCG)
+    kimg=$kdir/vmlinux
+    [[ -f $kimg ]] || kimg=$kdir/vmlinuz
 
     local ctl
     ctl=$(mktemp -d "${TMPDIR:-/tmp}/nvmenative-lab.XXXXXX")
@@ -337,19 +384,23 @@ cmd_run() {
         [[ $out != / ]] || die "--out / is not allowed"
     fi
 
+    local is_tty=0
+    [[ -t 1 ]] && is_tty=1
     # per-run config for the guest init (busybox ash syntax)
     {
         echo "LAB_OUT=$(shq "$out")"
         echo "LAB_BINDS=$(shq "$(printf '%s\n' "${binds[@]+"${binds[@]}"}")")"
-        if [[ -t 1 ]]; then echo "LAB_PIPE=0"; else echo "LAB_PIPE=1"; fi
-        echo "LAB_ROOT_9P_OPTS=$(shq "${NVMENATIVE_LAB_9P_OPTS:-}")"
+        if [[ $is_tty == 1 ]]; then echo "LAB_PIPE=0"; else echo "LAB_PIPE=1"; fi
+        # cache=loose: the guest caches host files for the run (dotnet startup ~2x faster);
+        # files the host changes during a run may be seen stale. NVMENATIVE_LAB_9P_CACHE=none disables.
+        echo "LAB_ROOT_9P_OPTS=$(shq ",cache=${NVMENATIVE_LAB_9P_CACHE:-loose}")"
     } >"$ctl/config"
 
     # the script run by bash inside the chroot
     {
         echo "# generated by lab.sh"
         echo "export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin${dotnet_dir:+:$(printf %q "$dotnet_dir")}"
-        echo "export HOME=/root USER=root LOGNAME=root SHELL=/bin/bash LANG=C.UTF-8 TERM=$(if [[ -t 1 ]]; then echo linux; else echo dumb; fi)"
+        echo "export HOME=/root USER=root LOGNAME=root SHELL=/bin/bash LANG=C.UTF-8 TERM=$(if [[ $is_tty == 1 ]]; then echo linux; else echo dumb; fi)"
         echo "export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1"
         [[ -n $dotnet_dir && $dotnet_dir != /usr/bin ]] && echo "export DOTNET_ROOT=$(printf %q "$dotnet_dir")"
         echo "export NVMENATIVE_LAB=1 NVMENATIVE_LAB_KERNEL=$short NVMENATIVE_LAB_KERNEL_VERSION=$(printf %q "$kver")"
@@ -370,28 +421,32 @@ cmd_run() {
         printf '\n'
     } >"$ctl/run.sh"
 
+    # shellcheck disable=SC2054 # commas are QEMU option syntax
     local qemu=(qemu-system-x86_64 -nodefaults -no-user-config -nographic -no-reboot
-        -machine pc -cpu max ${NVMENATIVE_LAB_QEMU_BIOS:+-bios "$NVMENATIVE_LAB_QEMU_BIOS"} -smp 2 -m "$mem"
-        -kernel "${NVMENATIVE_LAB_KIMG:-$kdir/vmlinuz}" -initrd "$kdir/initramfs.cpio.gz"
+        -machine pc -cpu max -smp 2 -m "$mem"
+        -kernel "$kimg" -initrd "$kdir/initramfs.cpio.gz"
         -append "console=ttyS0 loglevel=${NVMENATIVE_LAB_LOGLEVEL:-4} panic=-1 loop.max_loop=16 mitigations=off tsc=reliable"
         -serial "file:$ctl/console.log"
         -chardev stdio,id=con,signal=on -serial chardev:con -monitor none
         -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap
-        -virtfs "local,path=$ctl,mount_tag=labctl,security_model=none")
-    [[ -n $out ]] && qemu+=(-virtfs "local,path=$out,mount_tag=labout,security_model=none")
+        -virtfs "local,path=${ctl//,/,,},mount_tag=labctl,security_model=none")
+    [[ -n $out ]] && qemu+=(-virtfs "local,path=${out//,/,,},mount_tag=labout,security_model=none")
 
     local qrc=0
     timeout --foreground -k 10 "$timeout" "${qemu[@]}" </dev/null || qrc=$?
     if [[ $qrc == 124 || $qrc == 137 ]] && [[ ! -f $ctl/rc ]]; then
+        kernel_log_tail "$ctl"
         echo "lab.sh: TIMEOUT: guest ($short, $kver) did not finish within ${timeout}s; QEMU killed" >&2
         exit 124
     fi
     if [[ -f $ctl/error ]]; then
+        kernel_log_tail "$ctl"
         echo "lab.sh: guest setup failed: $(cat "$ctl/error")" >&2
         exit 125
     fi
     if [[ ! -f $ctl/rc ]]; then
-        die "guest ended without reporting an exit status (QEMU exit $qrc; kernel panic or crash? see console output above)"
+        kernel_log_tail "$ctl"
+        die "guest ($short, $kver) ended without reporting an exit status (QEMU exit $qrc; kernel panic or crash? kernel log above)"
     fi
     local rc
     rc=$(cat "$ctl/rc")

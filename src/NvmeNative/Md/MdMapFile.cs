@@ -81,10 +81,15 @@ internal sealed class MdMapFile(MdPaths paths)
             var fd = Fd.Open(LockPath, Interop.Fcntl.O_RDWR | Interop.Fcntl.O_CREAT | Interop.Fcntl.O_TRUNC, 0x180 /* 0600 */);
             try
             {
-                FileLocks.LockExclusive(fd, LockPath);
+                while (Interop.Libc.flock(fd, Interop.File.LOCK_EX) < 0)
+                {
+                    int errno = Syscall.LastErrno;
+                    if (errno != (int)NvmeNative.Errno.EINTR)
+                        throw Syscall.Error(errno, "flock LOCK_EX", LockPath);
+                }
                 // The previous holder unlinks the file before it closes it; if we got the lock on such an
                 // unlinked file, it no longer protects anything: open the new one (mapfile.c map_lock).
-                if (FileLocks.Fstatx(fd, LockPath).stx_nlink != 0)
+                if (FdStat.Fstatx(fd, LockPath).stx_nlink != 0)
                     return new LockHandle(fd, LockPath);
             }
             catch

@@ -39,6 +39,17 @@ internal static partial class Interop
         internal static readonly uint STOP_ARRAY = IoctlCode.IO(MD_MAJOR, 0x32);
         internal static readonly uint STOP_ARRAY_RO = IoctlCode.IO(MD_MAJOR, 0x33);
         internal static readonly uint RESTART_ARRAY_RW = IoctlCode.IO(MD_MAJOR, 0x34);
+        internal static readonly uint CLUSTERED_DISK_NACK = IoctlCode.IO(MD_MAJOR, 0x35);
+
+        // Still in the header but dead in every kernel we support (md_ioctl_valid() answers ENOTTY); kept so the
+        // header check covers every request code md_u.h defines, and so a caller sees they exist but must not be used.
+        internal static readonly uint RAID_AUTORUN = IoctlCode.IO(MD_MAJOR, 0x14);
+        internal static readonly uint CLEAR_ARRAY = IoctlCode.IO(MD_MAJOR, 0x20);
+        internal static readonly uint SET_DISK_INFO = IoctlCode.IO(MD_MAJOR, 0x24);
+        internal static readonly uint WRITE_RAID_INFO = IoctlCode.IO(MD_MAJOR, 0x25);
+        internal static readonly uint UNPROTECT_ARRAY = IoctlCode.IO(MD_MAJOR, 0x26);
+        internal static readonly uint PROTECT_ARRAY = IoctlCode.IO(MD_MAJOR, 0x27);
+        internal static readonly uint HOT_GENERATE_ERROR = IoctlCode.IO(MD_MAJOR, 0x2a);
 
         [StructLayout(LayoutKind.Sequential)]
         internal struct mdu_version_t
@@ -85,6 +96,16 @@ internal static partial class Interop
         internal unsafe struct mdu_bitmap_file_t
         {
             internal fixed byte pathname[4096];
+        }
+
+        /// <summary>Defined by the header but used by no live ioctl (START_ARRAY is gone); mirrored for completeness.</summary>
+        [StructLayout(LayoutKind.Sequential)]
+        internal struct mdu_start_info_t
+        {
+            internal int major;
+            internal int minor;
+            internal int raid_disk;
+            internal int state;
         }
 
         [StructLayout(LayoutKind.Sequential)]

@@ -4,7 +4,7 @@ internal static partial class Interop
 {
     /// <summary>sys/file.h: flock(2) operations.</summary>
     [CHeader("sys/file.h")]
-    internal static class FileLock
+    internal static class File
     {
         internal const int LOCK_SH = 1;
         internal const int LOCK_EX = 2;

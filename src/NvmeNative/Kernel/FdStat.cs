@@ -1,19 +1,8 @@
 namespace NvmeNative.Kernel;
 
-/// <summary>flock(2) and fstat of an open descriptor: what a lock-file protocol (mdadm's map.lock) needs.</summary>
-internal static unsafe class FileLocks
+/// <summary>fstat of an open descriptor (statx with AT_EMPTY_PATH).</summary>
+internal static unsafe class FdStat
 {
-    /// <summary>Blocks until the exclusive lock is held; EINTR restarts the wait.</summary>
-    internal static void LockExclusive(SafeFdHandle fd, string path)
-    {
-        while (Interop.Libc.flock(fd, Interop.FileLock.LOCK_EX) < 0)
-        {
-            int errno = Syscall.LastErrno;
-            if (errno != (int)Errno.EINTR)
-                throw Syscall.Error(errno, "flock LOCK_EX", path);
-        }
-    }
-
     /// <summary>statx(2) of the descriptor itself (AT_EMPTY_PATH), e.g. to see that a lock file was unlinked.</summary>
     internal static Interop.Stat.statx Fstatx(SafeFdHandle fd, string path, uint mask = Interop.Stat.STATX_BASIC_STATS)
     {
