@@ -65,13 +65,18 @@ public sealed partial class MdArrays
     }
 
     /// <summary>
-    /// Marks a member faulty (SET_DISK_FAULTY), as an I/O error would. md refuses (EBUSY) to fail the last working mirror.
+    /// Marks a member faulty (SET_DISK_FAULTY), as an I/O error would. Failing the last in-sync mirror is refused
+    /// (EBUSY) before the ioctl, as mdadm does: md would refuse it too, but would also mark the array broken
+    /// (MD_BROKEN), after which every write to it fails with EIO.
     /// </summary>
     /// <param name="device">The array.</param>
     /// <param name="member">The member's device path, or its kernel name (nvme1n1) when the node is gone.</param>
     public void FailMember(MdDeviceName device, string member)
     {
         var bound = MdMembers.Resolve(_paths, device, member, "fail member");
+        if (bound.IsActive && GetState(device) is { } state && state.Members.Count(m => m.IsActive) <= 1)
+            throw new MdInvalidInputException("refused: it is the last in-sync mirror (failing it would break the array)",
+                "fail member", _paths.Node(device), member, (int)NvmeNative.Errno.EBUSY);
         using var control = MdControl.Open(_paths, device, exclusive: false, "fail member");
         control.SetDiskFaulty(bound.Major, bound.Minor, member);
     }
@@ -79,10 +84,25 @@ public sealed partial class MdArrays
     /// <summary>Detaches a faulty (or spare) member from the array (HOT_REMOVE_DISK).</summary>
     /// <param name="device">The array.</param>
     /// <param name="member">The member's device path, or its kernel name when the node is gone.</param>
-    public void RemoveMember(MdDeviceName device, string member)
+    /// <param name="timeout">How long to wait for md to release the slot of a just-failed member (10 s by default).</param>
+    /// <param name="cancellationToken">Cancels that wait.</param>
+    /// <remarks>
+    /// Right after a failure md may still hold the faulty member in its slot (in-flight I/O, a pending superblock
+    /// update) and HOT_REMOVE_DISK says EBUSY; md's thread then pulls it out of the slot and notifies sysfs
+    /// (degraded, dev-*/state), so the removal waits for that event (at most <paramref name="timeout"/>, 10 s by default)
+    /// and tries once more.
+    /// </remarks>
+    public void RemoveMember(MdDeviceName device, string member, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         var bound = MdMembers.Resolve(_paths, device, member, "remove member");
         using var control = MdControl.Open(_paths, device, exclusive: false, "remove member");
+        int errno = control.TryHotRemoveDisk(bound.Major, bound.Minor);
+        if (errno == 0)
+            return;
+        if (errno != (int)NvmeNative.Errno.EBUSY || (bound.IsActive && !bound.Flags.HasFlag(MdMemberFlags.Faulty)))
+            throw control.HotRemoveError(errno, member);
+        WaitFor(device, s => s.Members.FirstOrDefault(m => m.Major == bound.Major && m.Minor == bound.Minor) is not { Slot: not null },
+            $"{bound.KernelName} out of its slot", timeout ?? TimeSpan.FromSeconds(10), cancellationToken);
         control.HotRemoveDisk(bound.Major, bound.Minor, member);
     }
 

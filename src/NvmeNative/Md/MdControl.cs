@@ -109,10 +109,17 @@ internal sealed class MdControl : IDisposable
     /// <summary>HOT_REMOVE_DISK: unbinds a faulty or spare member; EBUSY while it is still active.</summary>
     internal void HotRemoveDisk(uint major, uint minor, string member)
     {
-        if (Fd.TryIoctlValue(_fd, Interop.MdU.HOT_REMOVE_DISK, EncodeDev(major, minor), out int errno) < 0)
-            throw Fail(errno == (int)NvmeNative.Errno.EBUSY ? "the member is still active (mark it faulty first)" : "HOT_REMOVE_DISK failed",
-                "ioctl HOT_REMOVE_DISK", errno, member);
+        if (TryHotRemoveDisk(major, minor) is var errno && errno != 0)
+            throw HotRemoveError(errno, member);
     }
+
+    internal MdException HotRemoveError(int errno, string member) =>
+        Fail(errno == (int)NvmeNative.Errno.EBUSY ? "the member is still active or busy (mark it faulty first)" : "HOT_REMOVE_DISK failed",
+            "ioctl HOT_REMOVE_DISK", errno, member);
+
+    /// <summary>HOT_REMOVE_DISK returning 0 or the errno.</summary>
+    internal int TryHotRemoveDisk(uint major, uint minor) =>
+        Fd.TryIoctlValue(_fd, Interop.MdU.HOT_REMOVE_DISK, EncodeDev(major, minor), out int errno) < 0 ? errno : 0;
 
     /// <summary>The size of the md block device in bytes (BLKGETSIZE64).</summary>
     internal long SizeBytes()

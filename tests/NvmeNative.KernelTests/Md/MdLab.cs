@@ -7,6 +7,12 @@ namespace NvmeNative.KernelTests.Md;
 /// <summary>Helpers shared by the md kernel tests: unique names, mdadm as an oracle, data patterns, cleanup.</summary>
 internal static class MdLab
 {
+    /// <summary>
+    /// md tests run one at a time: md device names are host-global, and mdadm picks a "free" minor by looking only at
+    /// /proc/mdstat, so an mdadm --create running next to our allocation can race for the same minor.
+    /// </summary>
+    internal const string Collection = "md (sequential)";
+
     internal static void RequireMd()
     {
         Requires.MdRaid1();
@@ -87,5 +93,29 @@ internal static class MdLab
     {
         using var fd = Fd.Open(node, Interop.Fcntl.O_RDONLY);
         Fd.IoctlValue(fd, Interop.Fs.BLKFLSBUF, 0, "BLKFLSBUF", node);
+    }
+}
+
+/// <summary>Facts about a member read back with mdadm --examine.</summary>
+internal static class Examine
+{
+    internal static string Of(string member) => Tools.Check("mdadm", "--examine", member);
+
+    internal static long Events(string member) =>
+        long.Parse(Field(Of(member), "Events"), System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>"Data Offset : 4096 sectors" in bytes.</summary>
+    internal static long DataOffsetBytes(string member) =>
+        long.Parse(Field(Of(member), "Data Offset").Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) * 512;
+
+    internal static string Field(string examine, string name)
+    {
+        foreach (var line in examine.Split('\n'))
+        {
+            var parts = line.Split(" : ", 2);
+            if (parts.Length == 2 && parts[0].Trim() == name)
+                return parts[1].Trim();
+        }
+        throw new InvalidOperationException($"no '{name}' in:\n{examine}");
     }
 }

@@ -4,6 +4,7 @@ using NvmeNative.Md;
 namespace NvmeNative.KernelTests.Md;
 
 /// <summary>Stop and allocation against the real md driver, with mdadm as the oracle.</summary>
+[Collection(MdLab.Collection)]
 public sealed class MdStopTests
 {
     [Fact]
