@@ -425,7 +425,7 @@ cmd_run() {
     local qemu=(qemu-system-x86_64 -nodefaults -no-user-config -nographic -no-reboot
         -machine pc -cpu max -smp 2 -m "$mem"
         -kernel "$kimg" -initrd "$kdir/initramfs.cpio.gz"
-        -append "console=ttyS0 loglevel=${NVMENATIVE_LAB_LOGLEVEL:-4} panic=-1 loop.max_loop=16 mitigations=off tsc=reliable"
+        -append "console=ttyS0 loglevel=${NVMENATIVE_LAB_LOGLEVEL:-4} panic=-1 loop.max_loop=16 mitigations=off tsc=reliable no_timer_check"
         -serial "file:$ctl/console.log"
         -chardev stdio,id=con,signal=on -serial chardev:con -monitor none
         -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap

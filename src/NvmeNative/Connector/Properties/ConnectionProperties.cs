@@ -1,0 +1,132 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+
+namespace NvmeNative.Connector;
+
+/// <summary>
+/// os-brick NVMe-oF <c>connection_properties</c>, parsed and validated into an immutable value. Every shape
+/// os-brick accepts is read (<see cref="ConnectionPropertiesFormat"/>), plus the design spec's dict portals
+/// that os-brick silently mis-parses. Every error is found here, before any I/O, and names the key path.
+/// </summary>
+/// <remarks>
+/// Differences from os-brick, all on the side of refusing input it would attach wrongly or fail on later:
+/// transports other than tcp/rdma/RoCEv2 are errors (os-brick turns typos into tcp); ports and ns_id may be
+/// strings or integers (an integer ns_id never matched in os-brick); conflicting duplicates (a key given twice,
+/// <c>nqn</c> and <c>target_nqn</c> that differ, flat keys mixed with <c>portals</c>, <c>target_nqn</c> next to
+/// <c>volume_replicas</c>) are errors; a replicated volume of more than one replica needs an <c>alias</c>
+/// (os-brick fails at connect). Like os-brick, unknown keys are ignored and an empty-string identifier counts
+/// as absent. The caller's JSON is only read.
+/// </remarks>
+public sealed record ConnectionProperties
+{
+    internal ConnectionProperties(ConnectionPropertiesFormat format, ImmutableArray<TargetProperties> targets)
+    {
+        Format = format;
+        Targets = targets;
+    }
+
+    /// <summary>The shape the input had.</summary>
+    public ConnectionPropertiesFormat Format { get; }
+
+    /// <summary>The subsystems: exactly one for a non-replicated volume, one per listed replica otherwise.</summary>
+    public ImmutableArray<TargetProperties> Targets { get; }
+
+    /// <summary>True for the replicated format (<c>volume_replicas</c> present), even with one replica.</summary>
+    public bool IsReplicated => Format == ConnectionPropertiesFormat.Replicated;
+
+    /// <summary>The volume's id (<c>vol_uuid</c> of the replicated format, Cinder's volume id); null otherwise.</summary>
+    public NvmeUuid? VolumeId { get; internal init; }
+
+    /// <summary>The md array name (<c>alias</c>; the array is <c>/dev/md/&lt;alias&gt;</c>), or null.</summary>
+    public string? Alias { get; internal init; }
+
+    /// <summary>
+    /// How many replicas the volume has (<c>replica_count</c>, or the number listed when it is 0 or null).
+    /// It may exceed <see cref="Targets"/>' count when a replica has no reachable target (os-brick bug #1938870).
+    /// 1 for a non-replicated volume.
+    /// </summary>
+    public int ReplicaCount { get; internal init; } = 1;
+
+    /// <summary><c>access_mode</c>.</summary>
+    public AccessMode AccessMode { get; internal init; }
+
+    /// <summary>True when <c>access_mode</c> is <c>ro</c>.</summary>
+    public bool IsReadOnly => AccessMode == AccessMode.ReadOnly;
+
+    /// <summary><c>encrypted</c>: the volume carries an encryption layer.</summary>
+    public bool Encrypted { get; internal init; }
+
+    /// <summary><c>discard</c>.</summary>
+    public bool Discard { get; internal init; }
+
+    /// <summary><c>cacheable</c>.</summary>
+    public bool Cacheable { get; internal init; }
+
+    /// <summary><c>enforce_multipath</c>: fail when native multipath is not available.</summary>
+    public bool EnforceMultipath { get; internal init; }
+
+    /// <summary><c>qos_specs</c>, kept as given (an object; independent of the input document), or null.</summary>
+    public JsonElement? QosSpecs { get; internal init; }
+
+    /// <summary><c>device_path</c>, added by Nova after an attach, or null.</summary>
+    public string? DevicePath { get; internal init; }
+
+    /// <summary>Parses connection properties from JSON text.</summary>
+    /// <exception cref="InvalidConnectionPropertiesException">The input is not valid connection properties.</exception>
+    public static ConnectionProperties Parse(string json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        try
+        {
+            using var document = JsonDocument.Parse(json, ConnectionPropertiesParser.DocumentOptions);
+            return ConnectionPropertiesParser.Parse(document.RootElement);
+        }
+        catch (JsonException e)
+        {
+            throw ConnectionPropertiesParser.NotJson(e);
+        }
+    }
+
+    /// <summary>Parses connection properties from UTF-8 JSON.</summary>
+    /// <exception cref="InvalidConnectionPropertiesException">The input is not valid connection properties.</exception>
+    public static ConnectionProperties Parse(ReadOnlyMemory<byte> utf8Json)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(utf8Json, ConnectionPropertiesParser.DocumentOptions);
+            return ConnectionPropertiesParser.Parse(document.RootElement);
+        }
+        catch (JsonException e)
+        {
+            throw ConnectionPropertiesParser.NotJson(e);
+        }
+    }
+
+    /// <summary>Parses connection properties from an already parsed JSON value (which is only read).</summary>
+    /// <exception cref="InvalidConnectionPropertiesException">The input is not valid connection properties.</exception>
+    public static ConnectionProperties Parse(JsonElement element) => ConnectionPropertiesParser.Parse(element);
+
+    /// <summary>
+    /// os-brick JSON for these properties: the new format (<c>target_nqn</c>, <c>portals</c> triples) for one
+    /// target, the replicated format otherwise. Ports and ns_id are written as strings, which is what os-brick
+    /// compares with sysfs. Parsing the result gives equal properties.
+    /// </summary>
+    public string ToJson() => ConnectionPropertiesWriter.ToJson(this);
+
+    /// <summary>Writes <see cref="ToJson"/>'s object to <paramref name="writer"/>.</summary>
+    public void WriteTo(Utf8JsonWriter writer) => ConnectionPropertiesWriter.Write(writer, this);
+
+    /// <summary>The same as <see cref="ToJson"/>.</summary>
+    public override string ToString() => ToJson();
+
+    /// <inheritdoc/>
+    public bool Equals(ConnectionProperties? other) =>
+        other is not null && Format == other.Format && Targets.SequenceEqual(other.Targets) && VolumeId == other.VolumeId &&
+        Alias == other.Alias && ReplicaCount == other.ReplicaCount && AccessMode == other.AccessMode &&
+        Encrypted == other.Encrypted && Discard == other.Discard && Cacheable == other.Cacheable &&
+        EnforceMultipath == other.EnforceMultipath && DevicePath == other.DevicePath &&
+        (QosSpecs is null ? other.QosSpecs is null : other.QosSpecs is JsonElement o && JsonElement.DeepEquals(QosSpecs.Value, o));
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(Format, Targets.Length, VolumeId, Alias, ReplicaCount, AccessMode, DevicePath);
+}

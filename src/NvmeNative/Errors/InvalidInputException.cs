@@ -1,0 +1,29 @@
+namespace NvmeNative;
+
+/// <summary>
+/// Input was rejected before anything touched the kernel: a malformed value, a missing key, a value that would
+/// inject into the fabrics option string, or options that contradict each other. Like
+/// <see cref="ArgumentException.ParamName"/>, <see cref="KeyPath"/> names what was wrong.
+/// </summary>
+public class InvalidInputException : NvmeNativeException
+{
+    /// <summary>Creates an invalid-input error.</summary>
+    /// <param name="message">Why the value is wrong, for a person (the key path is prefixed for you).</param>
+    /// <param name="operation">What was being parsed or validated, e.g. "parse connection properties".</param>
+    /// <param name="keyPath">Where the bad value is, e.g. <c>volume_replicas[1].portals[0][1]</c> or <c>queue_size</c>.</param>
+    /// <param name="path">The file the value came from, if any (e.g. /etc/nvme/hostnqn).</param>
+    /// <param name="innerException">The cause, if any.</param>
+    public InvalidInputException(string message, string operation, string? keyPath = null, string? path = null,
+        Exception? innerException = null)
+        : base(string.IsNullOrEmpty(keyPath) ? message : keyPath + ": " + message, operation, path, null, null, innerException)
+    {
+        KeyPath = keyPath;
+        Reason = message;
+    }
+
+    /// <summary>The key path or option name of the offending value; empty for the document root; null when not applicable.</summary>
+    public string? KeyPath { get; }
+
+    /// <summary>The reason alone, without the operation and key path.</summary>
+    public string Reason { get; }
+}

@@ -1,0 +1,14 @@
+using System.Runtime.InteropServices;
+
+namespace NvmeNative;
+
+internal static partial class Interop
+{
+    internal static partial class Libc
+    {
+        // int rmdir(const char *pathname); in configfs, rmdir destroys the kernel object (never recursive:
+        // configfs refuses while user-made children exist, and attribute files cannot be unlinked).
+        [LibraryImport(Libraries.Libc, SetLastError = true)]
+        internal static unsafe partial int rmdir(byte* pathname);
+    }
+}

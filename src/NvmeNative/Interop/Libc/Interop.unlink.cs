@@ -1,0 +1,13 @@
+using System.Runtime.InteropServices;
+
+namespace NvmeNative;
+
+internal static partial class Interop
+{
+    internal static partial class Libc
+    {
+        // int unlink(const char *pathname); removes a configfs link (dropping the kernel association) or a file.
+        [LibraryImport(Libraries.Libc, SetLastError = true)]
+        internal static unsafe partial int unlink(byte* pathname);
+    }
+}
