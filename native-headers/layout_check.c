@@ -117,6 +117,7 @@ _Static_assert((O_NONBLOCK) == (2048), "O_NONBLOCK");
 _Static_assert((O_CLOEXEC) == (524288), "O_CLOEXEC");
 _Static_assert((AT_FDCWD) == (-100), "AT_FDCWD");
 _Static_assert((AT_SYMLINK_NOFOLLOW) == (256), "AT_SYMLINK_NOFOLLOW");
+_Static_assert((AT_EMPTY_PATH) == (4096), "AT_EMPTY_PATH");
 
 /* NvmeNative.Interop.File */
 _Static_assert((LOCK_SH) == (1), "LOCK_SH");

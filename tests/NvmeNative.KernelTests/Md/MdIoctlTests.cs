@@ -6,6 +6,7 @@ namespace NvmeNative.KernelTests.Md;
 /// Our md structs and request codes against a real md driver: an array that mdadm built over loop devices
 /// is read with RAID_VERSION, GET_ARRAY_INFO and GET_DISK_INFO, and must agree with mdadm --detail.
 /// </summary>
+[Collection(MdLab.Collection)]
 public sealed class MdIoctlTests
 {
     [Fact]

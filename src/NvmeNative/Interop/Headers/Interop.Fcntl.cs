@@ -17,5 +17,6 @@ internal static partial class Interop
         internal const int O_CLOEXEC = 0x80000;
         internal const int AT_FDCWD = -100;
         internal const int AT_SYMLINK_NOFOLLOW = 0x100;
+        internal const int AT_EMPTY_PATH = 0x1000;
     }
 }

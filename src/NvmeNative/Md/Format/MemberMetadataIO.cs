@@ -1,0 +1,131 @@
+using NvmeNative.Kernel;
+
+namespace NvmeNative.Md.Format;
+
+/// <summary>
+/// Reads and writes a member's v1.2 metadata through a file descriptor: the superblock at byte 4096 and the
+/// internal bitmap at 4096 + bitmap_offset·512. Every transfer uses 4 KiB-aligned buffers, offsets and lengths,
+/// so the descriptor may be opened with O_DIRECT. That matters when reading a member the kernel is using:
+/// md writes its superblocks with bios that bypass the block device's page cache, so a buffered read can
+/// return an old copy while some other opener keeps the device open.
+/// </summary>
+internal static class MemberMetadataIO
+{
+    private const int Block = AlignedBuffer.Alignment;
+
+    /// <summary>mdadm ignores devices under 24 sectors (12 KiB): there is no room for v1.x metadata.</summary>
+    internal const long MinimumDeviceBytes = 24 * 512;
+
+    /// <summary>
+    /// Reads the member's metadata: null when there is no md superblock at 4 KiB (zeroes, a file system, another
+    /// format, or a device too small for md); throws when there is one that the kernel would refuse.
+    /// </summary>
+    /// <param name="fd">The member, opened for reading.</param>
+    /// <param name="path">The member's path, for errors.</param>
+    /// <param name="deviceBytes">The member's size (BLKGETSIZE64).</param>
+    /// <param name="logicalBlockSize">The member's logical block size (BLKSSZGET).</param>
+    /// <exception cref="MdSuperblockException">An md superblock or bitmap that breaks a kernel rule.</exception>
+    internal static MemberMetadata? Read(SafeFdHandle fd, string path, long deviceBytes, int logicalBlockSize = 512)
+    {
+        if (deviceBytes < MinimumDeviceBytes)
+            return null;
+        ulong sectors = (ulong)deviceBytes / 512;
+        byte[] image = ReadRange(fd, path, MemberMetadata.SuperblockByteOffset, Superblock1.ImageLength);
+        var sb = Superblock1.ParseIfPresent(image, path, Superblock1.V12SuperOffset, sectors, logicalBlockSize);
+        if (sb is null)
+            return null;
+        if ((sb.FeatureMap & Superblock1Features.BitmapOffset) == 0)
+            return new MemberMetadata(sb, null, ReadOnlyMemory<byte>.Empty);
+
+        long bitmapStart = MemberMetadata.SuperblockByteOffset + (long)sb.BitmapOffset * 512;
+        if (bitmapStart < 0 || bitmapStart + BitmapSuperblock.Length > deviceBytes)
+            throw new MdSuperblockException($"bitmap_offset {sb.BitmapOffset} puts the bitmap outside the {deviceBytes}-byte device",
+                "bitmap_offset", path);
+        var bitmap = BitmapSuperblock.Parse(ReadRange(fd, path, bitmapStart, BitmapSuperblock.Length), path);
+        bitmap.CheckBelongsTo(sb, path);
+        CheckBitmapPlacement(sb, bitmap, path);
+        byte[] bits = ReadRange(fd, path, bitmapStart + BitmapSuperblock.Length, checked((int)bitmap.BitsBytes));
+        return new MemberMetadata(sb, bitmap, bits);
+    }
+
+    /// <summary>
+    /// Writes the member's superblock (one 4 KiB block: superblock then zeroes) and, when it has one, its bitmap
+    /// (bitmap superblock, bits, then 0xff up to the 4 KiB boundary, as mdadm's write_bitmap1), then fsyncs so the
+    /// kernel, which reads members with bios that bypass the page cache, sees them. Everything is checked first:
+    /// a layout that does not fit the device fails before a byte is written.
+    /// </summary>
+    /// <exception cref="MdArgumentException">The metadata does not fit this device or is not a v1.2 layout.</exception>
+    internal static void Write(SafeFdHandle fd, string path, MemberMetadata metadata, long deviceBytes)
+    {
+        ArgumentNullException.ThrowIfNull(metadata);
+        var sb = metadata.Superblock;
+        ulong sectors = (ulong)deviceBytes / 512;
+        if (sb.SuperOffset != Superblock1.V12SuperOffset)
+            throw new MdArgumentException($"super_offset is {sb.SuperOffset}; a v1.2 superblock is at sector 8", "superblock", path);
+        if (sb.EncodedLength > Block)
+            throw new MdArgumentException($"the superblock is {sb.EncodedLength} bytes; at most {Block} fit before the bitmap", "superblock", path);
+        if (sb.DataOffset > sectors || sectors - sb.DataOffset < sb.DataSize)
+            throw new MdArgumentException(
+                $"data_offset {sb.DataOffset} + data_size {sb.DataSize} sectors do not fit on the {sectors}-sector device", "superblock", path);
+        byte[] superblock = sb.ToBlock(Block);
+
+        byte[]? area = null;
+        if ((sb.FeatureMap & Superblock1Features.BitmapOffset) != 0)
+        {
+            var bitmap = metadata.Bitmap
+                ?? throw new MdArgumentException("feature_map says there is a bitmap but none was given", "bitmap", path);
+            if (sb.BitmapOffset < Raid1Layout.BitmapOffset || sb.BitmapOffset % 8 != 0)
+                throw new MdArgumentException($"bitmap_offset {sb.BitmapOffset}: a v1.2 bitmap starts 4 KiB-aligned after the superblock", "bitmap", path);
+            if ((ulong)metadata.BitmapBits.Length != bitmap.BitsBytes)
+                throw new MdArgumentException($"{metadata.BitmapBits.Length} bytes of bits for a {bitmap.Bits}-bit bitmap", "bitmap", path);
+            bitmap.CheckFields(path);
+            bitmap.CheckBelongsTo(sb, path);
+            CheckBitmapPlacement(sb, bitmap, path);
+            area = new byte[bitmap.AreaBytes(sb.BitmapOffset)];
+            area.AsSpan().Fill(0xff);
+            bitmap.WriteTo(area);
+            metadata.BitmapBits.Span.CopyTo(area.AsSpan(BitmapSuperblock.Length));
+        }
+
+        WriteRange(fd, path, MemberMetadata.SuperblockByteOffset, superblock);
+        if (area is not null)
+            WriteRange(fd, path, metadata.BitmapByteOffset, area);
+        Fd.Fsync(fd, path);
+    }
+
+    /// <summary>The bitmap must lie between the superblock and the data (or, for a negative offset, before the superblock).</summary>
+    private static void CheckBitmapPlacement(Superblock1 sb, BitmapSuperblock bitmap, string? path)
+    {
+        long start = (long)sb.SuperOffset * 512 + (long)sb.BitmapOffset * 512;
+        long end = start + BitmapSuperblock.Length + (long)bitmap.BitsBytes;
+        long superblockEnd = (long)sb.SuperOffset * 512 + sb.EncodedLength;
+        bool afterSuperblock = start >= superblockEnd && end <= (long)sb.DataOffset * 512;
+        bool beforeSuperblock = end <= (long)sb.SuperOffset * 512;
+        if (!afterSuperblock && !beforeSuperblock)
+            throw new MdSuperblockException(
+                $"the bitmap (bytes {start}..{end}) overlaps the superblock or the data (data_offset {sb.DataOffset} sectors)", "bitmap_offset", path);
+    }
+
+    /// <summary>pread of an arbitrary range through a 4 KiB-aligned bounce buffer.</summary>
+    internal static byte[] ReadRange(SafeFdHandle fd, string path, long offset, int length)
+    {
+        long start = offset / Block * Block;
+        int span = checked((int)((offset + length - start + Block - 1) / Block * Block));
+        using var buffer = new AlignedBuffer(span);
+        int read = Fd.PRead(fd, buffer.Span, start, path);
+        if (read < offset - start + length)
+            throw new MdSuperblockException($"the device ended after {start + read} bytes; md metadata needs bytes up to {offset + length}",
+                "device size", path);
+        return buffer.Span.Slice((int)(offset - start), length).ToArray();
+    }
+
+    /// <summary>pwrite of a 4 KiB-aligned range through a 4 KiB-aligned buffer.</summary>
+    internal static void WriteRange(SafeFdHandle fd, string path, long offset, ReadOnlySpan<byte> data)
+    {
+        if (offset % Block != 0 || data.Length % Block != 0)
+            throw new ArgumentException($"metadata writes are {Block}-byte aligned (offset {offset}, length {data.Length})");
+        using var buffer = new AlignedBuffer(data.Length);
+        data.CopyTo(buffer.Span);
+        Fd.PWrite(fd, buffer.Span, offset, path);
+    }
+}

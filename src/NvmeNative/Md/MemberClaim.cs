@@ -1,0 +1,93 @@
+using NvmeNative.Kernel;
+
+namespace NvmeNative.Md;
+
+/// <summary>
+/// A member block device held open with O_EXCL: while we hold it nobody can mount it, add it to another array or
+/// claim it in any other way, and an attempt to claim a device that is already in use fails with EBUSY before we
+/// write anything. Everything here is checked without changing the device.
+/// </summary>
+internal sealed class MemberClaim : IDisposable
+{
+    private MemberClaim(SafeFdHandle fd, BlockDevice device)
+    {
+        Fd = fd;
+        Device = device;
+    }
+
+    internal SafeFdHandle Fd { get; }
+
+    internal BlockDevice Device { get; }
+
+    /// <summary>
+    /// Checks that <paramref name="path"/> is a block device and claims it (O_RDWR|O_EXCL, or O_RDONLY|O_EXCL with
+    /// <paramref name="writable"/> false). Throws <see cref="MdInvalidInputException"/> for a missing path, a path that
+    /// is not a block device or one that is in use.
+    /// </summary>
+    internal static MemberClaim Claim(MdPaths paths, string path, string operation, bool writable = true)
+    {
+        var (major, minor) = RequireBlockDevice(path, operation);
+        int flags = (writable ? Interop.Fcntl.O_RDWR : Interop.Fcntl.O_RDONLY) | Interop.Fcntl.O_EXCL;
+        var fd = Kernel.Fd.TryOpen(path, flags, out int errno);
+        if (fd is null)
+            throw errno == (int)NvmeNative.Errno.EBUSY
+                ? new MdInvalidInputException("the device is in use (mounted, part of a running array, or held open exclusively)",
+                    operation, member: path, errno: errno)
+                : new MdException("cannot open the member", operation, member: path, errno: errno);
+        try
+        {
+            var st = FdStat.Fstatx(fd, path);
+            if (st.stx_rdev_major != major || st.stx_rdev_minor != minor)
+                throw new MdInvalidInputException("the device changed while it was being opened", operation, member: path);
+            return new MemberClaim(fd, Describe(paths, fd, path, major, minor, operation));
+        }
+        catch
+        {
+            fd.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>statx of the path: must exist and be a block device. Returns its device number.</summary>
+    internal static (uint Major, uint Minor) RequireBlockDevice(string path, string operation)
+    {
+        Interop.Stat.statx st;
+        try
+        {
+            st = Kernel.Fd.Statx(path);
+        }
+        catch (NvmeNativeException e) when (e.ErrnoValue is int errno)
+        {
+            throw new MdInvalidInputException(errno == (int)NvmeNative.Errno.ENOENT ? "the member does not exist" : "cannot stat the member",
+                operation, member: path, errno: errno);
+        }
+        if ((st.stx_mode & Interop.Stat.S_IFMT) != Interop.Stat.S_IFBLK)
+            throw new MdInvalidInputException("not a block device", operation, member: path, errno: (int)NvmeNative.Errno.ENOTBLK);
+        return (st.stx_rdev_major, st.stx_rdev_minor);
+    }
+
+    /// <summary>Size, block size and kernel name of an open block device.</summary>
+    internal static BlockDevice Describe(MdPaths paths, SafeFdHandle fd, string path, uint major, uint minor, string operation)
+    {
+        nuint size = 0;
+        if (Kernel.Fd.TryIoctl(fd, Interop.Fs.BLKGETSIZE64, ref size, out int errno) < 0)
+            throw new MdException("BLKGETSIZE64 failed", operation, member: path, errno: errno);
+        int blockSize = 0;
+        if (Kernel.Fd.TryIoctl(fd, Interop.Fs.BLKSSZGET, ref blockSize, out errno) < 0)
+            throw new MdException("BLKSSZGET failed", operation, member: path, errno: errno);
+        return new BlockDevice(path, major, minor, KernelName(paths, major, minor, path, operation), (long)size, blockSize);
+    }
+
+    /// <summary>The kernel name of a device number: the last component of the /sys/dev/block/MAJ:MIN link.</summary>
+    internal static string KernelName(MdPaths paths, uint major, uint minor, string path, string operation)
+    {
+        string link = paths.SysDevBlock(major, minor);
+        string? target = new FileInfo(link).LinkTarget;
+        return target is null
+            ? throw new MdException($"{link} is missing: cannot find the kernel name of the member", operation, member: path,
+                errno: (int)NvmeNative.Errno.ENOENT)
+            : System.IO.Path.GetFileName(target.TrimEnd('/'));
+    }
+
+    public void Dispose() => Fd.Dispose();
+}

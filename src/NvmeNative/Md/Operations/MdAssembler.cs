@@ -1,0 +1,139 @@
+using NvmeNative.Kernel;
+using F = NvmeNative.Md.Format;
+
+namespace NvmeNative.Md;
+
+/// <summary>
+/// Assembles an existing RAID1 array from its members like <c>mdadm --assemble [--run]</c> (Assemble.c), or adopts it
+/// when the host already runs it (udev's incremental assembly, possibly under another md name). Decisions come from
+/// <see cref="AssemblePlanner"/> and are all made before anything changes; a failure afterwards stops the array and
+/// removes the link and map entry it made.
+/// </summary>
+internal sealed class MdAssembler(MdPaths paths)
+{
+    private const string Operation = "assemble";
+
+    internal MdAssembleResult Assemble(MdAssembleRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Members is null || request.Members.Count == 0)
+            throw new MdInvalidInputException("no members given", Operation);
+
+        var superblocks = new List<MemberSuperblock>();
+        var blank = new List<string>();
+        var devices = new Dictionary<string, BlockDevice>();
+        var unreadable = new List<MdLeftOutMember>();
+        foreach (var member in request.Members.Distinct())
+        {
+            var (metadata, device) = ReadMember(member, unreadable);
+            devices[member] = device;
+            if (metadata is not null)
+                superblocks.Add(MdFormatBridge.ToMemberSuperblock(member, metadata.Superblock));
+            else if (!unreadable.Any(u => u.Member == member))
+                blank.Add(member);
+        }
+
+        var locator = new MdLocator(paths);
+        var uuid = request.Uuid ?? (superblocks.Select(s => s.Uuid).Distinct().Count() == 1 ? superblocks[0].Uuid : null);
+        if (uuid is { } wanted && Adopt(locator, wanted, request, superblocks, devices, cancellationToken) is { } adopted)
+            return adopted;
+
+        var plan = AssemblePlanner.Plan(superblocks, blank, request.Uuid, request.AllowDegraded);
+        var leftOut = unreadable.Concat(plan.LeftOut).ToList();
+        // Held by an array we could not identify as this one (e.g. another array): refuse now, before any change.
+        foreach (var sb in plan.Included)
+        {
+            using var probe = MemberClaim.Claim(paths, sb.Member, Operation, writable: false);
+        }
+
+        var journal = new UndoJournal();
+        MdControl? control = null;
+        try
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var md = new MdDeviceAllocator(paths).Allocate();
+            var opened = control = MdControl.TryOpen(paths, md, exclusive: true, out int errno)
+                ?? throw new MdException("cannot open the newly allocated md device exclusively", Operation, paths.Node(md), errno: errno);
+            if (opened.GetArrayInfo() is not null)
+                throw new MdException("the newly allocated md device is already configured by someone else", Operation, opened.Node);
+            journal.Push($"stop {md}", () => _ = opened.TryStopArray());
+            opened.SetArrayInfoVersion12();
+            foreach (var sb in plan.Included) // the freshest last, as mdadm does
+            {
+                var device = devices[sb.Member];
+                opened.AddNewDisk(new Interop.MdU.mdu_disk_info_t
+                {
+                    number = sb.DevNumber, raid_disk = sb.OwnRole,
+                    state = (1 << Interop.MdP.MD_DISK_ACTIVE) | (1 << Interop.MdP.MD_DISK_SYNC) | (sb.FailFast ? 1 << Interop.MdP.MD_DISK_FAILFAST : 0),
+                    major = (int)device.Major, minor = (int)device.Minor,
+                }, sb.Member);
+            }
+            MdStarter.Start(paths, opened, request.ReadOnly, Operation);
+            var name = request.Name ?? MdArrayName.FromSetName(plan.SetName);
+            var array = MdPublisher.Publish(paths, journal, md, plan.Uuid, name, plan.Included.Select(s => s.Member).ToList(), Operation);
+            var state = MdSysfs.TryRead(paths, md);
+            journal.Discard();
+            return new MdAssembleResult(array, Adopted: false, Degraded: (state?.Degraded ?? 0) > 0 || plan.IsDegraded, leftOut);
+        }
+        catch (Exception e)
+        {
+            throw journal.RollbackAfter(e);
+        }
+        finally
+        {
+            control?.Dispose();
+        }
+    }
+
+    private (F.MemberMetadata?, BlockDevice) ReadMember(string member, List<MdLeftOutMember> unreadable)
+    {
+        try
+        {
+            return MemberMetadataReader.Read(paths, member, Operation);
+        }
+        catch (MdSuperblockException e)
+        {
+            // An md superblock the kernel would refuse (bad checksum, broken rule): unusable, but not fatal for the others.
+            unreadable.Add(new MdLeftOutMember(member, MdLeftOutReason.NoSuperblock, $"invalid md superblock: {e.Message}"));
+            var (major, minor) = MemberClaim.RequireBlockDevice(member, Operation);
+            using var fd = Fd.Open(member, Interop.Fcntl.O_RDONLY);
+            return (null, MemberClaim.Describe(paths, fd, member, major, minor, Operation));
+        }
+    }
+
+    /// <summary>
+    /// The host may already run the array (udev's incremental assembly when the members appeared): adopt it when it
+    /// runs; an incremental assembly that is still inactive holds our members without running, so stop it and
+    /// assemble ourselves (what os-brick's stop_and_assemble_raid does). A member held by a different array is an error.
+    /// </summary>
+    private MdAssembleResult? Adopt(MdLocator locator, MdUuid uuid, MdAssembleRequest request, List<MemberSuperblock> superblocks,
+        Dictionary<string, BlockDevice> devices, CancellationToken cancellationToken)
+    {
+        var holders = devices.Values.Select(d => locator.HolderOf(d.KernelName)).OfType<MdDeviceName>().Distinct().ToList();
+        foreach (var holder in holders)
+        {
+            if (locator.UuidOf(holder) is { } other && other != uuid)
+                throw new MdInvalidInputException($"a member is part of another array ({holder}, uuid {other})", Operation, paths.Node(holder));
+        }
+        foreach (var md in holders.Concat(locator.ByUuid(uuid)).Distinct())
+        {
+            var state = MdSysfs.TryRead(paths, md);
+            if (state is null)
+                continue;
+            if (!state.IsRunning)
+            {
+                new MdStopper(paths).Stop(md, expectedUuid: null, cancellationToken);
+                continue;
+            }
+            var members = devices.Where(d => state.Members.Any(m => m.Major == d.Value.Major && m.Minor == d.Value.Minor))
+                .Select(d => d.Key).ToList();
+            var leftOut = devices.Keys.Except(members)
+                .Select(m => new MdLeftOutMember(m, MdLeftOutReason.NotActive, $"not a member of the running {md}")).ToList();
+            var name = request.Name ?? superblocks.Where(s => s.Uuid == uuid).Select(s => MdArrayName.FromSetName(s.SetName)).FirstOrDefault(n => n is not null);
+            var journal = new UndoJournal();
+            var array = MdPublisher.Publish(paths, journal, md, uuid, name, members, Operation);
+            return new MdAssembleResult(array, Adopted: true, Degraded: state.Degraded > 0, leftOut);
+        }
+        return null;
+    }
+}

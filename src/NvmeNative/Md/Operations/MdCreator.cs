@@ -1,0 +1,146 @@
+using NvmeNative.Kernel;
+using F = NvmeNative.Md.Format;
+
+namespace NvmeNative.Md;
+
+/// <summary>
+/// Creates a RAID1 array like <c>mdadm --create --level=1 --metadata=1.2 --bitmap=internal --assume-clean --failfast
+/// --homehost=any --name=NAME</c> (Create.c): every check first, then allocate the md device, write superblocks and
+/// bitmaps, SET_ARRAY_INFO (1.2), ADD_NEW_DISK per member, RUN_ARRAY (or array_state=readonly), RESTART_ARRAY_RW,
+/// the map entry and the /dev/md/NAME link. A failure after the first kernel change stops the array and removes the
+/// link and map entry it made; the members keep the superblocks written (as with mdadm).
+/// </summary>
+internal sealed class MdCreator(MdPaths paths)
+{
+    private const string Operation = "create";
+
+    internal MdArray Create(MdCreateRequest request, CancellationToken cancellationToken)
+    {
+        var (claims, plan, uuid) = Validate(request);
+        var journal = new UndoJournal();
+        MdControl? control = null;
+        try
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var md = new MdDeviceAllocator(paths).Allocate();
+            var opened = control = MdControl.TryOpen(paths, md, exclusive: true, out int errno);
+            if (opened is null)
+            {
+                // Then it is not ours to stop: the empty md device stays allocated, as a phantom from md's open-to-create would.
+                throw new MdException("cannot open the newly allocated md device exclusively", Operation, paths.Node(md), errno: errno);
+            }
+            if (opened.GetArrayInfo() is not null)
+                throw new MdException("the newly allocated md device is already configured by someone else", Operation, opened.Node);
+            journal.Push($"stop {md}", () => StopOwned(opened));
+
+            for (int i = 0; i < claims.Count; i++)
+            {
+                var claim = claims[i];
+                var old = F.MdSuperblockProbe.Find(claim.Fd, claim.Device.Path, claim.Device.SizeBytes);
+                if (old.Count > 0)
+                    F.MdSuperblockProbe.Erase(claim.Fd, claim.Device.Path, old, claim.Device.LogicalBlockSize);
+                F.MemberMetadataIO.Write(claim.Fd, claim.Device.Path, plan.Members[i], claim.Device.SizeBytes);
+            }
+            var devices = claims.Select(c => c.Device).ToList();
+            // md claims each member exclusively itself when it imports it: our O_EXCL descriptors must be closed first.
+            foreach (var claim in claims)
+                claim.Dispose();
+
+            opened.SetArrayInfoVersion12();
+            for (int i = 0; i < devices.Count; i++)
+            {
+                int state = (1 << Interop.MdP.MD_DISK_ACTIVE) | (1 << Interop.MdP.MD_DISK_SYNC) |
+                    (request.FailFast ? 1 << Interop.MdP.MD_DISK_FAILFAST : 0);
+                // With raid_disks still 0 the kernel reads number, role and flags from the superblock we just wrote and
+                // uses only major/minor here; the other fields are filled as mdadm's add_disk_to_super does.
+                opened.AddNewDisk(new Interop.MdU.mdu_disk_info_t
+                {
+                    number = i, raid_disk = i, state = state, major = (int)devices[i].Major, minor = (int)devices[i].Minor,
+                }, devices[i].Path);
+            }
+            MdStarter.Start(paths, opened, request.ReadOnly, Operation);
+
+            var array = MdPublisher.Publish(paths, journal, md, uuid, request.Name, devices.Select(d => d.Path).ToList(), Operation);
+            journal.Discard();
+            return array;
+        }
+        catch (Exception e)
+        {
+            foreach (var claim in claims)
+                claim.Dispose();
+            throw journal.RollbackAfter(e);
+        }
+        finally
+        {
+            control?.Dispose();
+        }
+    }
+
+    /// <summary>Every check that needs no kernel change: members, sizes, name, metadata already present, layout.</summary>
+    private (List<MemberClaim> Claims, F.Raid1CreatePlan Plan, MdUuid Uuid) Validate(MdCreateRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Name.Value is null)
+            throw new MdInvalidInputException("the array name is missing", Operation);
+        if (request.Members is null || request.Members.Count < 2)
+            throw new MdInvalidInputException("a RAID1 array needs at least two members", Operation);
+        var links = new MdLinks(paths);
+        if (links.Target(request.Name) is { } holder && !links.IsAvailable(request.Name, holder))
+            throw new MdInvalidInputException($"/dev/md/{request.Name} already names the running array {holder}", Operation, paths.Node(holder));
+        var uuid = request.Uuid ?? MdUuid.NewRandom();
+        if (new MdLocator(paths).ByUuid(uuid).FirstOrDefault() is { Value: not null } running)
+            throw new MdInvalidInputException($"array {uuid} is already running as {running}", Operation, paths.Node(running));
+
+        // Every path must be a block device, each a different one, before any of them is claimed (a second O_EXCL
+        // open of the same device would only say "in use").
+        var numbers = new Dictionary<(uint, uint), string>();
+        foreach (var member in request.Members)
+        {
+            var number = MemberClaim.RequireBlockDevice(member, Operation);
+            if (!numbers.TryAdd(number, member))
+                throw new MdInvalidInputException($"the same device as {numbers[number]} ({number.Major}:{number.Minor})", Operation, member: member);
+        }
+        var claims = new List<MemberClaim>();
+        try
+        {
+            foreach (var member in request.Members)
+            {
+                var claim = MemberClaim.Claim(paths, member, Operation);
+                claims.Add(claim);
+                if (!request.OverwriteExistingMetadata &&
+                    F.MdSuperblockProbe.Find(claim.Fd, member, claim.Device.SizeBytes) is { Count: > 0 } found)
+                    throw new MdInvalidInputException(
+                        $"it carries md metadata ({string.Join(", ", found.Select(f => $"{f.Format} at byte {f.ByteOffset}"))}); " +
+                        "assemble it, or set OverwriteExistingMetadata", Operation, member: member);
+            }
+            if (request.SizePolicy.Check(claims.Select(c => (c.Device.Path, c.Device.SizeBytes)).ToList()) is { } sizeProblem)
+                throw new MdInvalidInputException(sizeProblem, Operation);
+            F.Raid1CreatePlan plan;
+            try
+            {
+                plan = F.Raid1CreateMetadata.Build(request.Name.ToFormat(), uuid.ToFormat(),
+                    claims.Select(c => new F.Raid1NewMember((ulong)c.Device.SizeBytes / 512, F.MdUuid.NewRandom())).ToList(),
+                    DateTimeOffset.UtcNow, request.FailFast, assumeClean: true);
+            }
+            catch (MdArgumentException e)
+            {
+                throw new MdInvalidInputException(e.Message, Operation, errno: (int)NvmeNative.Errno.EINVAL);
+            }
+            return (claims, plan, uuid);
+        }
+        catch
+        {
+            foreach (var claim in claims)
+                claim.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Undo of the allocation: STOP_ARRAY on our exclusive descriptor frees the md device (and stops it if it ran).</summary>
+    private static void StopOwned(MdControl control)
+    {
+        int errno = control.TryStopArray();
+        if (errno != 0)
+            throw new MdException("STOP_ARRAY during rollback failed", "ioctl STOP_ARRAY", control.Node, errno: errno);
+    }
+}

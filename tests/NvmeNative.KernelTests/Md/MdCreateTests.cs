@@ -1,0 +1,160 @@
+using NvmeNative.Md;
+
+namespace NvmeNative.KernelTests.Md;
+
+/// <summary>Arrays we create are mdadm arrays: mdadm examines, details, finds (map), assembles and reads them.</summary>
+[Collection(MdLab.Collection)]
+public sealed class MdCreateTests
+{
+    [Fact]
+    public void Created_array_passes_mdadm_examine_and_detail_and_mdadm_reassembles_our_data()
+    {
+        MdLab.RequireMd();
+        using var a = LoopDevice.Create(64 << 20);
+        using var b = LoopDevice.Create(64 << 20);
+        var name = MdLab.UniqueName("create");
+        var arrays = new MdArrays();
+        var ct = TestContext.Current.CancellationToken;
+        var array = arrays.Create(new MdCreateRequest(name, [a.Device, b.Device]), ct);
+        MdDeviceName? mdadmDevice = null;
+        try
+        {
+            Assert.Equal("/dev/" + array.Device.Value, array.Node);
+            Assert.Equal("../" + array.Device.Value, new FileInfo("/dev/md/" + name.Value).LinkTarget);
+            Assert.Equal(array.Link, "/dev/md/" + name.Value);
+
+            foreach (var member in new[] { a.Device, b.Device })
+            {
+                string examine = Examine.Of(member);
+                Assert.Equal("1.2", Examine.Field(examine, "Version"));
+                Assert.Equal("raid1", Examine.Field(examine, "Raid Level"));
+                Assert.Equal("any:" + name.Value, Examine.Field(examine, "Name"));
+                Assert.Equal(array.Uuid.ToMdadmString(), Examine.Field(examine, "Array UUID"));
+                Assert.Equal("8 sectors from superblock", Examine.Field(examine, "Internal Bitmap"));
+                Assert.Contains("failfast", Examine.Field(examine, "Flags"));
+                Assert.EndsWith("- correct", Examine.Field(examine, "Checksum"));
+                Assert.Equal("clean", Examine.Field(examine, "State"));
+                Assert.Equal("AA ('A' == active, '.' == missing, 'R' == replacing)", Examine.Field(examine, "Array State"));
+            }
+            string detail = Tools.Check("mdadm", "--detail", array.Node);
+            Assert.Equal("clean", Examine.Field(detail, "State"));
+            Assert.Equal("2", Examine.Field(detail, "Active Devices"));
+            Assert.Equal("2", Examine.Field(detail, "Working Devices"));
+            Assert.Equal("0", Examine.Field(detail, "Failed Devices"));
+            Assert.Equal("bitmap", Examine.Field(detail, "Consistency Policy"));
+            Assert.Equal(2, detail.Split('\n').Count(l => l.Contains("active sync failfast", StringComparison.Ordinal)));
+            // mdadm finds our map entry by uuid: MD_DEVNAME comes only from /run/mdadm/map.
+            var export = MdLab.DetailExport(array.Node);
+            Assert.Equal(name.Value, export["MD_DEVNAME"]);
+            Assert.Equal(array.Uuid.ToMdadmString(), export["MD_UUID"]);
+            Assert.Equal(array.SizeBytes, long.Parse(Tools.Check("blockdev", "--getsize64", array.Node).Trim()));
+
+            var info = arrays.GetInfo(array.Device)!;
+            Assert.True(info.HasInternalBitmap);
+            Assert.Equal((1, 2, 2, 2), (info.MajorVersion, info.MinorVersion, info.RaidDisks, info.ActiveDisks));
+
+            byte[] data = MdLab.Pattern(1, 4 << 20);
+            MdLab.WriteDevice(array.Node, 1 << 20, data);
+            Assert.True(arrays.Stop(array, ct));
+            Assert.Null(new FileInfo("/dev/md/" + name.Value).LinkTarget);
+            Assert.DoesNotContain(array.Device.Value + " ", File.Exists("/run/mdadm/map") ? File.ReadAllText("/run/mdadm/map") : "");
+
+            Tools.Check("mdadm", "--assemble", "/dev/md/" + name.Value, a.Device, b.Device);
+            mdadmDevice = MdDeviceName.Parse(Path.GetFileName(File.ResolveLinkTarget("/dev/md/" + name.Value, true)!.FullName));
+            Assert.Equal("2", Examine.Field(Tools.Check("mdadm", "--detail", "/dev/md/" + name.Value), "Active Devices"));
+            Assert.Equal(data, MdLab.ReadDevice("/dev/md/" + name.Value, 1 << 20, data.Length));
+        }
+        finally
+        {
+            MdLab.StopQuietly(mdadmDevice);
+            MdLab.StopQuietly(array.Device);
+        }
+    }
+
+    [Fact]
+    public void A_read_only_create_starts_readonly()
+    {
+        MdLab.RequireMd();
+        using var a = LoopDevice.Create(32 << 20);
+        using var b = LoopDevice.Create(32 << 20);
+        var arrays = new MdArrays();
+        var array = arrays.Create(new MdCreateRequest(MdLab.UniqueName("ro"), [a.Device, b.Device]) { ReadOnly = true },
+            TestContext.Current.CancellationToken);
+        try
+        {
+            Assert.Equal(MdRunState.ReadOnly, arrays.GetState(array.Device)!.RunState);
+        }
+        finally
+        {
+            arrays.Stop(array, TestContext.Current.CancellationToken);
+        }
+    }
+
+    [Fact]
+    public void Bad_input_fails_before_anything_is_written_or_allocated()
+    {
+        MdLab.RequireMd();
+        using var a = LoopDevice.Create(64 << 20);
+        using var b = LoopDevice.Create(64 << 20);
+        using var big = LoopDevice.Create(80 << 20);
+        var arrays = new MdArrays();
+        var ct = TestContext.Current.CancellationToken;
+        var before = Directory.GetFileSystemEntries("/sys/block", "md*").Order().ToList();
+        string map = File.Exists("/run/mdadm/map") ? File.ReadAllText("/run/mdadm/map") : "";
+        string notBlock = Path.Combine(Path.GetTempPath(), $"nvmenative-notblock-{Guid.NewGuid():N}");
+        File.WriteAllBytes(notBlock, new byte[4096]);
+        try
+        {
+            var e = Assert.Throws<MdInvalidInputException>(() => arrays.Create(new MdCreateRequest(MdLab.UniqueName("bad"), [a.Device, notBlock]), ct));
+            Assert.Equal(notBlock, e.Member);
+            Assert.Equal(NvmeNative.Errno.ENOTBLK, e.Errno);
+
+            e = Assert.Throws<MdInvalidInputException>(() => arrays.Create(new MdCreateRequest(MdLab.UniqueName("bad"), [a.Device, big.Device]), ct));
+            Assert.Contains("differ", e.Message);
+
+            e = Assert.Throws<MdInvalidInputException>(() => arrays.Create(new MdCreateRequest(MdLab.UniqueName("bad"), [a.Device, a.Device]), ct));
+            Assert.Contains("same device", e.Message);
+
+            using (var holder = NvmeNative.Kernel.Fd.Open(b.Device, Interop.Fcntl.O_RDONLY | Interop.Fcntl.O_EXCL))
+            {
+                e = Assert.Throws<MdInvalidInputException>(() => arrays.Create(new MdCreateRequest(MdLab.UniqueName("bad"), [a.Device, b.Device]), ct));
+                Assert.Equal((NvmeNative.Errno.EBUSY, b.Device), (e.Errno, e.Member));
+            }
+            Assert.Throws<MdInvalidInputException>(() => MdArrayName.Parse("a/b"));
+            Assert.Throws<MdInvalidInputException>(() => MdArrayName.Parse(new string('x', 33)));
+
+            // Nothing happened: no md device, no map line, and no superblock on any member.
+            Assert.Equal(before, Directory.GetFileSystemEntries("/sys/block", "md*").Order().ToList());
+            Assert.Equal(map, File.Exists("/run/mdadm/map") ? File.ReadAllText("/run/mdadm/map") : "");
+            foreach (var member in new[] { a.Device, b.Device, big.Device })
+                Assert.NotEqual(0, Tools.Run("mdadm", "--examine", member).ExitCode);
+        }
+        finally
+        {
+            File.Delete(notBlock);
+        }
+    }
+
+    [Fact]
+    public void Members_that_carry_md_metadata_are_refused_unless_overwriting_is_allowed()
+    {
+        MdLab.RequireMd();
+        using var a = LoopDevice.Create(32 << 20);
+        using var b = LoopDevice.Create(32 << 20);
+        var old = MdLab.MdadmCreate(MdLab.UniqueName("old"), a, b);
+        Tools.Check("mdadm", "--stop", "/dev/" + old.Value);
+        var arrays = new MdArrays();
+        var ct = TestContext.Current.CancellationToken;
+        var e = Assert.Throws<MdInvalidInputException>(() => arrays.Create(new MdCreateRequest(MdLab.UniqueName("new"), [a.Device, b.Device]), ct));
+        Assert.Contains("md metadata", e.Message);
+        var array = arrays.Create(new MdCreateRequest(MdLab.UniqueName("new"), [a.Device, b.Device]) { OverwriteExistingMetadata = true }, ct);
+        try
+        {
+            Assert.Equal(array.Uuid.ToMdadmString(), Examine.Field(Examine.Of(a.Device), "Array UUID"));
+        }
+        finally
+        {
+            arrays.Stop(array, ct);
+        }
+    }
+}

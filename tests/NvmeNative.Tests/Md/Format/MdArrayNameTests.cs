@@ -1,0 +1,53 @@
+using NvmeNative.Md.Format;
+
+namespace NvmeNative.Tests.Md.Format;
+
+public sealed class MdArrayNameTests
+{
+    [Theory]
+    // mdadm 4.2 (Fixtures/md name-* cases): "any:" is added while 3 + 1 + NAME < 32 bytes and NAME has no ':';
+    // otherwise NAME is stored alone, cut to 31 bytes.
+    [InlineData("vol1", "any:vol1")]
+    [InlineData("abcdefghijklmnopqrstuvwxyz1", "any:abcdefghijklmnopqrstuvwxyz1")]
+    [InlineData("abcdefghijklmnopqrstuvwxyz12", "abcdefghijklmnopqrstuvwxyz12")]
+    [InlineData("abcdefghijklmnopqrstuvwxyz123456", "abcdefghijklmnopqrstuvwxyz12345")]
+    [InlineData("with:colon", "with:colon")]
+    public void Set_name_is_composed_as_mdadm_does_with_homehost_any(string name, string setName)
+    {
+        Assert.Equal(setName, MdArrayName.Parse(name).SetNameFor());
+        var bytes = MdArrayName.Parse(name).SetNameBytesFor();
+        Assert.Equal(32, bytes.Length);
+        Assert.Equal(setName, System.Text.Encoding.UTF8.GetString(bytes.AsSpan().TrimEnd((byte)0)));
+    }
+
+    [Fact]
+    public void Without_a_homehost_the_name_is_stored_alone()
+    {
+        Assert.Equal("vol1", MdArrayName.Parse("vol1").SetNameFor(null));
+        Assert.Equal("myhost:vol1", MdArrayName.Parse("vol1").SetNameFor("myhost"));
+    }
+
+    [Theory]
+    [InlineData("", "empty")]
+    [InlineData("abcdefghijklmnopqrstuvwxyz1234567", "33 bytes")]
+    [InlineData("ééééééééééééééééé", "34 bytes")]
+    [InlineData("a/b", "'/'")]
+    [InlineData("a b", "U+0020")]
+    [InlineData("a\nb", "U+000A")]
+    [InlineData("a\0b", "U+0000")]
+    [InlineData(".", "/dev/md/.")]
+    [InlineData("..", "/dev/md/..")]
+    public void Bad_names_are_refused_before_anything_is_written(string name, string reason)
+    {
+        var e = Assert.Throws<MdArgumentException>(() => MdArrayName.Parse(name));
+        Assert.Equal("name", e.Parameter);
+        Assert.Contains(reason, e.Message);
+    }
+
+    [Fact]
+    public void Thirty_two_bytes_is_the_limit_as_in_mdadm()
+    {
+        Assert.Equal(32, MdArrayName.Parse(new string('n', 32)).Value.Length);
+        Assert.Equal("ééééééééééééééé", MdArrayName.Parse("ééééééééééééééé").Value); // 30 bytes
+    }
+}
