@@ -73,7 +73,9 @@ public sealed class OurMetadataTests
                 Assert.Contains($"Bitmap : {plan.Layout.BitmapBits} bits (chunks), {plan.Layout.BitmapBits} dirty (100.0%)", bitmap);
             }
 
-            Tools.Check("mdadm", ["--assemble", md, .. loops.Select(l => l.Device)]);
+            var assemble = Tools.Run("mdadm", ["--assemble", md, .. loops.Select(l => l.Device)]).Check("mdadm --assemble");
+            Assert.Contains($"has been started with {loops.Count} drives", assemble.Stderr);
+            Assert.DoesNotContain("wrong state", assemble.Stderr); // mdadm would have had to correct a superblock
             string node = Path.GetFullPath(File.ResolveLinkTarget(md, returnFinalTarget: true)!.FullName);
             string sys = $"/sys/block/{Path.GetFileName(node)}/md";
             string detail = Tools.Check("mdadm", "--detail", node);
