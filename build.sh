@@ -102,6 +102,19 @@ cmd_kernel_tests_native() {
   ((failed == 0))
 }
 
+# The demo: a loopback NVMe/TCP target on two portals, attached from os-brick properties, used, detached.
+# Runs in the lab VM (6.12 by default); --native runs it on this host (root, modules loaded).
+cmd_demo() {
+  ensure_prereqs
+  build
+  local dll="src/NvmeNative.Demo/bin/$CONFIG/net10.0/NvmeNative.Demo.dll"
+  if [[ ${1:-} == --native ]]; then
+    exec dotnet "$dll"
+  fi
+  "$LAB" setup --kernel "${1:-6.12}" >&2
+  exec "$LAB" run --kernel "${1:-6.12}" -- dotnet "$dll"
+}
+
 cmd_lab() {
   local args=()
   while (($#)) && [[ $1 != -- ]]; do args+=("$1"); shift; done
@@ -125,6 +138,7 @@ usage: ./build.sh COMMAND
                   ends with "N passed, N failed" (fails if a kernel ran no test or any skipped)
   kernel-tests    run the kernel tests natively on this host (root, nvme-tcp/nvmet/raid1 loaded)
   lab [--kernel 6.1|6.12] -- CMD...   run CMD as root in the lab VM (see tests/lab/README.md)
+  demo [6.1|6.12|--native]   attach a volume from a loopback NVMe/TCP target in the lab and detach it
   regen-headers   rewrite native-headers/layout_check.c from the interop declarations
 USAGE
 }
@@ -135,6 +149,7 @@ case "${1:-help}" in
   regen-headers) cmd_regen_headers ;;
   kernel-tests) shift; cmd_kernel_tests_native "$@" ;;
   lab) shift; cmd_lab "$@" ;;
+  demo) shift; cmd_demo "$@" ;;
   help|-h|--help) usage ;;
   *) usage >&2; exit 2 ;;
 esac
