@@ -13,10 +13,20 @@ internal static unsafe class CancellablePoll
     /// </summary>
     internal static short Wait(SafeFdHandle fd, short events, TimeSpan timeout, CancellationToken ct, string path)
     {
+        Span<short> revents = stackalloc short[1];
+        return WaitAny([fd], events, ToMilliseconds(timeout), ct, path, revents) > 0 ? revents[0] : (short)0;
+    }
+
+    /// <summary>
+    /// Waits until any of <paramref name="fds"/> reports <paramref name="events"/> (their revents go to
+    /// <paramref name="revents"/>); returns how many did, or 0 when <paramref name="timeoutMs"/> (-1 = forever)
+    /// passed. Throws <see cref="OperationCanceledException"/> when <paramref name="ct"/> fires.
+    /// </summary>
+    internal static int WaitAny(SafeFdHandle[] fds, short events, int timeoutMs, CancellationToken ct, string path, Span<short> revents)
+    {
         ct.ThrowIfCancellationRequested();
-        int timeoutMs = ToMilliseconds(timeout);
         if (!ct.CanBeCanceled || timeoutMs == 0)
-            return Fd.Poll(fd, events, timeoutMs, path);
+            return PollAll(fds, events, null, timeoutMs, path, revents);
 
         using SafeFdHandle wake = Interop.Libc.eventfd(0, Interop.EventFd.EFD_CLOEXEC | Interop.EventFd.EFD_NONBLOCK);
         if (wake.IsInvalid)
@@ -26,9 +36,9 @@ internal static unsafe class CancellablePoll
         // callback here, synchronously, and the poll below returns at once.
         using (ct.UnsafeRegister(static state => Signal((SafeFdHandle)state!), wake))
         {
-            short revents = PollBoth(fd, events, wake, timeoutMs, path);
+            int ready = PollAll(fds, events, wake, timeoutMs, path, revents);
             ct.ThrowIfCancellationRequested();
-            return revents;
+            return ready;
         }
     }
 
@@ -50,36 +60,53 @@ internal static unsafe class CancellablePoll
         Interop.Libc.write(wake, (byte*)&one, sizeof(ulong));
     }
 
-    private static short PollBoth(SafeFdHandle fd, short events, SafeFdHandle wake, int timeoutMs, string path)
+    /// <summary>
+    /// poll(2) over <paramref name="fds"/> plus the optional cancellation eventfd, restarting after EINTR with
+    /// the time that is left. Returns the number of ready descriptors (0 on timeout or when only the eventfd fired).
+    /// </summary>
+    internal static int PollAll(SafeFdHandle[] fds, short events, SafeFdHandle? wake, int timeoutMs, string path, Span<short> revents)
     {
-        bool fdAdded = false, wakeAdded = false;
-        fd.DangerousAddRef(ref fdAdded);
-        wake.DangerousAddRef(ref wakeAdded);
+        int count = fds.Length + (wake is null ? 0 : 1);
+        var added = new bool[count];
         try
         {
-            long deadline = timeoutMs < 0 ? long.MaxValue : Environment.TickCount64 + timeoutMs;
-            Interop.Poll.pollfd* fds = stackalloc Interop.Poll.pollfd[2];
-            while (true)
+            Span<Interop.Poll.pollfd> set = stackalloc Interop.Poll.pollfd[count];
+            for (int i = 0; i < fds.Length; i++)
             {
-                fds[0] = new Interop.Poll.pollfd { fd = (int)fd.DangerousGetHandle(), events = events };
-                fds[1] = new Interop.Poll.pollfd { fd = (int)wake.DangerousGetHandle(), events = Interop.Poll.POLLIN };
-                int wait = timeoutMs < 0 ? -1 : (int)Math.Max(0, deadline - Environment.TickCount64);
-                int n = Interop.Libc.poll(fds, 2, wait);
-                if (n > 0)
-                    return fds[1].revents != 0 ? (short)0 : fds[0].revents;
-                if (n == 0)
-                    return 0;
-                int errno = Syscall.LastErrno;
-                if (errno != (int)Errno.EINTR)
-                    throw Syscall.Error(errno, "poll", path);
+                fds[i].DangerousAddRef(ref added[i]);
+                set[i] = new Interop.Poll.pollfd { fd = fds[i].RawFd, events = events };
+            }
+            if (wake is not null)
+            {
+                wake.DangerousAddRef(ref added[^1]);
+                set[^1] = new Interop.Poll.pollfd { fd = wake.RawFd, events = Interop.Poll.POLLIN };
+            }
+            long deadline = timeoutMs < 0 ? long.MaxValue : Environment.TickCount64 + timeoutMs;
+            fixed (Interop.Poll.pollfd* p = set)
+            {
+                while (true)
+                {
+                    int wait = timeoutMs < 0 ? -1 : (int)Math.Max(0, deadline - Environment.TickCount64);
+                    int n = Interop.Libc.poll(p, (nuint)count, wait);
+                    if (n >= 0)
+                    {
+                        if (n == 0 || (wake is not null && set[^1].revents != 0))
+                            return 0;
+                        for (int i = 0; i < fds.Length; i++)
+                            revents[i] = set[i].revents;
+                        return n;
+                    }
+                    int errno = Syscall.LastErrno;
+                    if (errno != (int)Errno.EINTR)
+                        throw Syscall.Error(errno, "poll", path);
+                }
             }
         }
         finally
         {
-            if (wakeAdded)
-                wake.DangerousRelease();
-            if (fdAdded)
-                fd.DangerousRelease();
+            for (int i = 0; i < count; i++)
+                if (added[i])
+                    (i < fds.Length ? fds[i] : wake!).DangerousRelease();
         }
     }
 }

@@ -181,30 +181,8 @@ internal static unsafe class Fd
     /// </summary>
     internal static short Poll(SafeFdHandle fd, short events, int timeoutMs, string path)
     {
-        bool added = false;
-        fd.DangerousAddRef(ref added);
-        try
-        {
-            long deadline = timeoutMs < 0 ? long.MaxValue : Environment.TickCount64 + timeoutMs;
-            var pfd = new Interop.Poll.pollfd { fd = (int)fd.DangerousGetHandle(), events = events };
-            while (true)
-            {
-                int wait = timeoutMs < 0 ? -1 : (int)Math.Max(0, deadline - Environment.TickCount64);
-                int n = Interop.Libc.poll(&pfd, 1, wait);
-                if (n > 0)
-                    return pfd.revents;
-                if (n == 0)
-                    return 0;
-                int errno = Syscall.LastErrno;
-                if (errno != (int)Errno.EINTR)
-                    throw Syscall.Error(errno, "poll", path);
-            }
-        }
-        finally
-        {
-            if (added)
-                fd.DangerousRelease();
-        }
+        Span<short> revents = stackalloc short[1];
+        return CancellablePoll.PollAll([fd], events, null, timeoutMs, path, revents) > 0 ? revents[0] : (short)0;
     }
 
     /// <summary>statx(2) of a path (following symlinks).</summary>

@@ -54,49 +54,12 @@ internal sealed unsafe class SysfsWatch : IDisposable
     internal bool Wait(long deadlineTickCount64, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        using var wakeup = new CancellationWakeup(cancellationToken);
-        var all = wakeup.Descriptor is { } cancel ? [.. _fds, cancel] : _fds;
-        var added = new bool[all.Length];
-        try
-        {
-            Span<Interop.Poll.pollfd> set = stackalloc Interop.Poll.pollfd[all.Length];
-            for (int i = 0; i < all.Length; i++)
-            {
-                all[i].DangerousAddRef(ref added[i]);
-                bool isCancel = i == _fds.Length;
-                set[i] = new Interop.Poll.pollfd
-                {
-                    fd = all[i].RawFd,
-                    events = isCancel ? Interop.Poll.POLLIN : (short)(Interop.Poll.POLLPRI | Interop.Poll.POLLERR),
-                };
-            }
-            fixed (Interop.Poll.pollfd* p = set)
-            {
-                while (true)
-                {
-                    long left = deadlineTickCount64 - Environment.TickCount64;
-                    if (left <= 0)
-                        return false;
-                    int n = Interop.Libc.poll(p, (nuint)set.Length, (int)Math.Min(left, int.MaxValue));
-                    if (n < 0)
-                    {
-                        int errno = Syscall.LastErrno;
-                        if (errno == (int)Errno.EINTR)
-                            continue;
-                        throw Syscall.Error(errno, "poll", string.Join(", ", _paths));
-                    }
-                    cancellationToken.ThrowIfCancellationRequested();
-                    if (n > 0)
-                        return true;
-                }
-            }
-        }
-        finally
-        {
-            for (int i = 0; i < all.Length; i++)
-                if (added[i])
-                    all[i].DangerousRelease();
-        }
+        long left = deadlineTickCount64 - Environment.TickCount64;
+        if (left <= 0)
+            return false;
+        Span<short> revents = stackalloc short[_fds.Length];
+        return CancellablePoll.WaitAny(_fds, (short)(Interop.Poll.POLLPRI | Interop.Poll.POLLERR),
+            (int)Math.Min(left, int.MaxValue), cancellationToken, string.Join(", ", _paths), revents) > 0;
     }
 
     public void Dispose()
