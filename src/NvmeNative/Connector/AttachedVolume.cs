@@ -4,7 +4,10 @@ namespace NvmeNative.Connector;
 /// <param name="Path">The block device to use: the multipath head <c>/dev/nvmeXnY</c>.</param>
 /// <param name="CreatedControllers">Controllers this attach created (e.g. <c>nvme3</c>).</param>
 /// <param name="ReusedControllers">Controllers that already existed and were reused.</param>
-public sealed record AttachedVolume(string Path, IReadOnlyList<string> CreatedControllers, IReadOnlyList<string> ReusedControllers)
+/// <param name="PathControllers">The controllers through which the device is reached when Connect returned
+/// (one per live portal; fewer only when a path did not appear within the paths timeout).</param>
+public sealed record AttachedVolume(string Path, IReadOnlyList<string> CreatedControllers, IReadOnlyList<string> ReusedControllers,
+    IReadOnlyList<string> PathControllers)
 {
     /// <summary>Always <c>block</c>, as os-brick reports it.</summary>
     public string Type => "block";

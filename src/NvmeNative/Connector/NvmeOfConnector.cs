@@ -101,8 +101,44 @@ public sealed partial class NvmeOfConnector
         var ns = selector is not null
             ? _topology.WaitForNamespace(events, controllers, selector, _options.DeviceTimeout, ct)
             : WaitForNewNamespace(events, controllers, before!, ct);
+        if (ns.IsMultipathHead && controllers.Count > 1)
+            ns = WaitForAllPaths(events, ns, controllers, ct);
         _records.Add(ns.Name, target.SubsystemNqn);
-        return new AttachedVolume(ns.DevicePath, created, reused);
+        return new AttachedVolume(ns.DevicePath, created, reused, ns.ControllerNames);
+    }
+
+    /// <summary>
+    /// The head appears with its first path; the others follow as each controller finishes its namespace
+    /// scan, announced by no event (<see cref="KernelWait.Unannounced"/>). A caller expects full
+    /// redundancy on return, so wait until every controller of this
+    /// attach that is still live presents a path. A controller that stops being live is no longer awaited;
+    /// if paths are still missing at <see cref="NvmeOfConnectorOptions.PathsTimeout"/>, the volume is
+    /// returned with the paths it has (it is usable) rather than rolled back.
+    /// </summary>
+    private NvmeNamespace WaitForAllPaths(IUeventSource events, NvmeNamespace found, List<NvmeController> controllers, CancellationToken ct)
+    {
+        var names = controllers.Select(c => c.Name).ToList();
+        NvmeNamespace? Now() => _topology.NamespacesOf(controllers).FirstOrDefault(n => n.Name == found.Name);
+        NvmeNamespace? Complete()
+        {
+            if (Now() is not { } now)
+                return null;
+            var live = names.Select(_topology.FindController).Where(c => c is { IsLive: true }).Select(c => c!.Name);
+            return live.All(now.ControllerNames.Contains) ? now : null;
+        }
+        try
+        {
+            return KernelWait.Until(events,
+                relevant: e => e.Subsystem is "block" or "nvme",
+                check: Complete,
+                describe: () => _topology.DescribeNamespaces(controllers),
+                waitingFor: $"a path to {found.Name} through each of {string.Join(", ", names)}",
+                _options.PathsTimeout, ct, unannounced: KernelWait.Unannounced);
+        }
+        catch (NvmeNativeTimeoutException)
+        {
+            return Now() ?? found;
+        }
     }
 
     /// <summary>Makes one portal's controller live; returns the failure instead of throwing so other portals are tried.</summary>

@@ -16,6 +16,13 @@ public sealed record NvmeOfConnectorOptions
     public TimeSpan DeviceTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
+    /// After the namespace appeared through one controller, how long to wait for its paths through the
+    /// other live controllers of the attach (they follow within milliseconds on a healthy target). When
+    /// it passes, Connect returns the usable volume with the paths it has instead of failing.
+    /// </summary>
+    public TimeSpan PathsTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
     /// How long to wait for an existing controller in the <c>connecting</c> state to come back live
     /// (os-brick: 10 s plus the controller's reconnect delay).
     /// </summary>

@@ -19,6 +19,19 @@ internal static class KernelWait
     // so a burst of adds costs one scan. Bounded so a flood cannot hold off the deadline.
     private const int MaxDrainedPerCheck = 256;
 
+    /// <summary>The longest interval between re-checks of a state no event announces.</summary>
+    internal static readonly TimeSpan MaxUnannouncedInterval = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>
+    /// The first re-check interval for states the kernel announces by no uevent and no sysfs notification.
+    /// Known case: a multipath head's second and later paths. Their hidden per-path disks
+    /// (<c>nvmeScCnH</c>) are added with uevents suppressed and without a generic char device
+    /// (observed in the lab on 6.1 and 6.12: connecting a second portal sends only the controller's
+    /// add/connected events, and its path appears later with no event at all). Re-checking on a short,
+    /// doubling interval is then the only way to see it; it still wakes at once on any relevant event.
+    /// </summary>
+    internal static readonly TimeSpan Unannounced = TimeSpan.FromMilliseconds(1);
+
     /// <summary>
     /// Waits until <paramref name="check"/> returns a value.
     /// </summary>
@@ -30,8 +43,11 @@ internal static class KernelWait
     /// <param name="waitingFor">What is awaited, for the timeout message.</param>
     /// <param name="timeout">The bound; <see cref="Timeout.InfiniteTimeSpan"/> waits until cancelled.</param>
     /// <param name="ct">Cancels the wait (<see cref="OperationCanceledException"/>).</param>
+    /// <param name="unannounced">For a state the kernel announces by no event (see <see cref="Unannounced"/>):
+    /// also re-check when this long has passed without a relevant event, doubling the interval each time up
+    /// to <see cref="MaxUnannouncedInterval"/>. Null (the default): only events cause re-checks.</param>
     internal static T Until<T>(IUeventSource events, Func<UeventMessage, bool> relevant, Func<T?> check,
-        Func<string> describe, string waitingFor, TimeSpan timeout, CancellationToken ct) where T : class
+        Func<string> describe, string waitingFor, TimeSpan timeout, CancellationToken ct, TimeSpan? unannounced = null) where T : class
     {
         ArgumentNullException.ThrowIfNull(events);
         if (timeout < TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
@@ -41,6 +57,7 @@ internal static class KernelWait
         if (check() is { } already)
             return already;
 
+        TimeSpan? interval = unannounced;
         while (true)
         {
             TimeSpan left = timeout == Timeout.InfiniteTimeSpan ? timeout : timeout - Stopwatch.GetElapsedTime(start);
@@ -51,16 +68,19 @@ internal static class KernelWait
                     return late;
                 throw new NvmeNativeTimeoutException(waitingFor, describe(), timeout);
             }
-            UeventReceipt receipt = events.Receive(left, ct);
+            TimeSpan wait = interval is { } every && (left == Timeout.InfiniteTimeSpan || every < left) ? every : left;
+            UeventReceipt receipt = events.Receive(wait, ct);
             bool recheck = receipt.Kind switch
             {
                 UeventReceiptKind.Overflow => true,
                 UeventReceiptKind.Event => relevant(receipt.Message!),
-                _ => false,
+                _ => interval is not null, // the unannounced state's re-check interval passed
             };
+            if (receipt.Kind == UeventReceiptKind.TimedOut && interval is { } grown)
+                interval = grown * 2 < MaxUnannouncedInterval ? grown * 2 : MaxUnannouncedInterval;
             if (!recheck)
                 continue;
-            for (int i = 0; i < MaxDrainedPerCheck; i++)
+            for (int i = 0; receipt.Kind != UeventReceiptKind.TimedOut && i < MaxDrainedPerCheck; i++)
             {
                 if (events.Receive(TimeSpan.Zero, ct).Kind == UeventReceiptKind.TimedOut)
                     break;

@@ -115,6 +115,8 @@ public sealed class ConnectorKernelTests
         try
         {
             Assert.Equal(2, volume.CreatedControllers.Count);
+            // Connect returns only once both controllers present a path (the second one comes with no uevent).
+            Assert.Equal(volume.CreatedControllers.Order(), volume.PathControllers.Order());
             var topology = new NvmeTopology();
             var controllers = topology.ControllersOf(Nqn.Parse(e.Subsystem.Nqn));
             var ns = topology.FindNamespace(controllers, NamespaceSelector.ByUuid(NvmeUuid.Parse(uuid.ToString())));

@@ -121,4 +121,26 @@ public sealed class KernelWaitTests
         Assert.Throws<ArgumentOutOfRangeException>(() => KernelWait.Until<Box>(new FakeUeventSource(), _ => true,
             () => null, () => "", "x", TimeSpan.FromSeconds(-1), CancellationToken.None));
     }
+
+    [Fact]
+    public void An_unannounced_state_is_rechecked_on_a_growing_interval_without_any_event()
+    {
+        int checks = 0;
+        var events = new FakeUeventSource(); // a quiet socket: the kernel sends nothing for this state
+        var result = KernelWait.Until(events, _ => false, () => ++checks >= 4 ? new Box("path") : null,
+            () => "n/a", "x", TimeSpan.FromSeconds(30), CancellationToken.None, unannounced: TimeSpan.FromMilliseconds(1));
+        Assert.Equal("path", result.Value);
+        Assert.Equal(4, checks); // the first look, then one per elapsed interval
+        Assert.Equal(3, events.Receives);
+    }
+
+    [Fact]
+    public void Without_an_unannounced_interval_a_quiet_source_never_causes_a_recheck()
+    {
+        int checks = 0;
+        var events = new FakeUeventSource();
+        Assert.Throws<NvmeNativeTimeoutException>(() => KernelWait.Until(events, _ => false,
+            () => { checks++; return (Box?)null; }, () => "n/a", "x", TimeSpan.FromMilliseconds(30), CancellationToken.None));
+        Assert.Equal(2, checks); // the first look and the last look at the deadline
+    }
 }
