@@ -16,7 +16,7 @@ internal static class CliApp
     internal const int Usage = 2;
 
     private const string Help = """
-        usage: nvmenative COMMAND [ARGS]
+        usage: nvmenative [-v|--verbose] [-vv] COMMAND [ARGS]
           attach PROPS                       attach a volume; prints {"type":"block","path":...}
           detach PROPS [--device-info JSON] [--force] [--ignore-errors]
                                              flush and detach a volume; prints what was deleted
@@ -24,10 +24,20 @@ internal static class CliApp
           connector-properties               this host's connector properties (os-brick keys)
           list [--json]                      NVMe subsystems, controllers and namespaces
         PROPS is a file holding os-brick connection_properties JSON, or - for standard input.
+        -v logs what was done (controllers connected, reused, rolled back, deleted) on stderr; -vv adds debug lines.
         """;
 
     internal static int Run(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr, NvmeOfConnectorOptions? options = null)
     {
+        int verbosity = args.Count(a => a is "-v" or "--verbose") + 2 * args.Count(a => a == "-vv");
+        if (verbosity > 0)
+        {
+            args = args.Where(a => a is not ("-v" or "--verbose" or "-vv")).ToArray();
+            options = (options ?? new NvmeOfConnectorOptions()) with
+            {
+                Logger = new StderrLogger(stderr, verbosity > 1 ? Microsoft.Extensions.Logging.LogLevel.Debug : Microsoft.Extensions.Logging.LogLevel.Information),
+            };
+        }
         if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
         {
             (args.Length == 0 ? stderr : stdout).WriteLine(Help);
@@ -148,6 +158,8 @@ internal static class CliApp
             w.WriteStartObject();
             w.WriteString("nqn", p.HostNqn.Value);
             w.WriteString("nvme_hostid", p.HostId.ToString());
+            if (p.RootFilesystemUuid is { } uuid)
+                w.WriteString("uuid", uuid);
             if (p.SystemUuid is { } system)
                 w.WriteString("system uuid", system.ToString());
             w.WriteBoolean("nvme_native_multipath", p.NativeMultipath);

@@ -13,7 +13,7 @@ PREREQS=(qemu-system-x86 busybox-static kmod cpio xz-utils mdadm nvme-cli)
 # Modules loaded in the guest (dependencies are added by modprobe --show-depends).
 # "[?]name[:params]"; a leading "?" marks a module that is skipped if the kernel lacks it
 # (Debian does not build nvme-loop). virtio_pci must come before the 9p mount (it does).
-GUEST_MODULES=(virtio_pci 9pnet_virtio 9p configfs loop:max_loop=16 md_mod raid1
+GUEST_MODULES=(virtio_pci 9pnet_virtio 9p configfs loop:max_loop=16 md_mod raid1 ext4
     nvme-core nvme-fabrics nvme nvme-tcp ?nvme-loop nvmet nvmet-tcp)
 # Bump when the initramfs layout changes in lab.sh itself (guest-init.sh is hashed separately).
 INITRAMFS_FORMAT=2

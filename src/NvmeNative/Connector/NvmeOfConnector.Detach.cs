@@ -14,7 +14,8 @@ public sealed partial class NvmeOfConnector
     /// </summary>
     /// <param name="properties">The volume's connection properties.</param>
     /// <param name="devicePath">os-brick's <c>device_info["path"]</c>, if the caller has it.</param>
-    /// <param name="force">Go on deleting controllers even when the flush failed (os-brick's <c>force</c>).</param>
+    /// <param name="force">Go on deleting controllers even when the flush failed (os-brick's <c>force</c>): unwritten
+    /// data may be lost. Without it a failed flush ends the detach at once, with the controllers left in place.</param>
     /// <param name="ignoreErrors">Return instead of throwing when something failed; the errors are in the result.</param>
     /// <param name="cancellationToken">Cancels waiting for the host lock.</param>
     /// <exception cref="NvmeNativeException">The flush (without <paramref name="force"/>) or a controller deletion failed.</exception>
@@ -38,8 +39,9 @@ public sealed partial class NvmeOfConnector
             {
                 Flush(path);
             }
-            catch (NvmeNativeException e) when (force || ignoreErrors)
+            catch (NvmeNativeException e) when (force)
             {
+                ConnectorLog.DetachErrorTolerated(Log, target.SubsystemNqn.Value, e.Message);
                 errors.Add(e);
             }
         }
@@ -71,9 +73,13 @@ public sealed partial class NvmeOfConnector
             }
             catch (NvmeNativeException e)
             {
+                if (ignoreErrors)
+                    ConnectorLog.DetachErrorTolerated(Log, target.SubsystemNqn.Value, e.Message);
                 errors.Add(e);
             }
         }
+        ConnectorLog.Detached(Log, path ?? "(no device)", target.SubsystemNqn.Value,
+            deleted.Count == 0 ? "none" : string.Join(", ", deleted), kept.Count == 0 ? "none" : string.Join(", ", kept));
         if (errors.Count > 0 && !ignoreErrors)
             throw errors.Count == 1 ? errors[0]
                 : new NvmeNativeException("detach finished with errors: " + string.Join("; ", errors.Select(e => e.Message)), "disconnect volume", path);

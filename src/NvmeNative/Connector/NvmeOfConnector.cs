@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
 using NvmeNative.Fabrics;
 using NvmeNative.Kernel;
 using NvmeNative.Topology;
@@ -19,13 +21,21 @@ public sealed partial class NvmeOfConnector
     private readonly FabricsConnector _fabrics;
     private readonly NvmeTopology _topology;
     private readonly AttachRecords _records;
+    private readonly Func<IUeventSource> _openEvents;
 
     /// <summary>Creates a connector for this host (or for the trees that <paramref name="options"/> names).</summary>
     public NvmeOfConnector(NvmeOfConnectorOptions? options = null)
+        : this(options ?? new NvmeOfConnectorOptions(), null, UeventListener.Open)
     {
-        _options = options ?? new NvmeOfConnectorOptions();
-        _fabrics = new FabricsConnector(_options.Paths);
-        _topology = new NvmeTopology(_options.Paths);
+    }
+
+    /// <summary>The seams unit tests use: a scripted /dev/nvme-fabrics and a scripted uevent source.</summary>
+    internal NvmeOfConnector(NvmeOfConnectorOptions options, IFabricsDevice? fabricsDevice, Func<IUeventSource> openEvents)
+    {
+        _options = options;
+        _openEvents = openEvents;
+        _fabrics = new FabricsConnector(_options.Paths, fabricsDevice);
+        _topology = new NvmeTopology(_options.Paths, openEvents);
         _records = new AttachRecords(_options.Paths);
     }
 
@@ -50,6 +60,23 @@ public sealed partial class NvmeOfConnector
             leg.Options.Validate();
         if (!target.HasNamespaceIdentifier && legs.Count == 0)
             throw new NvmeNativeException("the target has no portal", "connect volume");
+        // os-brick's check_multipath: with multipath wanted but off in the kernel, enforce_multipath refuses.
+        if (_options.UseMultipath && legs.Count > 1 && _topology.IsNativeMultipathEnabled() != true)
+        {
+            if (properties.EnforceMultipath)
+                throw new NvmeNativeException(
+                    "multipathing is enforced (enforce_multipath) but native NVMe multipath is off on this host (nvme_core.multipath); nothing was changed",
+                    "connect volume");
+            ConnectorLog.MultipathOff(Log, target.SubsystemNqn.Value);
+        }
+        // A missing nvme-fabrics module, or an option this kernel lacks, is reported now, not after a first
+        // portal was connected (the kernel's list is read once per connector and cached).
+        if (legs.Count > 0)
+        {
+            var supported = _fabrics.SupportedOptions;
+            foreach (var leg in legs)
+                supported.Require(leg.Options.UsedMask, _fabrics.DevicePath);
+        }
 
         using var hostLock = HostLock.Acquire(_options.LockFilePath, cancellationToken);
         var journal = new UndoJournal();
@@ -60,11 +87,13 @@ public sealed partial class NvmeOfConnector
         catch (NvmeNativeException e)
         {
             var (done, failed) = journal.Rollback();
+            LogRollback(target, e.Message, done, failed);
             throw new AttachFailedException(e, done, failed);
         }
         catch (OperationCanceledException)
         {
-            journal.Rollback();
+            var (done, failed) = journal.Rollback();
+            LogRollback(target, "cancelled", done, failed);
             throw;
         }
     }
@@ -72,9 +101,11 @@ public sealed partial class NvmeOfConnector
     private AttachedVolume ConnectLocked(TargetProperties target, HostIdentity host, List<(Portal Portal, FabricsOptions Options)> legs,
         UndoJournal journal, CancellationToken ct)
     {
+        long start = Stopwatch.GetTimestamp();
         // Listen before anything changes, so no uevent of the namespace appearing can be missed.
-        using var events = UeventListener.Open();
+        using var events = _openEvents();
         var selector = NamespaceSelector.FromIdentifiers(target.NamespaceUuid, target.Nguid, target.NamespaceId);
+        ConnectorLog.Attaching(Log, target.SubsystemNqn.Value, legs.Count, selector?.ToString() ?? "(new namespace)");
         var before = selector is null
             ? _topology.NamespacesOf(_topology.ControllersOf(target.SubsystemNqn, null, host.HostNqn)).Select(n => n.Name).ToHashSet(StringComparer.Ordinal)
             : null;
@@ -86,7 +117,10 @@ public sealed partial class NvmeOfConnector
         {
             ct.ThrowIfCancellationRequested();
             if (ConnectLeg(target, host, portal, options, journal, created, reused, ct) is { } failure)
+            {
+                ConnectorLog.PortalFailed(Log, portal.ToString(), failure.Message);
                 failures.Add(failure);
+            }
             if (!_options.UseMultipath && created.Count + reused.Count > 0)
                 break;
         }
@@ -104,6 +138,8 @@ public sealed partial class NvmeOfConnector
         if (ns.IsMultipathHead && controllers.Count > 1)
             ns = WaitForAllPaths(events, ns, controllers, ct);
         _records.Add(ns.Name, target.SubsystemNqn);
+        ConnectorLog.Attached(Log, target.SubsystemNqn.Value, selector?.ToString() ?? "(new namespace)", ns.DevicePath,
+            string.Join(", ", ns.ControllerNames), (long)Stopwatch.GetElapsedTime(start).TotalMilliseconds);
         return new AttachedVolume(ns.DevicePath, created, reused, ns.ControllerNames);
     }
 
@@ -137,7 +173,9 @@ public sealed partial class NvmeOfConnector
         }
         catch (NvmeNativeTimeoutException)
         {
-            return Now() ?? found;
+            var now = Now() ?? found;
+            ConnectorLog.PathsMissing(Log, now.DevicePath, string.Join(", ", names.Except(now.ControllerNames)), _options.PathsTimeout);
+            return now;
         }
     }
 
@@ -150,11 +188,13 @@ public sealed partial class NvmeOfConnector
         {
             // Some targets send no namespace-change AEN; a rescan makes a newly mapped namespace visible (as os-brick).
             Rescan(live);
+            ConnectorLog.ReusingLive(Log, live.Name, portal.ToString());
             reused.Add(live.Name);
             return null;
         }
         if (existing.FirstOrDefault(c => c.State is ControllerState.Connecting or ControllerState.Resetting or ControllerState.New) is { } coming)
         {
+            ConnectorLog.WaitingForReconnect(Log, coming.Name, portal.ToString(), coming.State.ToString(), _options.ReconnectTimeout);
             try
             {
                 reused.Add(_topology.WaitForControllerLive(coming.Name, _options.ReconnectTimeout, ct).Name);
@@ -169,6 +209,7 @@ public sealed partial class NvmeOfConnector
         {
             var instance = _fabrics.Connect(options, ct);
             created.Add(instance.Name);
+            ConnectorLog.Connected(Log, instance.Name, portal.ToString(), options.ToString());
             journal.Push($"deleted controller {instance.Name}", () => _fabrics.DeleteController(instance));
             return null;
         }
@@ -178,6 +219,7 @@ public sealed partial class NvmeOfConnector
             var raced = _topology.ControllersOf(target.SubsystemNqn, portal, host.HostNqn).FirstOrDefault();
             if (raced is null)
                 return e;
+            ConnectorLog.RacedConnect(Log, raced.Name, portal.ToString());
             reused.Add(raced.IsLive ? raced.Name : _topology.WaitForControllerLive(raced.Name, _options.ReconnectTimeout, ct).Name);
             return null;
         }
@@ -208,6 +250,12 @@ public sealed partial class NvmeOfConnector
             waitingFor: "a new namespace through " + string.Join(", ", controllers.Select(c => c.Name)),
             _options.DeviceTimeout, ct);
     }
+
+    private ILogger Log => _options.Logger;
+
+    private void LogRollback(TargetProperties target, string reason, List<string> done, List<string> failed) =>
+        ConnectorLog.RolledBack(Log, target.SubsystemNqn.Value, reason, done.Count == 0 ? "nothing" : string.Join(", ", done),
+            failed.Count == 0 ? "nothing" : string.Join("; ", failed));
 
     private static void Rescan(NvmeController controller)
     {

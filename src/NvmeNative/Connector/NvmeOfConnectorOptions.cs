@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using NvmeNative.Kernel;
 
 namespace NvmeNative.Connector;
@@ -36,6 +38,12 @@ public sealed record NvmeOfConnectorOptions
 
     /// <summary>Connect every portal (native multipath), as os-brick does when multipath is on. Default true.</summary>
     public bool UseMultipath { get; init; } = true;
+
+    /// <summary>
+    /// Where attach and detach report what they did (controllers connected, reused, rolled back, deleted).
+    /// Secrets never reach it. Default: nothing is logged.
+    /// </summary>
+    public ILogger Logger { get; init; } = NullLogger.Instance;
 
     internal string LockFilePath => LockFile ?? Path.Combine(Paths.Run, "lock", "nvmenative", "connect_volume.lock");
 }

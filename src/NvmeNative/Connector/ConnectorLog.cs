@@ -1,0 +1,47 @@
+using Microsoft.Extensions.Logging;
+
+namespace NvmeNative.Connector;
+
+/// <summary>
+/// What the connector logs, through source-generated <see cref="LoggerMessage"/> methods (no formatting cost
+/// when the level is off). Connect strings are logged only as <see cref="Fabrics.FabricsOptions.ToString"/>
+/// renders them, with DH-HMAC-CHAP secrets masked; error messages are already redacted by the exception family.
+/// </summary>
+internal static partial class ConnectorLog
+{
+    [LoggerMessage(1, LogLevel.Debug, "Attaching {Nqn} through {PortalCount} portal(s), namespace {Selector}")]
+    internal static partial void Attaching(ILogger logger, string nqn, int portalCount, string selector);
+
+    [LoggerMessage(2, LogLevel.Information, "Reusing live controller {Controller} at {Portal} (rescanned its namespaces)")]
+    internal static partial void ReusingLive(ILogger logger, string controller, string portal);
+
+    [LoggerMessage(3, LogLevel.Information, "Controller {Controller} at {Portal} is {State}: waiting up to {Timeout} for it to be live")]
+    internal static partial void WaitingForReconnect(ILogger logger, string controller, string portal, string state, TimeSpan timeout);
+
+    [LoggerMessage(4, LogLevel.Information, "Connected {Controller} at {Portal} ({Options})")]
+    internal static partial void Connected(ILogger logger, string controller, string portal, string options);
+
+    [LoggerMessage(5, LogLevel.Information, "Controller {Controller} at {Portal} was created concurrently by another process: using it, never deleting it")]
+    internal static partial void RacedConnect(ILogger logger, string controller, string portal);
+
+    [LoggerMessage(6, LogLevel.Warning, "Portal {Portal} could not be connected: {Reason}")]
+    internal static partial void PortalFailed(ILogger logger, string portal, string reason);
+
+    [LoggerMessage(7, LogLevel.Information, "Attached {Nqn} {Selector} as {Device} through {Controllers} in {ElapsedMs} ms")]
+    internal static partial void Attached(ILogger logger, string nqn, string selector, string device, string controllers, long elapsedMs);
+
+    [LoggerMessage(8, LogLevel.Warning, "{Device} has no path through {Missing} after {Timeout}: returning it with the paths it has")]
+    internal static partial void PathsMissing(ILogger logger, string device, string missing, TimeSpan timeout);
+
+    [LoggerMessage(9, LogLevel.Warning, "Attach of {Nqn} failed ({Reason}); rolled back: {Done}; could not roll back: {Failed}")]
+    internal static partial void RolledBack(ILogger logger, string nqn, string reason, string done, string failed);
+
+    [LoggerMessage(10, LogLevel.Information, "Detached {Device} of {Nqn}: deleted {Deleted}, kept {Kept} (other namespaces in use)")]
+    internal static partial void Detached(ILogger logger, string device, string nqn, string deleted, string kept);
+
+    [LoggerMessage(11, LogLevel.Warning, "Detach of {Nqn} tolerated an error (force/ignore_errors): {Reason}")]
+    internal static partial void DetachErrorTolerated(ILogger logger, string nqn, string reason);
+
+    [LoggerMessage(12, LogLevel.Warning, "Native NVMe multipath is off on this host: each portal of {Nqn} gets its own device")]
+    internal static partial void MultipathOff(ILogger logger, string nqn);
+}
