@@ -88,11 +88,21 @@ public sealed class ExtendKernelTests
         events.WaitFor(u => u.Action == "change" && u.DevPath.EndsWith("/" + Path.GetFileName(device), StringComparison.Ordinal) && u["RESIZE"] == "1",
             TimeSpan.FromSeconds(10), $"the RESIZE=1 change event of {device}");
 
-    private static void Report(string what, UeventWatch events)
+    /// <summary>
+    /// Prints every block/nvme uevent the kernel sent since the watch opened, for the record of which events
+    /// each kernel sends on a resize. A synthetic change event (written to the head's uevent file) is the
+    /// barrier: once it arrived, every earlier event has been received.
+    /// </summary>
+    private static void Report(string what, UeventWatch events, string device)
     {
-        // Which uevents each kernel sends on a resize: printed for the record (README), asserted below where it matters.
-        Console.Error.WriteLine($"[{Environment.GetEnvironmentVariable("NVMENATIVE_LAB_KERNEL_VERSION")}] uevents during {what}:");
-        foreach (var e in events.Seen.Where(e => e["SUBSYSTEM"] is "block" or "nvme" or "nvme-subsystem"))
+        string name = Path.GetFileName(device);
+        File.WriteAllText($"/sys/class/block/{name}/uevent", "change");
+        events.WaitFor(u => u.Action == "change" && u.DevPath.EndsWith("/" + name, StringComparison.Ordinal) && u["SYNTH_UUID"] is not null,
+            TimeSpan.FromSeconds(10), "the synthetic change event used as a barrier");
+        var seen = events.Seen.Where(e => e["SUBSYSTEM"] is "block" or "nvme" or "nvme-subsystem" && e["SYNTH_UUID"] is null).ToList();
+        Console.Error.WriteLine($"[{Environment.GetEnvironmentVariable("NVMENATIVE_LAB_KERNEL_VERSION")}] {what}: {seen.Count} uevent(s), " +
+            $"{seen.Count(e => System.Text.RegularExpressions.Regex.IsMatch(e.DevPath, @"/nvme\d+c\d+n\d+$"))} for path disks:");
+        foreach (var e in seen)
             Console.Error.WriteLine("  " + e);
     }
 
@@ -126,7 +136,7 @@ public sealed class ExtendKernelTests
             Assert.Equal(3, dirs.Count); // the head and both paths
             Assert.All(dirs, d => Assert.Equal(Grown / 512, SysfsSectors(d)));
             AssertResizeEvent(events, volume.Path);
-            Report("resize + Extend (two paths)", events);
+            Report("resize + Extend (two paths)", events, volume.Path);
 
             AssertIntact(volume.Path, e.Namespace.DevicePath, (0, first), (Size - 4096, last));
             // The added space is usable through the head.
@@ -164,7 +174,7 @@ public sealed class ExtendKernelTests
             using var events = new UeventWatch();
             Assert.Equal(Grown, connector.Extend(props, Ct));
             AssertResizeEvent(events, volume.Path);
-            Report("silent growth + Extend (one path)", events);
+            Report("silent growth + Extend (one path)", events, volume.Path);
             Assert.Equal(Grown, BlockdevSize(volume.Path));
             Assert.All(DeviceAndPathDirs(volume.Path, e.Subsystem.Nqn), d => Assert.Equal(Grown / 512, SysfsSectors(d)));
             AssertIntact(volume.Path, e.Namespace.DevicePath, (0, first));
