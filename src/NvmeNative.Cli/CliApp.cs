@@ -21,6 +21,7 @@ internal static class CliApp
           detach PROPS [--device-info JSON] [--force] [--ignore-errors]
                                              flush and detach a volume; prints what was deleted
           paths PROPS                        the volume's device paths (JSON array)
+          extend PROPS                       make the host see a volume grown on the target; prints {"size": BYTES}
           connector-properties               this host's connector properties (os-brick keys)
           list [--json]                      NVMe subsystems, controllers and namespaces
         PROPS is a file holding os-brick connection_properties JSON, or - for standard input.
@@ -51,6 +52,7 @@ internal static class CliApp
                 "attach" => Attach(connector, Rest(args, 1, []), stdin, stdout),
                 "detach" => Detach(connector, Rest(args, 1, ["--force", "--ignore-errors"], ["--device-info"]), stdin, stdout),
                 "paths" => Paths(connector, Rest(args, 1, []), stdin, stdout),
+                "extend" => Extend(connector, Rest(args, 1, []), stdin, stdout),
                 "connector-properties" => ConnectorProperties(connector, Rest(args, 0, []), stdout),
                 "list" => ListCommand.Run(connector.Topology, Rest(args, 0, ["--json"]), stdout),
                 _ => throw new UsageException($"unknown command '{args[0]}' (try --help)"),
@@ -145,6 +147,19 @@ internal static class CliApp
             foreach (var p in paths)
                 w.WriteStringValue(p);
             w.WriteEndArray();
+        });
+        return Ok;
+    }
+
+    private static int Extend(NvmeOfConnector connector, Parsed a, TextReader stdin, TextWriter stdout)
+    {
+        var props = ReadProperties(a.Single("PROPS"), stdin);
+        long size = connector.Extend(props);
+        WriteJson(stdout, w =>
+        {
+            w.WriteStartObject();
+            w.WriteNumber("size", size);
+            w.WriteEndObject();
         });
         return Ok;
     }

@@ -14,12 +14,16 @@ internal sealed class LoopDevice : IDisposable
 
     internal string BackingFile { get; }
 
-    internal static LoopDevice Create(long bytes)
+    /// <param name="bytes">The size.</param>
+    /// <param name="sectorSize">The logical block size (losetup --sector-size), e.g. 4096; null: 512.</param>
+    internal static LoopDevice Create(long bytes, int? sectorSize = null)
     {
         string file = Path.Combine(Path.GetTempPath(), $"nvmenative-loop-{Guid.NewGuid():N}.img");
         using (var fs = new FileStream(file, FileMode.CreateNew))
             fs.SetLength(bytes);
-        string device = Tools.Check("losetup", "--find", "--show", file).Trim();
+        string device = sectorSize is int size
+            ? Tools.Check("losetup", "--find", "--show", "--sector-size", size.ToString(System.Globalization.CultureInfo.InvariantCulture), file).Trim()
+            : Tools.Check("losetup", "--find", "--show", file).Trim();
         return new LoopDevice(device, file);
     }
 

@@ -23,7 +23,7 @@ public sealed partial class NvmeOfConnector
         bool ignoreErrors = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(properties);
-        var target = SingleTarget(properties, "disconnect volume");
+        var target = WithResolvedPortals(SingleTarget(properties, "disconnect volume"), cancellationToken);
         var hostNqn = target.HostNqn ?? HostIdentityStore.TryLoad(_options.Paths)?.HostNqn;
 
         using var hostLock = HostLock.Acquire(_options.LockFilePath, cancellationToken);
@@ -95,7 +95,7 @@ public sealed partial class NvmeOfConnector
         ArgumentNullException.ThrowIfNull(properties);
         if ((devicePath ?? properties.DevicePath) is { } known)
             return [known];
-        var target = SingleTarget(properties, "volume paths");
+        var target = WithResolvedPortals(SingleTarget(properties, "volume paths"), CancellationToken.None);
         var controllers = ControllersAtPortals(target, target.HostNqn ?? HostIdentityStore.TryLoad(_options.Paths)?.HostNqn);
         var selector = NamespaceSelector.FromIdentifiers(target.NamespaceUuid, target.Nguid, target.NamespaceId);
         if (selector is null || controllers.Count == 0)

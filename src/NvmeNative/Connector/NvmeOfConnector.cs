@@ -52,7 +52,7 @@ public sealed partial class NvmeOfConnector
     public AttachedVolume Connect(ConnectionProperties properties, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(properties);
-        var target = SingleTarget(properties, "connect volume");
+        var target = WithResolvedPortals(SingleTarget(properties, "connect volume"), cancellationToken);
         var host = HostFor(target);
         // Every option is validated before the first write: bad input changes nothing.
         var legs = target.Portals.Select(p => (Portal: p, Options: FabricsOptions.ForPortal(target.SubsystemNqn, p, host))).ToList();

@@ -41,6 +41,8 @@ public sealed class CliUsageTests : IDisposable
     [InlineData("detach", "-", "--bogus")]
     [InlineData("detach", "-", "--device-info")]
     [InlineData("list", "extra")]
+    [InlineData("extend")]
+    [InlineData("extend", "-", "--force")]
     public void Bad_arguments_exit_2(params string[] args)
     {
         var (exit, output, err) = Run("{}", args);
@@ -70,5 +72,30 @@ public sealed class CliUsageTests : IDisposable
         var (exit, output, _) = Run("""{"target_nqn": "nqn.x", "ns_id": 1, "device_path": "/dev/nvme0n1", "portals": [["127.0.0.1", 4420, "tcp"]]}""", "paths", "-");
         Assert.Equal(CliApp.Ok, exit);
         Assert.Equal("[\"/dev/nvme0n1\"]", output.Trim());
+    }
+
+    [Fact]
+    public void Extend_with_an_unresolvable_host_name_exits_2_naming_the_key_and_the_host()
+    {
+        var (exit, output, err) = Run("""{"target_nqn": "nqn.x", "ns_id": 1, "portals": [["127.0.0.1", 4420, "tcp"], ["nope.invalid", 4420, "tcp"]]}""", "extend", "-");
+        Assert.Equal(CliApp.Usage, exit);
+        Assert.Equal("", output);
+        Assert.Contains("portals[1][0]", err);
+        Assert.Contains("nope.invalid", err);
+        Assert.False(Directory.Exists(Path.Combine(_root, "run")), "no lock file may be created");
+    }
+
+    [Fact]
+    public void Extend_without_a_namespace_identifier_exits_2_and_of_a_volume_not_attached_exits_1()
+    {
+        var (exit, output, err) = Run("""{"target_nqn": "nqn.x", "portals": [["127.0.0.1", 4420, "tcp"]]}""", "extend", "-");
+        Assert.Equal(CliApp.Usage, exit);
+        Assert.Equal("", output);
+        Assert.Contains("no device_path", err);
+
+        (exit, output, err) = Run("""{"target_nqn": "nqn.x", "ns_id": 1, "portals": [["localhost", 4420, "tcp"]]}""", "extend", "-");
+        Assert.Equal(CliApp.Failed, exit);
+        Assert.Equal("", output);
+        Assert.Contains("no device for", err);
     }
 }

@@ -95,6 +95,7 @@ internal static class ConnectionPropertiesParser
     {
         Nqn nqn;
         ImmutableArray<Portal> portals;
+        ImmutableArray<string> addressKeys;
         string? originalKey = Array.Find(OriginalKeys, o.ContainsKey);
         if (o.Has("portals") || o.Has("target_nqn"))
         {
@@ -105,7 +106,7 @@ internal static class ConnectionPropertiesParser
             nqn = RequiredNqn(o, "target_nqn", "nqn");
             if (!o.Has("portals"))
                 throw Error(o.PathOf("portals"), o.ContainsKey("portals") ? "is null: at least one portal is needed" : "is missing: the new format needs portals next to target_nqn");
-            portals = ParsePortals(o.Get("portals")!.Value, o.PathOf("portals"));
+            portals = ParsePortals(o.Get("portals")!.Value, o.PathOf("portals"), out addressKeys);
         }
         else if (o.Has("nqn") || originalKey is not null)
         {
@@ -116,6 +117,7 @@ internal static class ConnectionPropertiesParser
             ushort port = ParsePort(Required(o, "target_port", "the original format needs target_port"), o.PathOf("target_port"));
             Transport transport = ParseTransport(Required(o, "transport_type", "the original format needs transport_type"), o.PathOf("transport_type"));
             portals = [new Portal(NormalizeAddress(address, addressPath), port, transport)];
+            addressKeys = [addressPath];
         }
         else
         {
@@ -127,10 +129,13 @@ internal static class ConnectionPropertiesParser
             OptionalNamespaceUuid(o),
             OptionalNguid(o),
             OptionalNamespaceId(o),
-            o.Has("host_nqn") ? ParseNqn(o.Get("host_nqn")!.Value, o.PathOf("host_nqn")) : null);
+            o.Has("host_nqn") ? ParseNqn(o.Get("host_nqn")!.Value, o.PathOf("host_nqn")) : null)
+        {
+            PortalAddressKeys = addressKeys,
+        };
     }
 
-    private static ImmutableArray<Portal> ParsePortals(JsonElement element, string path)
+    private static ImmutableArray<Portal> ParsePortals(JsonElement element, string path, out ImmutableArray<string> addressKeys)
     {
         if (element.ValueKind != JsonValueKind.Array)
             throw Error(path, $"must be an array of [address, port, transport] or {{\"address\",\"port\",\"transport\"}}, not {Kind(element)}");
@@ -138,24 +143,27 @@ internal static class ConnectionPropertiesParser
         if (count == 0)
             throw Error(path, "is empty: at least one portal is needed");
         var portals = ImmutableArray.CreateBuilder<Portal>(count);
+        var keys = ImmutableArray.CreateBuilder<string>(count);
         int i = 0;
         foreach (var item in element.EnumerateArray())
         {
             string itemPath = Index(path, i);
-            Portal portal = ParsePortal(item, itemPath);
+            Portal portal = ParsePortal(item, itemPath, out string addressKey);
             int duplicate = portals.IndexOf(portal);
             if (duplicate >= 0)
                 throw Error(itemPath, $"is the same portal as {Index(path, duplicate)} ({portal})");
             portals.Add(portal);
+            keys.Add(addressKey);
             i++;
         }
+        addressKeys = keys.MoveToImmutable();
         return portals.MoveToImmutable();
     }
 
-    private static Portal ParsePortal(JsonElement item, string path)
+    private static Portal ParsePortal(JsonElement item, string path, out string addressPath)
     {
         JsonElement address, port, transport;
-        string addressPath, portPath, transportPath;
+        string portPath, transportPath;
         if (item.ValueKind == JsonValueKind.Array)
         {
             int n = item.GetArrayLength();

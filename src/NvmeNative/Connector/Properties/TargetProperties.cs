@@ -37,6 +37,12 @@ public sealed record TargetProperties
     /// <summary>The host NQN to connect as (<c>host_nqn</c>), or null for the host's own identity.</summary>
     public Nqn? HostNqn { get; }
 
+    /// <summary>
+    /// Where each portal's address came from in the input (e.g. <c>portals[1][0]</c>, <c>target_portal</c>), for
+    /// errors found after parsing (a host name that does not resolve); empty when not built by the parser.
+    /// </summary>
+    internal ImmutableArray<string> PortalAddressKeys { get; init; } = [];
+
     /// <summary>True when the namespace can be identified (uuid, nguid or nsid); otherwise only os-brick's before/after device fallback is left.</summary>
     public bool HasNamespaceIdentifier => NamespaceUuid is not null || Nguid is not null || NamespaceId is not null;
 

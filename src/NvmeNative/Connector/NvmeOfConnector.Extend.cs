@@ -1,0 +1,158 @@
+using System.Globalization;
+using NvmeNative.Fabrics;
+using NvmeNative.Kernel;
+using NvmeNative.Topology;
+
+namespace NvmeNative.Connector;
+
+public sealed partial class NvmeOfConnector
+{
+    private const string ExtendOperation = "extend volume";
+
+    /// <summary>
+    /// os-brick's <c>extend_volume</c>: after the volume was grown on the target, makes this host see the new
+    /// size and returns it in bytes. Every live controller of the target that reaches the namespace is told
+    /// to rescan (not a controller guessed from the device name, os-brick's bug with multipath); the size
+    /// the target now reports is read with Identify Namespace (NSZE in blocks of the CURRENT LBA format); then
+    /// the call waits, woken by the block device's resize uevent, until the device (and each multipath path)
+    /// has that size. The volume's device is looked for only among its target's controllers, as
+    /// <see cref="GetVolumePaths"/> does. Runs under the per-host attach lock.
+    /// </summary>
+    /// <returns>The device's size in bytes (BLKGETSIZE64), once it matches what the target reports.</returns>
+    /// <exception cref="InvalidInputException">The properties name no namespace (no uuid, nguid, ns_id or
+    /// device_path), or a host-name portal does not resolve (nothing was changed).</exception>
+    /// <exception cref="VolumeNotFoundException">The volume is not attached here.</exception>
+    /// <exception cref="NvmeNativeTimeoutException">The device did not reach the target's size within
+    /// <see cref="NvmeOfConnectorOptions.DeviceTimeout"/>.</exception>
+    /// <exception cref="NvmeNativeException">No controller could be rescanned or answer Identify.</exception>
+    public long Extend(ConnectionProperties properties, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(properties);
+        var target = WithResolvedPortals(SingleTarget(properties, ExtendOperation), cancellationToken);
+        var selector = NamespaceSelector.FromIdentifiers(target.NamespaceUuid, target.Nguid, target.NamespaceId);
+        if (selector is null && properties.DevicePath is null)
+            throw new InvalidInputException(
+                "the properties name no namespace (vol_uuid, volume_nguid or ns_id) and no device_path: the volume to extend cannot be found",
+                ExtendOperation, "");
+        var hostNqn = target.HostNqn ?? HostIdentityStore.TryLoad(_options.Paths)?.HostNqn;
+
+        using var hostLock = HostLock.Acquire(_options.LockFilePath, cancellationToken);
+        var controllers = ControllersAtPortals(target, hostNqn);
+        var ns = FindVolume(controllers, selector, properties.DevicePath)
+            ?? throw new VolumeNotFoundException(
+                $"no device for {(selector?.ToString() ?? properties.DevicePath)} through the controllers of {target.SubsystemNqn} at its portals" +
+                (controllers.Count == 0 ? " (none is connected)" : $" ({string.Join(", ", controllers.Select(c => c.Name))})"),
+                ExtendOperation, properties.DevicePath);
+
+        // Listen before the rescans: the resize event they cause must not be missed.
+        using var events = UeventListener.Open();
+        var rescanned = RescanControllersOf(ns, controllers);
+        var identity = IdentifyOnAny(rescanned, ns);
+        WaitForSize(events, ns, rescanned, identity, cancellationToken);
+        return DeviceSize(ns.DevicePath);
+    }
+
+    /// <summary>The namespace by its identifier among the target's controllers, else the one whose device is <paramref name="devicePath"/>.</summary>
+    private NvmeNamespace? FindVolume(List<NvmeController> controllers, NamespaceSelector? selector, string? devicePath)
+    {
+        if (controllers.Count == 0)
+            return null;
+        if (selector is not null)
+            return _topology.FindNamespace(controllers, selector);
+        return _topology.NamespacesOf(controllers).FirstOrDefault(n => n.DevicePath == devicePath);
+    }
+
+    /// <summary>
+    /// NVME_IOCTL_RESCAN on every live controller through which the namespace is reached, and on every live
+    /// controller of the target at its portals (a path that is still being set up). Each path's hidden disk
+    /// is resized only by its own controller's scan, and the head forwards I/O to the paths: a path left at
+    /// the old size would fail I/O beyond it. Returns the controllers rescanned.
+    /// </summary>
+    private List<NvmeController> RescanControllersOf(NvmeNamespace ns, List<NvmeController> atPortals)
+    {
+        var names = ns.ControllerNames.Concat(atPortals.Select(c => c.Name)).Distinct(StringComparer.Ordinal);
+        var live = names.Select(_topology.FindController).Where(c => c is { IsLive: true }).Select(c => c!).ToList();
+        var rescanned = new List<NvmeController>();
+        var failures = new List<string>();
+        foreach (var controller in live)
+        {
+            int errno = NvmeAdmin.TryRescan(controller.DevicePath);
+            if (errno == 0)
+                rescanned.Add(controller);
+            else
+                failures.Add($"{controller.Name}: {ErrnoText.Name(errno)}");
+        }
+        if (rescanned.Count == 0)
+            throw new NvmeNativeException(
+                live.Count == 0
+                    ? $"no controller that reaches {ns.Name} is live ({string.Join(", ", ns.ControllerNames)}): the new size cannot be read"
+                    : "no controller could be rescanned: " + string.Join("; ", failures),
+                ExtendOperation, ns.DevicePath);
+        return rescanned;
+    }
+
+    /// <summary>Identify Namespace through the first controller that answers (all report the same namespace).</summary>
+    private static NamespaceIdentity IdentifyOnAny(List<NvmeController> controllers, NvmeNamespace ns)
+    {
+        var failures = new List<NvmeNativeException>();
+        foreach (var controller in controllers)
+        {
+            try
+            {
+                return NvmeAdmin.IdentifyNamespace(controller.DevicePath, ns.Nsid.Value);
+            }
+            catch (NvmeNativeException e)
+            {
+                failures.Add(e);
+            }
+        }
+        throw failures.Count == 1 ? failures[0]
+            : new NvmeNativeException("Identify Namespace failed on every controller: " + string.Join("; ", failures.Select(f => f.Message)),
+                ExtendOperation, ns.DevicePath);
+    }
+
+    /// <summary>
+    /// Waits until sysfs <c>size</c> (512-byte sectors) of the device, then of each path disk of a multipath
+    /// head through the rescanned controllers, equals the identified size. The device's resize is announced
+    /// by a <c>change</c> uevent with <c>RESIZE=1</c>, so the first wait is woken by events alone. A head's
+    /// hidden path disks are resized with no event at all (their uevents are suppressed), so only if one of
+    /// them still lags after the head is it re-checked on <see cref="KernelWait.Unannounced"/>'s short
+    /// doubling interval.
+    /// </summary>
+    private void WaitForSize(IUeventSource events, NvmeNamespace ns, List<NvmeController> rescanned, NamespaceIdentity identity, CancellationToken ct)
+    {
+        var tree = new SysfsTree(_options.Paths);
+        var rescannedNames = rescanned.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+        var paths = ns.Paths.Where(p => rescannedNames.Contains(p.ControllerName))
+            .Select(p => (p.Name, Dir: Path.Combine(tree.ControllerDir(p.ControllerName), p.Name))).ToList();
+        var all = paths.Prepend((ns.Name, Dir: tree.BlockDir(ns.Name))).ToList();
+        long want = identity.SizeSectors;
+        static long? SectorsIn(string dir) => SysfsTree.LongAttribute(dir, "size");
+        string Describe() => string.Join(", ", all.Select(d => $"{d.Name} {SectorsIn(d.Dir)?.ToString(CultureInfo.InvariantCulture) ?? "gone"}")) +
+            $" sectors; the target reports {identity}";
+        string waitingFor = $"to reach {want.ToString(CultureInfo.InvariantCulture)} sectors ({identity.SizeBytes.ToString(CultureInfo.InvariantCulture)} bytes)";
+        var deadline = System.Diagnostics.Stopwatch.StartNew();
+
+        KernelWait.Until(events,
+            relevant: e => e.Subsystem == "block" && e.Action == "change",
+            check: () => SectorsIn(all[0].Dir) == want ? ns : null,
+            describe: Describe, waitingFor: $"{ns.Name} {waitingFor}", _options.DeviceTimeout, ct);
+        if (paths.Count == 0 || paths.All(p => SectorsIn(p.Dir) == want))
+            return;
+        var left = _options.DeviceTimeout - deadline.Elapsed;
+        KernelWait.Until(events,
+            relevant: e => e.Subsystem == "block" && e.Action == "change",
+            check: () => paths.All(p => SectorsIn(p.Dir) == want) ? ns : null,
+            describe: Describe, waitingFor: $"the paths of {ns.Name} ({string.Join(", ", paths.Select(p => p.Name))}) {waitingFor}",
+            left > TimeSpan.Zero ? left : TimeSpan.Zero, ct, unannounced: KernelWait.Unannounced);
+    }
+
+    /// <summary>blockdev --getsize64: the size the block layer gives the device now.</summary>
+    private static long DeviceSize(string devicePath)
+    {
+        using var fd = Fd.Open(devicePath, Interop.Fcntl.O_RDONLY);
+        ulong bytes = 0;
+        Fd.Ioctl(fd, Interop.Fs.BLKGETSIZE64, ref bytes, "BLKGETSIZE64", devicePath);
+        return checked((long)bytes);
+    }
+}

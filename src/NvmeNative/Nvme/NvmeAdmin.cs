@@ -1,0 +1,54 @@
+using System.Globalization;
+using NvmeNative.Kernel;
+
+namespace NvmeNative;
+
+/// <summary>
+/// Admin commands sent through a controller's character device (<c>/dev/nvmeN</c>) with the kernel's
+/// passthrough ioctls: what <c>nvme id-ns</c> and <c>nvme ns-rescan</c> do, without starting them.
+/// </summary>
+internal static unsafe class NvmeAdmin
+{
+    /// <summary>
+    /// Identify Namespace (opcode 06h, CNS 00h) for <paramref name="nsid"/>, answered by the controller (the
+    /// target) now, not the size the host cached: the truth to wait for after a resize.
+    /// </summary>
+    /// <exception cref="NvmeNativeException">The device cannot be opened, the ioctl fails, the controller
+    /// answers with an NVMe status, or the answer is unusable.</exception>
+    internal static NamespaceIdentity IdentifyNamespace(string controllerDevice, uint nsid)
+    {
+        string source = $"{controllerDevice} nsid {nsid.ToString(CultureInfo.InvariantCulture)}";
+        using var fd = Fd.Open(controllerDevice, Interop.Fcntl.O_RDONLY);
+        using var buffer = new AlignedBuffer(Interop.NvmeIdentify.NVME_IDENTIFY_DATA_SIZE);
+        fixed (byte* data = buffer.Span)
+        {
+            var cmd = new Interop.NvmeIoctl.nvme_passthru_cmd
+            {
+                opcode = Interop.NvmeIdentify.nvme_admin_identify,
+                nsid = nsid,
+                addr = (ulong)data,
+                data_len = (uint)buffer.Length,
+                cdw10 = Interop.NvmeIdentify.NVME_ID_CNS_NS,
+            };
+            // The ioctl returns a negative errno when the command could not be sent, and the NVMe status
+            // (positive) when the controller completed it with an error.
+            int status = Fd.Ioctl(fd, Interop.NvmeIoctl.NVME_IOCTL_ADMIN_CMD, ref cmd, "NVME_IOCTL_ADMIN_CMD (Identify Namespace)", controllerDevice);
+            if (status != 0)
+                throw new NvmeNativeException($"Identify Namespace for nsid {nsid} failed with NVMe status 0x{status:x}", "identify namespace", controllerDevice);
+        }
+        return NamespaceIdentity.Parse(buffer.Span, source);
+    }
+
+    /// <summary>
+    /// NVME_IOCTL_RESCAN: asks the controller's driver to scan its namespaces again (re-reading each one's
+    /// Identify data, so a new size is applied). Asynchronous: the kernel queues the scan and returns.
+    /// Returns the errno, 0 on success (callers decide whether a controller that went away matters).
+    /// </summary>
+    internal static int TryRescan(string controllerDevice)
+    {
+        using var fd = Fd.TryOpen(controllerDevice, Interop.Fcntl.O_RDONLY, out int errno);
+        if (fd is null)
+            return errno;
+        return Fd.TryIoctlValue(fd, Interop.NvmeIoctl.NVME_IOCTL_RESCAN, 0, out errno) < 0 ? errno : 0;
+    }
+}
