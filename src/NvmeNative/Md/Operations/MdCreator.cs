@@ -118,8 +118,8 @@ internal sealed class MdCreator(MdPaths paths)
             F.Raid1CreatePlan plan;
             try
             {
-                plan = F.Raid1CreateMetadata.Build(request.Name.ToFormat(), uuid.ToFormat(),
-                    claims.Select(c => new F.Raid1NewMember((ulong)c.Device.SizeBytes / 512, F.MdUuid.NewRandom())).ToList(),
+                plan = F.Raid1CreateMetadata.Build(request.Name, uuid,
+                    claims.Select(c => new F.Raid1NewMember((ulong)c.Device.SizeBytes / 512, MdUuid.NewRandom())).ToList(),
                     DateTimeOffset.UtcNow, request.FailFast, assumeClean: true);
             }
             catch (MdArgumentException e)
