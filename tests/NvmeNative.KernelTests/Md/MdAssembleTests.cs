@@ -43,12 +43,14 @@ public sealed class MdAssembleTests
         }
     }
 
-    [Fact]
-    public void A_stale_member_is_refused_and_then_readded_through_the_bitmap_so_both_members_match()
+    [Theory]
+    [InlineData(MemberKind.Loop)]
+    [InlineData(MemberKind.NvmeTcp)]
+    public void A_stale_member_is_refused_and_then_readded_through_the_bitmap_so_both_members_match(MemberKind kind)
     {
-        MdLab.RequireMd();
-        using var a = LoopDevice.Create(64 << 20);
-        using var b = LoopDevice.Create(64 << 20);
+        using var source = new MemberSource(kind);
+        var a = source.Create(64 << 20);
+        var b = source.Create(64 << 20);
         var arrays = new MdArrays();
         var ct = TestContext.Current.CancellationToken;
         var array = arrays.Create(new MdCreateRequest(MdLab.UniqueName("stale"), [a.Device, b.Device]), ct);
@@ -120,13 +122,15 @@ public sealed class MdAssembleTests
         }
     }
 
-    [Fact]
-    public void A_new_member_replaces_a_failed_one_and_is_rebuilt_completely()
+    [Theory]
+    [InlineData(MemberKind.Loop)]
+    [InlineData(MemberKind.NvmeTcp)]
+    public void A_new_member_replaces_a_failed_one_and_is_rebuilt_completely(MemberKind kind)
     {
-        MdLab.RequireMd();
-        using var a = LoopDevice.Create(64 << 20);
-        using var b = LoopDevice.Create(64 << 20);
-        using var c = LoopDevice.Create(64 << 20);
+        using var source = new MemberSource(kind);
+        var a = source.Create(64 << 20);
+        var b = source.Create(64 << 20);
+        var c = source.Create(64 << 20);
         var arrays = new MdArrays();
         var ct = TestContext.Current.CancellationToken;
         var array = arrays.Create(new MdCreateRequest(MdLab.UniqueName("add"), [a.Device, b.Device]), ct);
@@ -151,12 +155,14 @@ public sealed class MdAssembleTests
         }
     }
 
-    [Fact]
-    public void Our_array_grows_after_its_members_grow()
+    [Theory]
+    [InlineData(MemberKind.Loop)]
+    [InlineData(MemberKind.NvmeTcp)]
+    public void Our_array_grows_after_its_members_grow(MemberKind kind)
     {
-        MdLab.RequireMd();
-        using var a = LoopDevice.Create(64 << 20);
-        using var b = LoopDevice.Create(64 << 20);
+        using var source = new MemberSource(kind);
+        var a = source.Create(64 << 20);
+        var b = source.Create(64 << 20);
         var arrays = new MdArrays();
         var ct = TestContext.Current.CancellationToken;
         var array = arrays.Create(new MdCreateRequest(MdLab.UniqueName("grow"), [a.Device, b.Device]), ct);
