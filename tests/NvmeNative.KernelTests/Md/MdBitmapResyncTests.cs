@@ -36,8 +36,10 @@ public sealed partial class MdBitmapResyncTests(ITestOutputHelper output)
             Assert.True(created.Bits >= 8, $"only {created.Bits} bitmap chunks");
 
             // A create marks every chunk dirty (as mdadm does, Events 0); md's bitmap daemon clears a clean chunk's bit
-            // on its second pass, and passes are bitmap/time_base apart (5 s by default): shorten the period.
-            File.WriteAllText(sys + "/bitmap/time_base", "0.1");
+            // on its second pass, and passes are bitmap/time_base apart (5 s by default): shorten the period to 1 s, the
+            // shortest the bitmap superblock can record (it stores whole seconds, and md refuses to load a bitmap whose
+            // daemon_sleep is 0, as our reader does).
+            File.WriteAllText(sys + "/bitmap/time_base", "1");
             MdLab.WriteDevice(array.Node, 0, MdLab.Pattern(20, 4 << 20)); // data both members get while in sync
             // md announces no bitmap clears (no sysfs_notify, no uevent): re-read the on-disk bitmap until it is clean.
             SysfsWait.Until(() => BitmapOf(a.Device).Dirty == 0, TimeSpan.FromSeconds(60), "a clean bitmap on " + a.Device,

@@ -61,6 +61,8 @@ internal sealed class MdMemberAdder(MdPaths paths)
         if (template is null || template.Superblock.SetUuid != uuid)
             throw new MdException($"cannot read the superblock of the working member {source.KernelName}", operation, paths.Node(md));
 
+        var (major, minor) = MemberClaim.RequireBlockDevice(member, operation);
+        MemberPartitions.Check(paths, member, major, minor, deletePartitions: false, operation);
         using var claim = MemberClaim.Claim(paths, member, operation);
         var old = F.MdSuperblockProbe.Find(claim.Fd, member, claim.Device.SizeBytes);
         if (old.Count > 0 && !overwriteExistingMetadata)
