@@ -6,7 +6,9 @@ namespace NvmeNative.KernelTests.Md;
 
 /// <summary>
 /// A re-added member is resynced through the write-intent bitmap: md copies to it only the bitmap chunks written while
-/// it was out, not the whole member (which is what a re-add that ignored the bitmap, or an add, would do).
+/// it was out, not the whole member (which is what a re-add that ignored the bitmap, or an add, would do). Measured as
+/// the space the recovery allocated in the member's sparse backing file (loop file or nvmet namespace file), with a
+/// full rebuild of a new member as the control that the measure sees a whole copy.
 /// </summary>
 [Collection(MdLab.Collection)]
 public sealed partial class MdBitmapResyncTests(ITestOutputHelper output)
@@ -64,6 +66,16 @@ public sealed partial class MdBitmapResyncTests(ITestOutputHelper output)
             // filled the other 7 chunks of b's still-sparse file.
             Assert.InRange(copied, written.Length, 2 * chunk);
             Assert.True(array.SizeBytes - (4 << 20) > 4 * chunk, "a full resync must be distinguishable from a partial one");
+
+            // Control: the same measure does see a full copy. A new member has no bitmap history, so md rebuilds all of it.
+            var c = source.Create(MemberBytes);
+            arrays.FailMember(array.Device, b.Device); // b stays as it was: in sync, and nothing is written after this
+            arrays.RemoveMember(array.Device, b.Device, cancellationToken: ct);
+            arrays.AddMember(array.Device, c.Device);
+            arrays.WaitForInSync(array.Device, TimeSpan.FromMinutes(10), ct);
+            long rebuilt = AllocatedBytes(c.BackingFile);
+            output.WriteLine($"a full rebuild of the new member {c.Device} allocated {rebuilt} bytes");
+            Assert.True(rebuilt >= array.SizeBytes, $"a full rebuild allocated only {rebuilt} bytes");
             Assert.True(arrays.Stop(array, ct));
 
             long dataOffset = Examine.DataOffsetBytes(a.Device);
