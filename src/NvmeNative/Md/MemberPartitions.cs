@@ -24,10 +24,11 @@ internal static class MemberPartitions
     /// <summary>
     /// Throws <see cref="MdInvalidInputException"/> when the device has holders (dm, md, bcache stacked on it), a
     /// partition in use, or any partition while <paramref name="deletePartitions"/> is false. Returns the partitions
-    /// to delete (empty when there are none). Changes nothing.
+    /// to delete (empty when there are none). Changes nothing. <paramref name="deleteOption"/> names the caller's
+    /// option that allows deleting them, for the message (null when the operation has none).
     /// </summary>
     internal static IReadOnlyList<MemberPartition> Check(MdPaths paths, string member, uint major, uint minor, bool deletePartitions,
-        string operation)
+        string operation, string? deleteOption)
     {
         string sys = paths.SysDevBlock(major, minor);
         if (Holders(sys) is { Count: > 0 } holders)
@@ -41,8 +42,8 @@ internal static class MemberPartitions
             throw new MdInvalidInputException($"it has partitions ({list}) and {used.Name} is in use: {used.InUseBy}", operation,
                 member: member, errno: (int)NvmeNative.Errno.EBUSY);
         if (!deletePartitions)
-            throw new MdInvalidInputException($"it has partitions ({list}) that an md member would destroy; delete them, or set " +
-                "DeletePartitions to have them deleted as mdadm --create does", operation, member: member);
+            throw new MdInvalidInputException($"it has partitions ({list}) that an md member would destroy; delete them first" +
+                (deleteOption is null ? "" : $", or set {deleteOption} to have them deleted as mdadm --create does"), operation, member: member);
         return partitions;
     }
 

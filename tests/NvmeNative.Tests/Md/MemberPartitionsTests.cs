@@ -21,7 +21,7 @@ public sealed class MemberPartitionsTests : IDisposable
     }
 
     private IReadOnlyList<MemberPartition> Check(bool delete) =>
-        MemberPartitions.Check(_tree.MdPaths, "/dev/loop3", 7, 3, delete, "create");
+        MemberPartitions.Check(_tree.MdPaths, "/dev/loop3", 7, 3, delete, "create", "DeletePartitions");
 
     [Fact]
     public void A_plain_device_passes_with_nothing_to_delete()
@@ -47,8 +47,10 @@ public sealed class MemberPartitionsTests : IDisposable
         Partition("loop3p2", 2, 6144, 2048);
         var e = Assert.Throws<MdInvalidInputException>(() => Check(delete: false));
         Assert.Contains("loop3p1, loop3p2", e.Message);
-        Assert.Contains("DeletePartitions", e.Message);
+        Assert.Contains("or set DeletePartitions", e.Message);
         Assert.Null(e.Errno);
+        Assert.DoesNotContain("DeletePartitions",
+            Assert.Throws<MdInvalidInputException>(() => MemberPartitions.Check(_tree.MdPaths, "/dev/loop3", 7, 3, false, "add member", null)).Message);
 
         var toDelete = Check(delete: true);
         Assert.Equal([new MemberPartition("loop3p1", 1, 2048, 4096, null), new MemberPartition("loop3p2", 2, 6144, 2048, null)], toDelete);

@@ -107,7 +107,8 @@ internal sealed class MdCreator(MdPaths paths)
         }
         // Holders and partitions before the claims, so that the error names what uses the device rather than a bare EBUSY.
         var partitions = request.Members.Zip(ordered)
-            .Select(m => MemberPartitions.Check(paths, m.First, m.Second.Major, m.Second.Minor, request.DeletePartitions, Operation))
+            .Select(m => MemberPartitions.Check(paths, m.First, m.Second.Major, m.Second.Minor, request.DeletePartitions, Operation,
+                nameof(MdCreateRequest.DeletePartitions)))
             .ToList();
         var claims = new List<MemberClaim>();
         try

@@ -62,7 +62,7 @@ internal sealed class MdMemberAdder(MdPaths paths)
             throw new MdException($"cannot read the superblock of the working member {source.KernelName}", operation, paths.Node(md));
 
         var (major, minor) = MemberClaim.RequireBlockDevice(member, operation);
-        MemberPartitions.Check(paths, member, major, minor, deletePartitions: false, operation);
+        MemberPartitions.Check(paths, member, major, minor, deletePartitions: false, operation, deleteOption: null);
         using var claim = MemberClaim.Claim(paths, member, operation);
         var old = F.MdSuperblockProbe.Find(claim.Fd, member, claim.Device.SizeBytes);
         if (old.Count > 0 && !overwriteExistingMetadata)
