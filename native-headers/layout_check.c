@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <poll.h>
 #include <sys/stat.h>
+#include <linux/blkpg.h>
 #include <linux/fs.h>
 #include <linux/raid/md_p.h>
 #include <linux/major.h>
@@ -101,6 +102,36 @@ _Static_assert((ENOKEY) == (126), "ENOKEY");
 _Static_assert((EKEYEXPIRED) == (127), "EKEYEXPIRED");
 _Static_assert((EKEYREVOKED) == (128), "EKEYREVOKED");
 _Static_assert((EKEYREJECTED) == (129), "EKEYREJECTED");
+/* NvmeNative.Interop.Blkpg */
+_Static_assert((BLKPG_ADD_PARTITION) == (1), "BLKPG_ADD_PARTITION");
+_Static_assert((BLKPG_DEL_PARTITION) == (2), "BLKPG_DEL_PARTITION");
+_Static_assert(sizeof(struct blkpg_ioctl_arg) == 24, "sizeof struct blkpg_ioctl_arg");
+_Static_assert(offsetof(struct blkpg_ioctl_arg, op) == 0, "offsetof struct blkpg_ioctl_arg.op");
+_Static_assert(MEMBER_SIZE(struct blkpg_ioctl_arg, op) == 4, "size of struct blkpg_ioctl_arg.op");
+_Static_assert(MEMBER_SIGNED(struct blkpg_ioctl_arg, op) == 1, "signedness of struct blkpg_ioctl_arg.op");
+_Static_assert(offsetof(struct blkpg_ioctl_arg, flags) == 4, "offsetof struct blkpg_ioctl_arg.flags");
+_Static_assert(MEMBER_SIZE(struct blkpg_ioctl_arg, flags) == 4, "size of struct blkpg_ioctl_arg.flags");
+_Static_assert(MEMBER_SIGNED(struct blkpg_ioctl_arg, flags) == 1, "signedness of struct blkpg_ioctl_arg.flags");
+_Static_assert(offsetof(struct blkpg_ioctl_arg, datalen) == 8, "offsetof struct blkpg_ioctl_arg.datalen");
+_Static_assert(MEMBER_SIZE(struct blkpg_ioctl_arg, datalen) == 4, "size of struct blkpg_ioctl_arg.datalen");
+_Static_assert(MEMBER_SIGNED(struct blkpg_ioctl_arg, datalen) == 1, "signedness of struct blkpg_ioctl_arg.datalen");
+_Static_assert(offsetof(struct blkpg_ioctl_arg, data) == 16, "offsetof struct blkpg_ioctl_arg.data");
+_Static_assert(MEMBER_SIZE(struct blkpg_ioctl_arg, data) == 8, "size of struct blkpg_ioctl_arg.data");
+_Static_assert(sizeof(struct blkpg_partition) == 152, "sizeof struct blkpg_partition");
+_Static_assert(offsetof(struct blkpg_partition, start) == 0, "offsetof struct blkpg_partition.start");
+_Static_assert(MEMBER_SIZE(struct blkpg_partition, start) == 8, "size of struct blkpg_partition.start");
+_Static_assert(MEMBER_SIGNED(struct blkpg_partition, start) == 1, "signedness of struct blkpg_partition.start");
+_Static_assert(offsetof(struct blkpg_partition, length) == 8, "offsetof struct blkpg_partition.length");
+_Static_assert(MEMBER_SIZE(struct blkpg_partition, length) == 8, "size of struct blkpg_partition.length");
+_Static_assert(MEMBER_SIGNED(struct blkpg_partition, length) == 1, "signedness of struct blkpg_partition.length");
+_Static_assert(offsetof(struct blkpg_partition, pno) == 16, "offsetof struct blkpg_partition.pno");
+_Static_assert(MEMBER_SIZE(struct blkpg_partition, pno) == 4, "size of struct blkpg_partition.pno");
+_Static_assert(MEMBER_SIGNED(struct blkpg_partition, pno) == 1, "signedness of struct blkpg_partition.pno");
+_Static_assert(offsetof(struct blkpg_partition, devname) == 20, "offsetof struct blkpg_partition.devname");
+_Static_assert(MEMBER_SIZE(struct blkpg_partition, devname) == 64, "size of struct blkpg_partition.devname");
+_Static_assert(offsetof(struct blkpg_partition, volname) == 84, "offsetof struct blkpg_partition.volname");
+_Static_assert(MEMBER_SIZE(struct blkpg_partition, volname) == 64, "size of struct blkpg_partition.volname");
+
 /* NvmeNative.Interop.EventFd */
 _Static_assert((EFD_CLOEXEC) == (524288), "EFD_CLOEXEC");
 _Static_assert((EFD_NONBLOCK) == (2048), "EFD_NONBLOCK");
@@ -129,6 +160,7 @@ _Static_assert((LOCK_UN) == (8), "LOCK_UN");
 _Static_assert((unsigned long)(BLKGETSIZE64) == 0x80081272UL, "BLKGETSIZE64");
 _Static_assert((unsigned long)(BLKFLSBUF) == 0x1261UL, "BLKFLSBUF");
 _Static_assert((unsigned long)(BLKSSZGET) == 0x1268UL, "BLKSSZGET");
+_Static_assert((unsigned long)(BLKPG) == 0x1269UL, "BLKPG");
 
 /* NvmeNative.Interop.MdP */
 _Static_assert((MD_SB_MAGIC) == (0xa92b4efcu), "MD_SB_MAGIC");

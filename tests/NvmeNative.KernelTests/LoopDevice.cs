@@ -27,6 +27,32 @@ internal sealed class LoopDevice : IDisposable
         return new LoopDevice(device, file);
     }
 
+    /// <summary>
+    /// A loop device whose file starts with an MBR partition table of Linux partitions (start and length in 512-byte
+    /// sectors), attached with --partscan so the kernel creates loopNpM for each.
+    /// </summary>
+    internal static LoopDevice CreatePartitioned(long bytes, params (uint Start, uint Sectors)[] partitions)
+    {
+        string file = Path.Combine(Path.GetTempPath(), $"nvmenative-loop-{Guid.NewGuid():N}.img");
+        var mbr = new byte[512];
+        for (int i = 0; i < partitions.Length; i++)
+        {
+            var entry = mbr.AsSpan(446 + 16 * i, 16);
+            entry[4] = 0x83; // Linux
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(entry[8..], partitions[i].Start);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(entry[12..], partitions[i].Sectors);
+        }
+        mbr[510] = 0x55;
+        mbr[511] = 0xAA;
+        using (var fs = new FileStream(file, FileMode.CreateNew))
+        {
+            fs.SetLength(bytes);
+            fs.Write(mbr);
+        }
+        string device = Tools.Check("losetup", "--find", "--show", "--partscan", file).Trim();
+        return new LoopDevice(device, file);
+    }
+
     /// <summary>Grows the backing file and tells the loop driver (for grow tests).</summary>
     internal void Resize(long bytes)
     {

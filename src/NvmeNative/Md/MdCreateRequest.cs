@@ -25,4 +25,11 @@ public sealed record MdCreateRequest(MdArrayName Name, IReadOnlyList<string> Mem
     /// False by default: such a member usually holds a replica that must be assembled, not overwritten.
     /// </summary>
     public bool OverwriteExistingMetadata { get; init; }
+
+    /// <summary>
+    /// Delete the kernel's partitions of the members first, as mdadm --create does (BLKPG_DEL_PARTITION; the partition
+    /// table on the device is left as it is). False by default: a member with partitions is refused, since they would be
+    /// destroyed. A member whose partition is in use, or that is held by another driver, is refused either way.
+    /// </summary>
+    public bool DeletePartitions { get; init; }
 }

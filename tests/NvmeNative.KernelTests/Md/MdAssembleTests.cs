@@ -6,49 +6,60 @@ namespace NvmeNative.KernelTests.Md;
 [Collection(MdLab.Collection)]
 public sealed class MdAssembleTests
 {
-    [Fact]
-    public void An_array_mdadm_created_is_assembled_by_us_with_its_data_name_and_link()
+    [Theory]
+    [InlineData(MemberKind.Loop)]
+    [InlineData(MemberKind.NvmeTcp)]
+    public void An_array_mdadm_created_is_assembled_by_us_with_its_data_name_and_link(MemberKind kind)
     {
-        MdLab.RequireMd();
-        using var a = LoopDevice.Create(64 << 20);
-        using var b = LoopDevice.Create(64 << 20);
+        using var source = new MemberSource(kind);
+        var a = source.Create(64 << 20);
+        var b = source.Create(64 << 20);
         var name = MdLab.UniqueName("asm");
-        var created = MdLab.MdadmCreate(name, a, b);
-        byte[] data = MdLab.Pattern(2, 3 << 20);
-        MdLab.WriteDevice("/dev/" + created.Value, 5 << 20, data);
-        var uuid = MdUuid.Parse(MdLab.DetailExport("/dev/" + created.Value)["MD_UUID"]);
-        Tools.Check("mdadm", "--stop", "/dev/" + created.Value);
-        if (File.Exists("/dev/md/" + name.Value) || new FileInfo("/dev/md/" + name.Value).LinkTarget is not null)
-            File.Delete("/dev/md/" + name.Value); // no udev in the lab: mdadm may leave its link behind
-
-        var arrays = new MdArrays();
-        var ct = TestContext.Current.CancellationToken;
-        var result = arrays.Assemble(new MdAssembleRequest([a.Device, b.Device]), ct);
+        var created = MdLab.MdadmCreate(name, a.Device, b.Device);
         try
         {
-            Assert.False(result.Adopted);
-            Assert.False(result.Degraded);
-            Assert.Empty(result.LeftOut);
-            Assert.Equal(uuid, result.Array.Uuid);
-            Assert.Equal(name, result.Array.Name);
-            Assert.Equal("../" + result.Array.Device.Value, new FileInfo("/dev/md/" + name.Value).LinkTarget);
-            Assert.Equal(data, MdLab.ReadDevice(result.Array.Node, 5 << 20, data.Length));
-            string detail = Tools.Check("mdadm", "--detail", result.Array.Node);
-            Assert.Equal("2", Examine.Field(detail, "Active Devices"));
-            Assert.Equal(name.Value, MdLab.DetailExport(result.Array.Node)["MD_DEVNAME"]);
+            byte[] data = MdLab.Pattern(2, 3 << 20);
+            MdLab.WriteDevice("/dev/" + created.Value, 5 << 20, data);
+            var uuid = MdUuid.Parse(MdLab.DetailExport("/dev/" + created.Value)["MD_UUID"]);
+            Tools.Check("mdadm", "--stop", "/dev/" + created.Value);
+            if (File.Exists("/dev/md/" + name.Value) || new FileInfo("/dev/md/" + name.Value).LinkTarget is not null)
+                File.Delete("/dev/md/" + name.Value); // no udev in the lab: mdadm may leave its link behind
+
+            var arrays = new MdArrays();
+            var ct = TestContext.Current.CancellationToken;
+            var result = arrays.Assemble(new MdAssembleRequest([a.Device, b.Device]), ct);
+            try
+            {
+                Assert.False(result.Adopted);
+                Assert.False(result.Degraded);
+                Assert.Empty(result.LeftOut);
+                Assert.Equal(uuid, result.Array.Uuid);
+                Assert.Equal(name, result.Array.Name);
+                Assert.Equal("../" + result.Array.Device.Value, new FileInfo("/dev/md/" + name.Value).LinkTarget);
+                Assert.Equal(data, MdLab.ReadDevice(result.Array.Node, 5 << 20, data.Length));
+                string detail = Tools.Check("mdadm", "--detail", result.Array.Node);
+                Assert.Equal("2", Examine.Field(detail, "Active Devices"));
+                Assert.Equal(name.Value, MdLab.DetailExport(result.Array.Node)["MD_DEVNAME"]);
+            }
+            finally
+            {
+                arrays.Stop(result.Array, ct);
+            }
         }
         finally
         {
-            arrays.Stop(result.Array, ct);
+            MdLab.StopQuietly(created); // if a step failed before our assemble took over (after it, the same name is ours to stop too)
         }
     }
 
-    [Fact]
-    public void A_stale_member_is_refused_and_then_readded_through_the_bitmap_so_both_members_match()
+    [Theory]
+    [InlineData(MemberKind.Loop)]
+    [InlineData(MemberKind.NvmeTcp)]
+    public void A_stale_member_is_refused_and_then_readded_through_the_bitmap_so_both_members_match(MemberKind kind)
     {
-        MdLab.RequireMd();
-        using var a = LoopDevice.Create(64 << 20);
-        using var b = LoopDevice.Create(64 << 20);
+        using var source = new MemberSource(kind);
+        var a = source.Create(64 << 20);
+        var b = source.Create(64 << 20);
         var arrays = new MdArrays();
         var ct = TestContext.Current.CancellationToken;
         var array = arrays.Create(new MdCreateRequest(MdLab.UniqueName("stale"), [a.Device, b.Device]), ct);
@@ -120,13 +131,15 @@ public sealed class MdAssembleTests
         }
     }
 
-    [Fact]
-    public void A_new_member_replaces_a_failed_one_and_is_rebuilt_completely()
+    [Theory]
+    [InlineData(MemberKind.Loop)]
+    [InlineData(MemberKind.NvmeTcp)]
+    public void A_new_member_replaces_a_failed_one_and_is_rebuilt_completely(MemberKind kind)
     {
-        MdLab.RequireMd();
-        using var a = LoopDevice.Create(64 << 20);
-        using var b = LoopDevice.Create(64 << 20);
-        using var c = LoopDevice.Create(64 << 20);
+        using var source = new MemberSource(kind);
+        var a = source.Create(64 << 20);
+        var b = source.Create(64 << 20);
+        var c = source.Create(64 << 20);
         var arrays = new MdArrays();
         var ct = TestContext.Current.CancellationToken;
         var array = arrays.Create(new MdCreateRequest(MdLab.UniqueName("add"), [a.Device, b.Device]), ct);
@@ -151,12 +164,14 @@ public sealed class MdAssembleTests
         }
     }
 
-    [Fact]
-    public void Our_array_grows_after_its_members_grow()
+    [Theory]
+    [InlineData(MemberKind.Loop)]
+    [InlineData(MemberKind.NvmeTcp)]
+    public void Our_array_grows_after_its_members_grow(MemberKind kind)
     {
-        MdLab.RequireMd();
-        using var a = LoopDevice.Create(64 << 20);
-        using var b = LoopDevice.Create(64 << 20);
+        using var source = new MemberSource(kind);
+        var a = source.Create(64 << 20);
+        var b = source.Create(64 << 20);
         var arrays = new MdArrays();
         var ct = TestContext.Current.CancellationToken;
         var array = arrays.Create(new MdCreateRequest(MdLab.UniqueName("grow"), [a.Device, b.Device]), ct);

@@ -157,4 +157,64 @@ public sealed class MdCreateTests
             arrays.Stop(array, ct);
         }
     }
+
+    [Fact]
+    public void Members_with_partitions_or_holders_are_refused_before_anything_is_written_unless_deleting_unused_partitions_was_asked_for()
+    {
+        MdLab.RequireMd();
+        using var a = LoopDevice.Create(64 << 20);
+        using var b = LoopDevice.CreatePartitioned(64 << 20, (2048, 16384), (18432, 16384));
+        using var c = LoopDevice.Create(32 << 20);
+        using var d = LoopDevice.Create(32 << 20);
+        string name = Path.GetFileName(b.Device);
+        Assert.True(File.Exists($"/sys/class/block/{name}p1/partition") && File.Exists($"/sys/class/block/{name}p2/partition"),
+            "losetup --partscan made no partitions");
+        var arrays = new MdArrays();
+        var ct = TestContext.Current.CancellationToken;
+        var before = Directory.GetFileSystemEntries("/sys/block", "md*").Order().ToList();
+        var other = MdLab.MdadmCreate(MdLab.UniqueName("holder"), c, d);
+        try
+        {
+            var e = Assert.Throws<MdInvalidInputException>(() => arrays.Create(new MdCreateRequest(MdLab.UniqueName("part"), [a.Device, b.Device]), ct));
+            Assert.Equal(b.Device, e.Member);
+            Assert.Contains($"partitions ({name}p1, {name}p2)", e.Message);
+
+            using (var inUse = NvmeNative.Kernel.Fd.Open(b.Device + "p2", Interop.Fcntl.O_RDONLY | Interop.Fcntl.O_EXCL))
+            {
+                e = Assert.Throws<MdInvalidInputException>(() =>
+                    arrays.Create(new MdCreateRequest(MdLab.UniqueName("part"), [a.Device, b.Device]) { DeletePartitions = true }, ct));
+                Assert.Equal((NvmeNative.Errno.EBUSY, b.Device), (e.Errno, e.Member));
+                Assert.Contains($"{name}p2 is in use", e.Message);
+            }
+
+            e = Assert.Throws<MdInvalidInputException>(() =>
+                arrays.Create(new MdCreateRequest(MdLab.UniqueName("part"), [a.Device, c.Device]) { DeletePartitions = true }, ct));
+            Assert.Equal((NvmeNative.Errno.EBUSY, c.Device), (e.Errno, e.Member));
+            Assert.Contains($"held by {other.Value}", e.Message);
+
+            // Nothing happened: the partitions are there, no member got a superblock, no md device was allocated.
+            Assert.True(File.Exists($"/sys/class/block/{name}p1/partition") && File.Exists($"/sys/class/block/{name}p2/partition"));
+            foreach (var member in new[] { a.Device, b.Device })
+                Assert.DoesNotContain("a92b4efc", Tools.Run("mdadm", "--examine", member).Stdout); // b: mdadm shows the MBR, and no md magic
+            Assert.Contains("Partition[0]", Tools.Run("mdadm", "--examine", b.Device).Stdout);
+            Assert.Equal(before.Append("/sys/block/" + other.Value).Order().ToList(), Directory.GetFileSystemEntries("/sys/block", "md*").Order().ToList());
+        }
+        finally
+        {
+            MdLab.StopQuietly(other);
+        }
+
+        var array = arrays.Create(new MdCreateRequest(MdLab.UniqueName("part"), [a.Device, b.Device]) { DeletePartitions = true }, ct);
+        try
+        {
+            Assert.False(Directory.Exists($"/sys/class/block/{name}p1"));
+            Assert.False(Directory.Exists($"/sys/class/block/{name}p2"));
+            Assert.Equal("clean", Examine.Field(Examine.Of(b.Device), "State"));
+            Assert.Equal("2", Examine.Field(Tools.Check("mdadm", "--detail", array.Node), "Active Devices"));
+        }
+        finally
+        {
+            arrays.Stop(array, ct);
+        }
+    }
 }

@@ -26,12 +26,16 @@ internal static class MdLab
         MdArrayName.Parse($"{prefix}-{Guid.NewGuid().ToString("N")[..8]}");
 
     /// <summary>mdadm --create of a RAID1 like os-brick's, for the "mdadm creates, we read/stop/grow" direction.</summary>
-    internal static MdDeviceName MdadmCreate(MdArrayName name, params LoopDevice[] members)
+    internal static MdDeviceName MdadmCreate(MdArrayName name, params LoopDevice[] members) =>
+        MdadmCreate(name, members.Select(m => m.Device).ToArray());
+
+    /// <summary>mdadm --create of a RAID1 like os-brick's over any block devices.</summary>
+    internal static MdDeviceName MdadmCreate(MdArrayName name, params string[] members)
     {
         var args = new List<string> { "--create", "/dev/md/" + name.Value, "--run", "--quiet", "--level=1",
             $"--raid-devices={members.Length}", "--metadata=1.2", "--bitmap=internal", "--assume-clean", "--homehost=any",
             "--name=" + name.Value, "--failfast" };
-        args.AddRange(members.Select(m => m.Device));
+        args.AddRange(members);
         Tools.Check("mdadm", [.. args]);
         string target = File.ResolveLinkTarget("/dev/md/" + name.Value, returnFinalTarget: true)!.FullName;
         return MdDeviceName.Parse(Path.GetFileName(target));

@@ -1,31 +1,21 @@
 using NvmeNative.Md;
-using NvmeNative.Target;
 
 namespace NvmeNative.KernelTests.Md;
 
 /// <summary>
 /// The main create/assemble round trip over what the library is for: two NVMe/TCP namespaces (nvmet loopback
-/// targets on file-backed namespaces) as the RAID1 legs.
+/// targets on file-backed namespaces) as the RAID1 legs. Leg control, stale members, adds, grow and the bitmap's partial
+/// resync run over NVMe/TCP too, as the <see cref="MemberKind.NvmeTcp"/> cases of MdAssembleTests and MdBitmapResyncTests.
 /// </summary>
 [Collection(MdLab.Collection)]
 public sealed class MdOverNvmeTcpTests
 {
-    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
-
     [Fact]
     public void Create_over_two_nvme_tcp_namespaces_then_mdadm_and_we_take_turns_assembling_it()
     {
-        MdLab.RequireMd();
-        Requires.NvmeFabrics();
-        Requires.Nvmet();
-        using var rig = new NvmetTarget();
-        var legA = rig.CreateFileExport(64 << 20, allowedHostNqn: TestHostIdentity.HostNqn, label: "md-a");
-        var legB = rig.CreateFileExport(64 << 20, allowedHostNqn: TestHostIdentity.HostNqn, label: "md-b");
-        using var watch = new UeventWatch();
-        using var hostA = RawFabrics.Connect(RawFabrics.TcpOptions(legA.Port, legA.Subsystem), out _);
-        using var hostB = RawFabrics.Connect(RawFabrics.TcpOptions(legB.Port, legB.Subsystem), out _);
-        string a = "/dev/" + HostNamespaces.WaitForDisk(watch, legA.Namespace.Uuid, Deadline);
-        string b = "/dev/" + HostNamespaces.WaitForDisk(watch, legB.Namespace.Uuid, Deadline);
+        using var source = new MemberSource(MemberKind.NvmeTcp);
+        string a = source.Create(64 << 20).Device;
+        string b = source.Create(64 << 20).Device;
 
         var arrays = new MdArrays();
         var ct = TestContext.Current.CancellationToken;

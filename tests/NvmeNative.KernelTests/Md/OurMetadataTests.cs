@@ -1,5 +1,6 @@
 using System.Globalization;
 using NvmeNative.Kernel;
+using NvmeNative.Md;
 using NvmeNative.Md.Format;
 
 namespace NvmeNative.KernelTests.Md;

@@ -14,5 +14,8 @@ internal static partial class Interop
 
         /// <summary>_IO(0x12, 104): logical sector size (int).</summary>
         internal static readonly uint BLKSSZGET = IoctlCode.IO(0x12, 104);
+
+        /// <summary>_IO(0x12, 105): partition table changes (struct blkpg_ioctl_arg), see <see cref="Blkpg"/>.</summary>
+        internal static readonly uint BLKPG = IoctlCode.IO(0x12, 105);
     }
 }

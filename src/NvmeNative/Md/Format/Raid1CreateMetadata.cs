@@ -26,7 +26,8 @@ internal static class Raid1CreateMetadata
     internal static Raid1CreatePlan Build(MdArrayName name, MdUuid arrayUuid, IReadOnlyList<Raid1NewMember> members,
         DateTimeOffset creationTime, bool failFast = true, bool assumeClean = true, string? homehost = MdArrayName.AnyHost)
     {
-        ArgumentNullException.ThrowIfNull(name);
+        if (name.Value is null)
+            throw new ArgumentException("default(MdArrayName) is not a name", nameof(name));
         ArgumentNullException.ThrowIfNull(members);
         var layout = Raid1Layout.Compute(members.Select(m => m.Sectors).ToList());
         var deviceUuids = new HashSet<MdUuid>();

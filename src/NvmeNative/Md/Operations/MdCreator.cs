@@ -16,12 +16,14 @@ internal sealed class MdCreator(MdPaths paths)
 
     internal MdArray Create(MdCreateRequest request, CancellationToken cancellationToken)
     {
-        var (claims, plan, uuid) = Validate(request);
+        var (claims, plan, uuid, partitions) = Validate(request);
         var journal = new UndoJournal();
         MdControl? control = null;
         try
         {
             cancellationToken.ThrowIfCancellationRequested();
+            for (int i = 0; i < claims.Count; i++)
+                MemberPartitions.Delete(claims[i].Fd, claims[i].Device.Path, partitions[i], journal, Operation);
             var md = new MdDeviceAllocator(paths).Allocate();
             var opened = control = MdControl.TryOpen(paths, md, exclusive: true, out int errno);
             if (opened is null)
@@ -77,7 +79,8 @@ internal sealed class MdCreator(MdPaths paths)
     }
 
     /// <summary>Every check that needs no kernel change: members, sizes, name, metadata already present, layout.</summary>
-    private (List<MemberClaim> Claims, F.Raid1CreatePlan Plan, MdUuid Uuid) Validate(MdCreateRequest request)
+    private (List<MemberClaim> Claims, F.Raid1CreatePlan Plan, MdUuid Uuid, List<IReadOnlyList<MemberPartition>> Partitions) Validate(
+        MdCreateRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (request.Name.Value is null)
@@ -94,12 +97,19 @@ internal sealed class MdCreator(MdPaths paths)
         // Every path must be a block device, each a different one, before any of them is claimed (a second O_EXCL
         // open of the same device would only say "in use").
         var numbers = new Dictionary<(uint, uint), string>();
+        var ordered = new List<(uint Major, uint Minor)>();
         foreach (var member in request.Members)
         {
             var number = MemberClaim.RequireBlockDevice(member, Operation);
+            ordered.Add(number);
             if (!numbers.TryAdd(number, member))
                 throw new MdInvalidInputException($"the same device as {numbers[number]} ({number.Major}:{number.Minor})", Operation, member: member);
         }
+        // Holders and partitions before the claims, so that the error names what uses the device rather than a bare EBUSY.
+        var partitions = request.Members.Zip(ordered)
+            .Select(m => MemberPartitions.Check(paths, m.First, m.Second.Major, m.Second.Minor, request.DeletePartitions, Operation,
+                nameof(MdCreateRequest.DeletePartitions)))
+            .ToList();
         var claims = new List<MemberClaim>();
         try
         {
@@ -118,15 +128,15 @@ internal sealed class MdCreator(MdPaths paths)
             F.Raid1CreatePlan plan;
             try
             {
-                plan = F.Raid1CreateMetadata.Build(request.Name.ToFormat(), uuid.ToFormat(),
-                    claims.Select(c => new F.Raid1NewMember((ulong)c.Device.SizeBytes / 512, F.MdUuid.NewRandom())).ToList(),
+                plan = F.Raid1CreateMetadata.Build(request.Name, uuid,
+                    claims.Select(c => new F.Raid1NewMember((ulong)c.Device.SizeBytes / 512, MdUuid.NewRandom())).ToList(),
                     DateTimeOffset.UtcNow, request.FailFast, assumeClean: true);
             }
             catch (MdArgumentException e)
             {
                 throw new MdInvalidInputException(e.Message, Operation, errno: (int)NvmeNative.Errno.EINVAL);
             }
-            return (claims, plan, uuid);
+            return (claims, plan, uuid, partitions);
         }
         catch
         {

@@ -23,8 +23,8 @@ internal sealed class MdMemberAdder(MdPaths paths)
         var (metadata, device) = MemberMetadataReader.Read(paths, member, operation);
         var sb = metadata?.Superblock
             ?? throw new MdInvalidInputException("it has no md superblock: add it as a new member instead", operation, paths.Node(md), member);
-        if (MdFormatBridge.FromFormat(sb.SetUuid) != uuid)
-            throw new MdInvalidInputException($"its superblock belongs to array {MdFormatBridge.FromFormat(sb.SetUuid)}, not {uuid}", operation, paths.Node(md), member);
+        if (sb.SetUuid != uuid)
+            throw new MdInvalidInputException($"its superblock belongs to array {sb.SetUuid}, not {uuid}", operation, paths.Node(md), member);
         if (sb.Role >= Interop.MdP.MD_DISK_ROLE_MAX)
             throw new MdInvalidInputException($"its superblock says {MemberSuperblock.DescribeRole(sb.Role)}: add it as a new member instead",
                 operation, paths.Node(md), member);
@@ -58,9 +58,11 @@ internal sealed class MdMemberAdder(MdPaths paths)
         var source = state.Members.FirstOrDefault(m => m.IsActive)
             ?? throw new MdInvalidInputException("the array has no working member to copy the metadata from", operation, paths.Node(md));
         var (template, _) = MemberMetadataReader.Read(paths, paths.Kernel.DevPath(source.KernelName), operation);
-        if (template is null || MdFormatBridge.FromFormat(template.Superblock.SetUuid) != uuid)
+        if (template is null || template.Superblock.SetUuid != uuid)
             throw new MdException($"cannot read the superblock of the working member {source.KernelName}", operation, paths.Node(md));
 
+        var (major, minor) = MemberClaim.RequireBlockDevice(member, operation);
+        MemberPartitions.Check(paths, member, major, minor, deletePartitions: false, operation, deleteOption: null);
         using var claim = MemberClaim.Claim(paths, member, operation);
         var old = F.MdSuperblockProbe.Find(claim.Fd, member, claim.Device.SizeBytes);
         if (old.Count > 0 && !overwriteExistingMetadata)
@@ -80,7 +82,7 @@ internal sealed class MdMemberAdder(MdPaths paths)
         var fresh = sb with
         {
             DevNumber = (uint)number,
-            DeviceUuid = F.MdUuid.NewRandom(),
+            DeviceUuid = MdUuid.NewRandom(),
             DataSize = sectors - sb.DataOffset,
             DevFlags = failFast ? F.Superblock1DeviceFlags.FailFast : F.Superblock1DeviceFlags.None,
             FeatureMap = sb.FeatureMap & ~F.Superblock1Features.RecoveryOffset,

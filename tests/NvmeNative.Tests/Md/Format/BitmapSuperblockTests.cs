@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using NvmeNative.Md;
 using NvmeNative.Md.Format;
 
 namespace NvmeNative.Tests.Md.Format;

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text.RegularExpressions;
+using NvmeNative.Md;
 using NvmeNative.Md.Format;
 
 namespace NvmeNative.Tests.Md.Format;
@@ -36,7 +37,7 @@ public sealed partial class MdadmGoldenTests
             Assert.Contains("Flags : failfast", examine);
             Assert.Contains($"Device Role : Active device {i}", examine);
             Assert.Contains("State : clean", examine);
-            Assert.Equal(fixture.Name, MdArrayName.Parse(fixture.Name).Value);
+            Assert.Equal(fixture.Name, MdArrayName.ParseMdadmName(fixture.Name).Value);
         }
     }
 
@@ -48,7 +49,7 @@ public sealed partial class MdadmGoldenTests
         var mdadm = Enumerable.Range(0, fixture.MemberBytes.Length).Select(fixture.Superblock).ToList();
         Assert.All(mdadm, sb => Assert.Equal(mdadm[0].CTime, sb.UTime));
         var members = mdadm.Select((sb, i) => new Raid1NewMember(fixture.MemberSectors(i), sb.DeviceUuid)).ToList();
-        var plan = Raid1CreateMetadata.Build(MdArrayName.Parse(fixture.Name), MdUuid.Parse(fixture.Uuid), members,
+        var plan = Raid1CreateMetadata.Build(MdArrayName.ParseMdadmName(fixture.Name), MdUuid.Parse(fixture.Uuid), members,
             mdadm[0].CTime.ToDateTimeOffset());
 
         for (int i = 0; i < members.Count; i++)
@@ -98,10 +99,11 @@ public sealed partial class MdadmGoldenTests
     {
         string names = File.ReadAllText(Path.Combine(MdFixtureCase.Root, "names.txt"));
         Assert.Contains("name 'abcdefghijklmnopqrstuvwxyz1234567' is too long, 32 chars max.", names);
-        Assert.Throws<MdArgumentException>(() => MdArrayName.Parse("abcdefghijklmnopqrstuvwxyz1234567"));
+        Assert.Throws<MdInvalidInputException>(() => MdArrayName.ParseMdadmName("abcdefghijklmnopqrstuvwxyz1234567"));
         // mdadm stores a '/' ("Name : any:a/b"); we refuse it on purpose, since the name becomes /dev/md/NAME.
         Assert.Contains("Name : any:a/b", names);
-        Assert.Throws<MdArgumentException>(() => MdArrayName.Parse("a/b"));
+        Assert.Throws<MdInvalidInputException>(() => MdArrayName.ParseMdadmName("a/b"));
+        Assert.Throws<MdInvalidInputException>(() => MdArrayName.Parse("a/b"));
     }
 
     [Fact]

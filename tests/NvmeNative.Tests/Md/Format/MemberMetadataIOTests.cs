@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using NvmeNative.Kernel;
+using NvmeNative.Md;
 using NvmeNative.Md.Format;
 
 namespace NvmeNative.Tests.Md.Format;

@@ -1,3 +1,4 @@
+using NvmeNative.Md;
 using NvmeNative.Md.Format;
 
 namespace NvmeNative.Tests.Md.Format;

@@ -1,8 +1,9 @@
-using NvmeNative.Md.Format;
+using NvmeNative.Md;
 
-namespace NvmeNative.Tests.Md.Format;
+namespace NvmeNative.Tests.Md;
 
-public sealed class MdArrayNameTests
+/// <summary>set_name composition and mdadm's own name rules (the format layer's view of <see cref="MdArrayName"/>).</summary>
+public sealed class MdArrayNameSetNameTests
 {
     [Theory]
     // mdadm 4.2 (Fixtures/md name-* cases): "any:" is added while 3 + 1 + NAME < 32 bytes and NAME has no ':';
@@ -14,8 +15,8 @@ public sealed class MdArrayNameTests
     [InlineData("with:colon", "with:colon")]
     public void Set_name_is_composed_as_mdadm_does_with_homehost_any(string name, string setName)
     {
-        Assert.Equal(setName, MdArrayName.Parse(name).SetNameFor());
-        var bytes = MdArrayName.Parse(name).SetNameBytesFor();
+        Assert.Equal(setName, MdArrayName.ParseMdadmName(name).SetNameFor());
+        var bytes = MdArrayName.ParseMdadmName(name).SetNameBytesFor();
         Assert.Equal(32, bytes.Length);
         Assert.Equal(setName, System.Text.Encoding.UTF8.GetString(bytes.AsSpan().TrimEnd((byte)0)));
     }
@@ -23,8 +24,8 @@ public sealed class MdArrayNameTests
     [Fact]
     public void Without_a_homehost_the_name_is_stored_alone()
     {
-        Assert.Equal("vol1", MdArrayName.Parse("vol1").SetNameFor(null));
-        Assert.Equal("myhost:vol1", MdArrayName.Parse("vol1").SetNameFor("myhost"));
+        Assert.Equal("vol1", MdArrayName.ParseMdadmName("vol1").SetNameFor(null));
+        Assert.Equal("myhost:vol1", MdArrayName.ParseMdadmName("vol1").SetNameFor("myhost"));
     }
 
     [Theory]
@@ -39,15 +40,24 @@ public sealed class MdArrayNameTests
     [InlineData("..", "/dev/md/..")]
     public void Bad_names_are_refused_before_anything_is_written(string name, string reason)
     {
-        var e = Assert.Throws<MdArgumentException>(() => MdArrayName.Parse(name));
-        Assert.Equal("name", e.Parameter);
+        var e = Assert.Throws<MdInvalidInputException>(() => MdArrayName.ParseMdadmName(name));
+        Assert.Equal("validate name", e.Operation);
         Assert.Contains(reason, e.Message);
     }
 
     [Fact]
     public void Thirty_two_bytes_is_the_limit_as_in_mdadm()
     {
-        Assert.Equal(32, MdArrayName.Parse(new string('n', 32)).Value.Length);
-        Assert.Equal("ééééééééééééééé", MdArrayName.Parse("ééééééééééééééé").Value); // 30 bytes
+        Assert.Equal(32, MdArrayName.ParseMdadmName(new string('n', 32)).Value.Length);
+        Assert.Equal("ééééééééééééééé", MdArrayName.ParseMdadmName("ééééééééééééééé").Value); // 30 bytes
+    }
+
+    [Theory]
+    [InlineData("with:colon")]
+    [InlineData("ééééééééééééééé")]
+    public void Names_mdadm_takes_but_the_public_rules_refuse_exist_only_for_the_format_layer(string name)
+    {
+        Assert.Equal(name, MdArrayName.ParseMdadmName(name).Value);
+        Assert.Throws<MdInvalidInputException>(() => MdArrayName.Parse(name));
     }
 }
