@@ -69,9 +69,8 @@ for kernel in "${KERNELS[@]}"; do
     echo
     echo "Absolute times are under full-system emulation (every guest instruction is translated; .NET's JIT and"
     echo "the kernel run many times slower than on hardware): compare the rows, not the numbers, with bare metal."
-    echo "Jobs: \`lab-latency\` = in-process, Monitoring strategy, 1 launch, 2 warmup + 12 measured iterations of"
-    echo "one attach each, no outlier removed; \`lab-lookup\` = in-process throughput engine, 3 warmup + 10 iterations"
-    echo "of about 250 ms."
+    echo "Job settings are in each report's header (see benchmarks/README.md): in-process; attach rows are"
+    echo "single operations per iteration with no outlier removed."
     echo
     for r in "$dest"/*-report-github.md; do echo "- [$(basename "$r")]($(basename "$r"))"; done
   } > "$dest/run.md"

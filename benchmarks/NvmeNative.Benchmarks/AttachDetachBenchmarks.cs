@@ -31,13 +31,13 @@ public class AttachDetach
     [GlobalCleanup]
     public void Cleanup() => _targets?.Dispose();
 
-    [Benchmark(Baseline = true, Description = "os-brick: nvme-cli")]
-    public string OsBrickCli()
+    [Benchmark(Baseline = true)]
+    public string OsBrickNvmeCli()
     {
         try
         {
             var (device, slept) = _cli.ConnectVolume(_volume);
-            RetryLedger.Record(RetryLedger.Key(GetType(), nameof(OsBrickCli), Portals), slept);
+            RetryLedger.Record(RetryLedger.Key(typeof(AttachDetach), nameof(OsBrickNvmeCli), Portals), slept);
             _volume.CheckIsAttachedAt(device);
             _cli.DisconnectVolume(_volume, device);
             return device;
@@ -49,7 +49,7 @@ public class AttachDetach
         }
     }
 
-    [Benchmark(Description = "NvmeNative")]
+    [Benchmark]
     public string NvmeNative()
     {
         try

@@ -33,16 +33,16 @@ public class AttachOnly
     [GlobalCleanup]
     public void Cleanup() => _targets?.Dispose();
 
-    [Benchmark(Baseline = true, Description = "os-brick: nvme-cli")]
-    public string OsBrickCli()
+    [Benchmark(Baseline = true)]
+    public string OsBrickNvmeCli()
     {
         var (device, slept) = _cli.ConnectVolume(_volume);
         _cliDevice = device;
-        RetryLedger.Record(RetryLedger.Key(GetType(), nameof(OsBrickCli), Portals), slept);
+        RetryLedger.Record(RetryLedger.Key(typeof(AttachOnly), nameof(OsBrickNvmeCli), Portals), slept);
         return device;
     }
 
-    [Benchmark(Description = "NvmeNative")]
+    [Benchmark]
     public string NvmeNative()
     {
         _nativeDevice = _native.Connect(_volume.Properties).Path;

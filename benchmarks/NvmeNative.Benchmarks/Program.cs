@@ -9,8 +9,8 @@ namespace NvmeNative.Benchmarks;
 
 /// <summary>
 /// Attach-latency benchmarks. Needs root and a kernel with nvme-tcp and nvmet (run it in the lab through
-/// benchmarks/run.sh). Arguments are BenchmarkDotNet's (<c>--filter</c>, <c>--artifacts</c>, ...); with
-/// none, every benchmark runs.
+/// benchmarks/run.sh). Arguments are BenchmarkDotNet's (<c>--filter</c>, <c>--artifacts</c>, ...); without
+/// <c>--filter</c>, every benchmark runs.
 /// </summary>
 public static class Program
 {
@@ -21,8 +21,9 @@ public static class Program
             Console.Error.WriteLine("NvmeNative.Benchmarks needs root, /dev/nvme-fabrics and nvmet (modprobe nvme-tcp nvmet-tcp); run benchmarks/run.sh, which uses the lab VM");
             return 2;
         }
-        if (args.Length == 0)
-            args = ["--filter", "*"];
+        // Without a selection BenchmarkDotNet asks on stdin, which the lab does not have: select everything.
+        if (!args.Any(a => a is "--filter" or "-f" or "--list" or "--help" or "-h" || a.StartsWith("--filter=", StringComparison.Ordinal)))
+            args = [.. args, "--filter", "*"];
 
         string kernel = File.ReadAllText("/proc/sys/kernel/osrelease").Trim();
         var config = ManualConfig.Create(DefaultConfig.Instance)

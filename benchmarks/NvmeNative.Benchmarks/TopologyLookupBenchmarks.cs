@@ -46,7 +46,7 @@ public class TopologyLookup
         _selector = NamespaceSelector.ByUuid(NvmeUuid.Parse(_volume.Uuid.ToString()));
 
         // Both lookups must find the same, right device, or the comparison means nothing.
-        string? native = NvmeNative();
+        string? native = NvmeNativeFindNamespace();
         string? osBrick = OsBrickScan();
         if (native is null || native != osBrick)
             throw new InvalidOperationException($"lookups disagree: NvmeNative {native}, os-brick scan {osBrick}");
@@ -68,9 +68,9 @@ public class TopologyLookup
         }
     }
 
-    [Benchmark(Baseline = true, Description = "os-brick scan")]
+    [Benchmark(Baseline = true)]
     public string? OsBrickScan() => _cli.FindDevice(_volume);
 
-    [Benchmark(Description = "NvmeNative FindNamespace")]
-    public string? NvmeNative() => _topology.FindNamespace(_topology.ControllersOf(_nqn, null, _hostNqn), _selector)?.DevicePath;
+    [Benchmark]
+    public string? NvmeNativeFindNamespace() => _topology.FindNamespace(_topology.ControllersOf(_nqn, null, _hostNqn), _selector)?.DevicePath;
 }

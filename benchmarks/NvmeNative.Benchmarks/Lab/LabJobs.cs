@@ -13,8 +13,8 @@ namespace NvmeNative.Benchmarks.Lab;
 /// </summary>
 internal static class LabJobs
 {
-    public const int LatencyWarmups = 2;
-    public const int LatencyIterations = 12;
+    public const int LatencyWarmups = 3;
+    public const int LatencyIterations = 20;
 
     // The in-process toolchain's default per-case timeout is too short for emulation.
     private static readonly InProcessEmitToolchain Toolchain = new(TimeSpan.FromMinutes(30), logOutput: true);

@@ -18,7 +18,10 @@ internal static class RetryLedger
         Entries.AddOrUpdate(key, _ => (1, sleptSeconds > 0 ? 1 : 0, sleptSeconds),
             (_, e) => (e.Runs + 1, e.Slept + (sleptSeconds > 0 ? 1 : 0), e.Seconds + sleptSeconds));
 
-    /// <summary>The key of a case: class, method and parameter values, as the column rebuilds it.</summary>
+    /// <summary>
+    /// The key of a case: class, method and parameter values, as the column rebuilds it. Pass typeof(TheClass):
+    /// the in-process toolchain runs an emitted subclass, so GetType() is not the benchmark type.
+    /// </summary>
     public static string Key(Type type, string method, int portals) => $"{type.Name}.{method}|Portals={portals}";
 
     internal static string? Describe(BenchmarkCase benchmarkCase)
