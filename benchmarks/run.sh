@@ -35,18 +35,30 @@ host_cpu="$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1)"
 host_machine="${host_cpu:-unknown CPU}, $(nproc) cores, $(free -g | awk '/^Mem:/ {print $2}') GiB RAM, host kernel $(uname -r)"
 qemu_version="$(qemu-system-x86_64 --version 2>/dev/null | head -1 || true)"
 
+# Microseconds host tasks spent waiting for a CPU (PSI): other work on this shared 2-core machine slows
+# the emulated guest, so each run.md says how contended the host was.
+cpu_stall_us() { sed -n 's/^some .*total=\([0-9]*\).*/\1/p' /proc/pressure/cpu 2>/dev/null; }
+
 rc=0
 for kernel in "${KERNELS[@]}"; do
   out="$ROOT/artifacts/bench/$kernel"
   rm -rf "$out"; mkdir -p "$out"
   "$LAB" setup --kernel "$kernel" >&2
   log "benchmarks on $kernel (waiting for the lab lock $LOCK)"
-  started="$(date -u '+%Y-%m-%d %H:%M UTC')"
+  exec {lock_fd}>>"$LOCK"
+  flock "$lock_fd"
+  started="$(date -u '+%Y-%m-%d %H:%M UTC')"; t0=$(date +%s); psi0=$(cpu_stall_us)
   run_rc=0
-  flock "$LOCK" "$LAB" run --kernel "$kernel" --timeout 3600 --out "$out" -- sh -c \
+  "$LAB" run --kernel "$kernel" --timeout 3600 --out "$out" -- sh -c \
     'uname -r > "$NVMENATIVE_LAB_OUT/release"; exec dotnet "$0" --artifacts "$NVMENATIVE_LAB_OUT" "$@"' \
     "$DLL" "$@" || run_rc=$?
-  finished="$(date -u '+%Y-%m-%d %H:%M UTC')"
+  finished="$(date -u '+%Y-%m-%d %H:%M UTC')"; t1=$(date +%s); psi1=$(cpu_stall_us)
+  flock -u "$lock_fd"; exec {lock_fd}>&-
+  if [[ -n $psi0 && -n $psi1 ]] && ((t1 > t0)); then
+    stall="$(( (psi1 - psi0) / 10000 / (t1 - t0) ))% of the run (host PSI cpu \"some\"; the VM's own threads contribute too)"
+  else
+    stall="not available (no /proc/pressure/cpu)"
+  fi
   reports=("$out"/results/*-report-github.md)
   if [[ ! -f ${reports[0]} ]]; then
     log "kernel $kernel: no BenchmarkDotNet report (lab exit $run_rc)"; rc=1; continue
@@ -54,6 +66,8 @@ for kernel in "${KERNELS[@]}"; do
   dest="$ROOT/benchmarks/results/$kernel"
   rm -rf "$dest"; mkdir -p "$dest"
   cp "${reports[@]}" "$dest/"
+  # BenchmarkDotNet's log has every iteration's time: the evidence behind each mean.
+  for f in "$out"/*.log; do [[ -f $f ]] && cp "$f" "$dest/benchmarkdotnet.log"; done
   release="$(cat "$out/release" 2>/dev/null || echo "$kernel")"
   {
     echo "# Benchmark run on Linux $release"
@@ -64,15 +78,19 @@ for kernel in "${KERNELS[@]}"; do
     echo "| guest kernel | $release (Debian), 2 vCPUs, 3 GiB, QEMU TCG software emulation: no KVM |"
     echo "| host machine | $host_machine |"
     echo "| emulator | ${qemu_version:-unknown} |"
+    echo "| host CPU contention | some task waited for a CPU during $stall |"
     echo "| command | \`benchmarks/run.sh $kernel${*:+ $*}\` (exit $run_rc) |"
     echo "| commit | $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src benchmarks/NvmeNative.Benchmarks || echo ' + uncommitted changes') |"
+    echo
+    echo "Other work on the shared host slows the emulated guest for stretches of time; such a stretch shows"
+    echo "as a run of slow iterations in one case (every iteration is in benchmarkdotnet.log)."
     echo
     echo "Absolute times are under full-system emulation (every guest instruction is translated; .NET's JIT and"
     echo "the kernel run many times slower than on hardware): compare the rows, not the numbers, with bare metal."
     echo "Job settings are in each report's header (see benchmarks/README.md): in-process; attach rows are"
     echo "single operations per iteration with no outlier removed."
     echo
-    for r in "$dest"/*-report-github.md; do echo "- [$(basename "$r")]($(basename "$r"))"; done
+    for r in "$dest"/*-report-github.md "$dest"/benchmarkdotnet.log; do [[ -f $r ]] && echo "- [$(basename "$r")]($(basename "$r"))"; done
   } > "$dest/run.md"
   log "kernel $release: reports in benchmarks/results/$kernel (lab exit $run_rc)"
   ((run_rc == 0)) || rc=1

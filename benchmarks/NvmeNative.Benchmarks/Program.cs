@@ -30,8 +30,7 @@ public static class Program
             .AddDiagnoser(MemoryDiagnoser.Default)
             .AddColumn(StatisticColumn.Median, StatisticColumn.Min, StatisticColumn.Max)
             .AddColumn(new TagColumn("Kernel", _ => kernel))
-            .AddColumn(new RetrySleepsColumn())
-            .WithOptions(ConfigOptions.DisableLogFile);
+            .AddColumn(new RetrySleepsColumn());
 
         int exit = 1;
         try
