@@ -67,7 +67,7 @@ for kernel in "${KERNELS[@]}"; do
   rm -rf "$dest"; mkdir -p "$dest"
   cp "${reports[@]}" "$dest/"
   # BenchmarkDotNet's log has every iteration's time: the evidence behind each mean.
-  for f in "$out"/*.log; do [[ -f $f ]] && cp "$f" "$dest/benchmarkdotnet.log"; done
+  for f in "$out"/*.log; do if [[ -f $f ]]; then cp "$f" "$dest/benchmarkdotnet.log"; fi; done
   release="$(cat "$out/release" 2>/dev/null || echo "$kernel")"
   {
     echo "# Benchmark run on Linux $release"
@@ -90,7 +90,7 @@ for kernel in "${KERNELS[@]}"; do
     echo "Job settings are in each report's header (see benchmarks/README.md): in-process; attach rows are"
     echo "single operations per iteration with no outlier removed."
     echo
-    for r in "$dest"/*-report-github.md "$dest"/benchmarkdotnet.log; do [[ -f $r ]] && echo "- [$(basename "$r")]($(basename "$r"))"; done
+    for r in "$dest"/*-report-github.md "$dest"/benchmarkdotnet.log; do if [[ -f $r ]]; then echo "- [$(basename "$r")]($(basename "$r"))"; fi; done
   } > "$dest/run.md"
   log "kernel $release: reports in benchmarks/results/$kernel (lab exit $run_rc)"
   ((run_rc == 0)) || rc=1
