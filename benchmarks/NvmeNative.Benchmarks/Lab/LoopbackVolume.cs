@@ -1,0 +1,55 @@
+using System.Net;
+using NvmeNative.Connector;
+using NvmeNative.Target;
+
+namespace NvmeNative.Benchmarks.Lab;
+
+/// <summary>
+/// One volume of a loopback NVMe/TCP target: a subsystem with one file-backed namespace whose uuid we set
+/// (the file is in the temp directory: tmpfs in the lab), linked to each portal of its rig. Carries what
+/// both attach paths need: os-brick's connection properties and the raw target facts.
+/// </summary>
+internal sealed class LoopbackVolume
+{
+    private LoopbackVolume(string nqn, Guid uuid, IReadOnlyList<IPEndPoint> portals)
+    {
+        Nqn = nqn;
+        Uuid = uuid;
+        Portals = portals;
+        PropertiesJson = $$"""{"target_nqn": "{{nqn}}", "vol_uuid": "{{uuid}}", "portals": [{{string.Join(", ", portals.Select(p => $"[\"{p.Address}\", {p.Port}, \"tcp\"]"))}}]}""";
+        Properties = ConnectionProperties.Parse(PropertiesJson);
+    }
+
+    public string Nqn { get; }
+
+    public Guid Uuid { get; }
+
+    public IReadOnlyList<IPEndPoint> Portals { get; }
+
+    /// <summary>os-brick's <c>connection_properties</c> (new format) for this volume.</summary>
+    public string PropertiesJson { get; }
+
+    public ConnectionProperties Properties { get; }
+
+    public static LoopbackVolume Create(NvmetTarget target, IReadOnlyList<NvmetPort> ports, long sizeBytes)
+    {
+        var uuid = Guid.NewGuid();
+        var subsystem = target.CreateSubsystem(NvmetNames.NewTestNqn(BenchTargets.Label));
+        BenchTargets.Track(subsystem.Nqn);
+        subsystem.AddFileNamespace(sizeBytes, new NamespaceOptions { Uuid = uuid });
+        foreach (var port in ports)
+            port.Link(subsystem);
+        return new LoopbackVolume(subsystem.Nqn, uuid, ports.Select(p => new IPEndPoint(p.Address, p.TrSvcId)).ToList());
+    }
+
+    /// <summary>
+    /// Throws unless <paramref name="device"/> is this volume's block device (its sysfs uuid is ours): a
+    /// benchmark that attached the wrong thing must fail, not report a time.
+    /// </summary>
+    public void CheckIsAttachedAt(string device)
+    {
+        string? found = Sysfs.Read($"/sys/class/block/{Path.GetFileName(device)}/uuid");
+        if (!string.Equals(found, Uuid.ToString(), StringComparison.Ordinal))
+            throw new InvalidOperationException($"{device} has uuid '{found}', expected {Uuid} (volume {Nqn})");
+    }
+}

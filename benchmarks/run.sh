@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Attach-latency benchmarks in the lab VM: builds Release on the host, runs BenchmarkDotNet (in-process)
+# as root on the guest kernel against loopback NVMe/TCP targets, and leaves BenchmarkDotNet's markdown
+# reports plus a run.md (date, machine, kernel, settings) in benchmarks/results/<kernel>/.
+#
+#   benchmarks/run.sh [6.1|6.12|all] [BenchmarkDotNet args, e.g. --filter '*AttachDetach*']
+#
+# Lab runs are serialised through the shared lock (NVMENATIVE_LAB_LOCK, default /tmp/nvmenative-lab.lock):
+# a lab VM takes both cores of the machine, and benchmarks sharing them would measure each other.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+LAB="$ROOT/tests/lab/lab.sh"
+LOCK="${NVMENATIVE_LAB_LOCK:-/tmp/nvmenative-lab.lock}"
+PROJECT=benchmarks/NvmeNative.Benchmarks
+DLL="$PROJECT/bin/Release/net10.0/NvmeNative.Benchmarks.dll"
+
+log() { printf '==> %s\n' "$*" >&2; }
+die() { printf 'benchmarks/run.sh: %s\n' "$*" >&2; exit 1; }
+
+case "${1:-6.12}" in
+  6.1|6.12) KERNELS=("${1:-6.12}") ;;
+  all) KERNELS=(6.1 6.12) ;;
+  -*) KERNELS=(6.12); set -- 6.12 "$@" ;;
+  *) die "usage: benchmarks/run.sh [6.1|6.12|all] [BenchmarkDotNet args]" ;;
+esac
+shift || true
+
+log "dotnet build $PROJECT (Release)"
+dotnet build "$PROJECT" -c Release -warnaserror -nologo -v quiet -clp:NoSummary
+
+host_cpu="$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1)"
+host_machine="${host_cpu:-unknown CPU}, $(nproc) cores, $(free -g | awk '/^Mem:/ {print $2}') GiB RAM, host kernel $(uname -r)"
+qemu_version="$(qemu-system-x86_64 --version 2>/dev/null | head -1 || true)"
+
+# Microseconds host tasks spent waiting for a CPU (PSI): other work on this shared 2-core machine slows
+# the emulated guest, so each run.md says how contended the host was.
+cpu_stall_us() { sed -n 's/^some .*total=\([0-9]*\).*/\1/p' /proc/pressure/cpu 2>/dev/null; }
+
+rc=0
+for kernel in "${KERNELS[@]}"; do
+  out="$ROOT/artifacts/bench/$kernel"
+  rm -rf "$out"; mkdir -p "$out"
+  "$LAB" setup --kernel "$kernel" >&2
+  log "benchmarks on $kernel (waiting for the lab lock $LOCK)"
+  exec {lock_fd}>>"$LOCK"
+  flock "$lock_fd"
+  started="$(date -u '+%Y-%m-%d %H:%M UTC')"; t0=$(date +%s); psi0=$(cpu_stall_us)
+  run_rc=0
+  "$LAB" run --kernel "$kernel" --timeout 3600 --out "$out" -- sh -c \
+    'uname -r > "$NVMENATIVE_LAB_OUT/release"; exec dotnet "$0" --artifacts "$NVMENATIVE_LAB_OUT" "$@"' \
+    "$DLL" "$@" || run_rc=$?
+  finished="$(date -u '+%Y-%m-%d %H:%M UTC')"; t1=$(date +%s); psi1=$(cpu_stall_us)
+  flock -u "$lock_fd"; exec {lock_fd}>&-
+  if [[ -n $psi0 && -n $psi1 ]] && ((t1 > t0)); then
+    stall="$(( (psi1 - psi0) / 10000 / (t1 - t0) ))% of the run (host PSI cpu \"some\"; the VM's own threads contribute too)"
+  else
+    stall="not available (no /proc/pressure/cpu)"
+  fi
+  reports=("$out"/results/*-report-github.md)
+  if [[ ! -f ${reports[0]} ]]; then
+    log "kernel $kernel: no BenchmarkDotNet report (lab exit $run_rc)"; rc=1; continue
+  fi
+  dest="$ROOT/benchmarks/results/$kernel"
+  rm -rf "$dest"; mkdir -p "$dest"
+  cp "${reports[@]}" "$dest/"
+  # BenchmarkDotNet's log has every iteration's time: the evidence behind each mean.
+  for f in "$out"/*.log; do if [[ -f $f ]]; then cp "$f" "$dest/benchmarkdotnet.log"; fi; done
+  release="$(cat "$out/release" 2>/dev/null || echo "$kernel")"
+  {
+    echo "# Benchmark run on Linux $release"
+    echo
+    echo "| | |"
+    echo "|---|---|"
+    echo "| date | $started to $finished |"
+    echo "| guest kernel | $release (Debian), 2 vCPUs, 3 GiB, QEMU TCG software emulation: no KVM |"
+    echo "| host machine | $host_machine |"
+    echo "| emulator | ${qemu_version:-unknown} |"
+    echo "| host CPU contention | some task waited for a CPU during $stall |"
+    echo "| command | \`benchmarks/run.sh $kernel${*:+ $*}\` (exit $run_rc) |"
+    echo "| commit | $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src benchmarks/NvmeNative.Benchmarks || echo ' + uncommitted changes') |"
+    echo
+    echo "Other work on the shared host slows the emulated guest for stretches of time; such a stretch shows"
+    echo "as a run of slow iterations in one case (every iteration is in benchmarkdotnet.log)."
+    echo
+    echo "Absolute times are under full-system emulation (every guest instruction is translated; .NET's JIT and"
+    echo "the kernel run many times slower than on hardware): compare the rows, not the numbers, with bare metal."
+    echo "Job settings are in each report's header (see benchmarks/README.md): in-process; attach rows are"
+    echo "single operations per iteration with no outlier removed."
+    echo
+    for r in "$dest"/*-report-github.md "$dest"/benchmarkdotnet.log; do if [[ -f $r ]]; then echo "- [$(basename "$r")]($(basename "$r"))"; fi; done
+  } > "$dest/run.md"
+  log "kernel $release: reports in benchmarks/results/$kernel (lab exit $run_rc)"
+  ((run_rc == 0)) || rc=1
+done
+exit "$rc"
