@@ -140,6 +140,7 @@ usage: ./build.sh COMMAND
   lab [--kernel 6.1|6.12] -- CMD...   run CMD as root in the lab VM (see tests/lab/README.md)
   demo [6.1|6.12|--native]   attach a volume from a loopback NVMe/TCP target in the lab and detach it
   regen-headers   rewrite native-headers/layout_check.c from the interop declarations
+  bench [6.1|6.12|all] [BenchmarkDotNet args]   attach-latency benchmarks in the lab (benchmarks/README.md)
 USAGE
 }
 
@@ -150,6 +151,7 @@ case "${1:-help}" in
   kernel-tests) shift; cmd_kernel_tests_native "$@" ;;
   lab) shift; cmd_lab "$@" ;;
   demo) shift; cmd_demo "$@" ;;
+  bench) shift; ensure_prereqs; exec "$ROOT/benchmarks/run.sh" "$@" ;;
   help|-h|--help) usage ;;
   *) usage >&2; exit 2 ;;
 esac
