@@ -1,7 +1,8 @@
 namespace NvmeNative.Connector;
 
 /// <summary>What <see cref="NvmeOfConnector.Connect"/> returns: os-brick's <c>{"type": "block", "path": ...}</c>, plus what was done.</summary>
-/// <param name="Path">The block device to use: the multipath head <c>/dev/nvmeXnY</c>.</param>
+/// <param name="Path">The block device to use: the multipath head <c>/dev/nvmeXnY</c>, or for a replicated volume the
+/// md array's link <c>/dev/md/ALIAS</c>.</param>
 /// <param name="CreatedControllers">Controllers this attach created (e.g. <c>nvme3</c>).</param>
 /// <param name="ReusedControllers">Controllers that already existed and were reused.</param>
 /// <param name="PathControllers">The controllers through which the device is reached when Connect returned
@@ -11,6 +12,9 @@ public sealed record AttachedVolume(string Path, IReadOnlyList<string> CreatedCo
 {
     /// <summary>Always <c>block</c>, as os-brick reports it.</summary>
     public string Type => "block";
+
+    /// <summary>For a replicated volume: its replicas and how its md array came up; null otherwise.</summary>
+    public ReplicatedAttach? Replication { get; init; }
 }
 
 /// <summary>What <see cref="NvmeOfConnector.Disconnect"/> did.</summary>

@@ -44,4 +44,19 @@ internal static partial class ConnectorLog
 
     [LoggerMessage(12, LogLevel.Warning, "Native NVMe multipath is off on this host: each portal of {Nqn} gets its own device")]
     internal static partial void MultipathOff(ILogger logger, string nqn);
+
+    [LoggerMessage(13, LogLevel.Warning, "Replica {Index} ({Nqn}) of {Alias} could not be attached: {Reason}")]
+    internal static partial void ReplicaFailed(ILogger logger, int index, string nqn, string alias, string reason);
+
+    [LoggerMessage(14, LogLevel.Information, "Attached replicated volume {Alias} as {Device} ({Action} {Md} from {Members}; degraded: {Degraded}) in {ElapsedMs} ms")]
+    internal static partial void ReplicatedAttached(ILogger logger, string alias, string device, string action, string md, string members, bool degraded, long elapsedMs);
+
+    [LoggerMessage(15, LogLevel.Information, "{Md}: {How} {Member} (left out at assembly: {Reason})")]
+    internal static partial void Healing(ILogger logger, string md, string how, string member, string reason);
+
+    [LoggerMessage(16, LogLevel.Warning, "{Md}: could not bring {Member} back ({Reason}); the array runs without it")]
+    internal static partial void HealFailed(ILogger logger, string md, string member, string reason);
+
+    [LoggerMessage(17, LogLevel.Warning, "Replica {Index} ({Nqn}) of {Alias} is not attached here: extending the others")]
+    internal static partial void ReplicaMissing(ILogger logger, int index, string nqn, string alias);
 }

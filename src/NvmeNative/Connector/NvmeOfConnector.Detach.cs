@@ -23,28 +23,49 @@ public sealed partial class NvmeOfConnector
         bool ignoreErrors = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(properties);
-        var target = WithResolvedPortals(SingleTarget(properties, "disconnect volume"), cancellationToken);
-        var hostNqn = target.HostNqn ?? HostIdentityStore.TryLoad(_options.Paths)?.HostNqn;
+        if (properties.IsReplicated)
+            return DisconnectReplicated(properties, devicePath, force, ignoreErrors, cancellationToken);
+        var target = WithResolvedPortals(properties.Targets[0], cancellationToken);
 
         using var hostLock = HostLock.Acquire(_options.LockFilePath, cancellationToken);
+        var outcome = new DetachOutcome();
+        string? path = DetachTargetLocked(target, devicePath ?? properties.DevicePath, force, ignoreErrors, outcome);
+        return outcome.Finish(path, ignoreErrors);
+    }
+
+    /// <summary>What a detach did and what went wrong, gathered over one or more targets.</summary>
+    private sealed class DetachOutcome
+    {
+        internal List<string> Deleted { get; } = [];
+
+        internal List<string> Kept { get; } = [];
+
+        internal List<NvmeNativeException> Errors { get; } = [];
+
+        internal DetachedVolume Finish(string? path, bool ignoreErrors)
+        {
+            if (Errors.Count > 0 && !ignoreErrors)
+                throw Errors.Count == 1 ? Errors[0]
+                    : new NvmeNativeException("detach finished with errors: " + string.Join("; ", Errors.Select(e => e.Message)), "disconnect volume", path);
+            return new DetachedVolume(path, Deleted, Kept, Errors);
+        }
+    }
+
+    /// <summary>
+    /// One target's detach under the host lock: flush its device (a failure ends the detach unless
+    /// <paramref name="force"/>), forget the attach record, delete each of its controllers that nothing else uses.
+    /// Returns the device path it flushed or would have.
+    /// </summary>
+    private string? DetachTargetLocked(TargetProperties target, string? knownPath, bool force, bool ignoreErrors, DetachOutcome outcome)
+    {
+        var hostNqn = target.HostNqn ?? HostIdentityStore.TryLoad(_options.Paths)?.HostNqn;
         var controllers = ControllersAtPortals(target, hostNqn);
         var selector = NamespaceSelector.FromIdentifiers(target.NamespaceUuid, target.Nguid, target.NamespaceId);
         var ns = selector is not null && controllers.Count > 0 ? _topology.FindNamespace(controllers, selector) : null;
-        string? path = devicePath ?? properties.DevicePath ?? ns?.DevicePath;
+        string? path = knownPath ?? ns?.DevicePath;
 
-        var errors = new List<NvmeNativeException>();
         if (path is not null && File.Exists(path))
-        {
-            try
-            {
-                Flush(path);
-            }
-            catch (NvmeNativeException e) when (force)
-            {
-                ConnectorLog.DetachErrorTolerated(Log, target.SubsystemNqn.Value, e.Message);
-                errors.Add(e);
-            }
-        }
+            FlushOrTolerate(path, force, target.SubsystemNqn.Value, outcome);
 
         // This volume is no longer in use by us, whatever happens next.
         if (ns is not null)
@@ -52,8 +73,6 @@ public sealed partial class NvmeOfConnector
         else if (path is not null)
             _records.Remove(Path.GetFileName(path));
 
-        var deleted = new List<string>();
-        var kept = new List<string>();
         foreach (var controller in controllers)
         {
             // Keep the controller while another namespace on it is in use (another attached volume); the target
@@ -63,27 +82,38 @@ public sealed partial class NvmeOfConnector
                 .Any(n => _records.IsInUse(n.Name, n.DevicePath));
             if (othersLeft)
             {
-                kept.Add(controller.Name);
+                outcome.Kept.Add(controller.Name);
                 continue;
             }
             try
             {
                 if (_fabrics.DeleteController(controller.Instance))
-                    deleted.Add(controller.Name);
+                    outcome.Deleted.Add(controller.Name);
             }
             catch (NvmeNativeException e)
             {
                 if (ignoreErrors)
                     ConnectorLog.DetachErrorTolerated(Log, target.SubsystemNqn.Value, e.Message);
-                errors.Add(e);
+                outcome.Errors.Add(e);
             }
         }
         ConnectorLog.Detached(Log, path ?? "(no device)", target.SubsystemNqn.Value,
-            deleted.Count == 0 ? "none" : string.Join(", ", deleted), kept.Count == 0 ? "none" : string.Join(", ", kept));
-        if (errors.Count > 0 && !ignoreErrors)
-            throw errors.Count == 1 ? errors[0]
-                : new NvmeNativeException("detach finished with errors: " + string.Join("; ", errors.Select(e => e.Message)), "disconnect volume", path);
-        return new DetachedVolume(path, deleted, kept, errors);
+            outcome.Deleted.Count == 0 ? "none" : string.Join(", ", outcome.Deleted), outcome.Kept.Count == 0 ? "none" : string.Join(", ", outcome.Kept));
+        return path;
+    }
+
+    /// <summary>Flushes <paramref name="path"/>; a failure is thrown, or with <paramref name="force"/> recorded and passed over (os-brick).</summary>
+    private void FlushOrTolerate(string path, bool force, string subject, DetachOutcome outcome)
+    {
+        try
+        {
+            Flush(path);
+        }
+        catch (NvmeNativeException e) when (force)
+        {
+            ConnectorLog.DetachErrorTolerated(Log, subject, e.Message);
+            outcome.Errors.Add(e);
+        }
     }
 
     /// <summary>
@@ -95,7 +125,9 @@ public sealed partial class NvmeOfConnector
         ArgumentNullException.ThrowIfNull(properties);
         if ((devicePath ?? properties.DevicePath) is { } known)
             return [known];
-        var target = WithResolvedPortals(SingleTarget(properties, "volume paths"), CancellationToken.None);
+        if (properties.IsReplicated)
+            return GetReplicatedVolumePaths(properties);
+        var target = WithResolvedPortals(properties.Targets[0], CancellationToken.None);
         var controllers = ControllersAtPortals(target, target.HostNqn ?? HostIdentityStore.TryLoad(_options.Paths)?.HostNqn);
         var selector = NamespaceSelector.FromIdentifiers(target.NamespaceUuid, target.Nguid, target.NamespaceId);
         if (selector is null || controllers.Count == 0)

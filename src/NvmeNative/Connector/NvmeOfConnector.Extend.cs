@@ -28,24 +28,37 @@ public sealed partial class NvmeOfConnector
     public long Extend(ConnectionProperties properties, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(properties);
-        var target = WithResolvedPortals(SingleTarget(properties, ExtendOperation), cancellationToken);
-        var selector = NamespaceSelector.FromIdentifiers(target.NamespaceUuid, target.Nguid, target.NamespaceId);
-        if (selector is null && properties.DevicePath is null)
+        if (properties.IsReplicated)
+            return ExtendReplicated(properties, cancellationToken);
+        var target = WithResolvedPortals(properties.Targets[0], cancellationToken);
+        RequireVolumeIdentity(target, properties.DevicePath);
+
+        using var hostLock = HostLock.Acquire(_options.LockFilePath, cancellationToken);
+        return ExtendTargetLocked(target, properties.DevicePath, cancellationToken);
+    }
+
+    private static void RequireVolumeIdentity(TargetProperties target, string? devicePath)
+    {
+        if (!target.HasNamespaceIdentifier && devicePath is null)
             throw new InvalidInputException(
                 "the properties name no namespace (vol_uuid, volume_nguid or ns_id) and no device_path: the volume to extend cannot be found",
                 ExtendOperation, "");
-        var hostNqn = target.HostNqn ?? HostIdentityStore.TryLoad(_options.Paths)?.HostNqn;
+    }
 
-        using var hostLock = HostLock.Acquire(_options.LockFilePath, cancellationToken);
+    /// <summary>One target's extend under the host lock; returns its device's new size in bytes.</summary>
+    private long ExtendTargetLocked(TargetProperties target, string? devicePath, CancellationToken cancellationToken)
+    {
+        var selector = NamespaceSelector.FromIdentifiers(target.NamespaceUuid, target.Nguid, target.NamespaceId);
+        var hostNqn = target.HostNqn ?? HostIdentityStore.TryLoad(_options.Paths)?.HostNqn;
         var controllers = ControllersAtPortals(target, hostNqn);
-        var ns = FindVolume(controllers, selector, properties.DevicePath)
+        var ns = FindVolume(controllers, selector, devicePath)
             ?? throw new VolumeNotFoundException(
-                $"no device for {(selector?.ToString() ?? properties.DevicePath)} through the controllers of {target.SubsystemNqn} at its portals" +
+                $"no device for {(selector?.ToString() ?? devicePath)} through the controllers of {target.SubsystemNqn} at its portals" +
                 (controllers.Count == 0 ? " (none is connected)" : $" ({string.Join(", ", controllers.Select(c => c.Name))})"),
-                ExtendOperation, properties.DevicePath);
+                ExtendOperation, devicePath);
 
         // Listen before the rescans: the resize event they cause must not be missed.
-        using var events = UeventListener.Open();
+        using var events = _openEvents();
         var rescanned = RescanControllersOf(ns, controllers);
         var identity = IdentifyOnAny(rescanned, ns);
         WaitForSize(events, ns, rescanned, identity, cancellationToken);

@@ -12,8 +12,8 @@ namespace NvmeNative.Connector;
 /// serialised per host across threads and processes.
 /// </summary>
 /// <remarks>
-/// Replicated volumes (<c>volume_replicas</c>) are parsed and validated, but attaching them (md RAID1 over
-/// the replicas) is not implemented yet: such calls fail before touching the kernel.
+/// Replicated volumes (<c>volume_replicas</c>) are attached as an md RAID1 array over their replicas'
+/// namespaces (see <c>NvmeOfConnector.Replicated.cs</c>); every operation accepts both kinds.
 /// </remarks>
 public sealed partial class NvmeOfConnector
 {
@@ -45,16 +45,50 @@ public sealed partial class NvmeOfConnector
     /// <summary>
     /// Attaches a volume: connects every portal of its target that has no live controller yet (reusing live
     /// ones, waiting for reconnecting ones), waits for the namespace by kernel events, and returns its block
-    /// device. On failure every controller this call created is deleted again, and only those.
+    /// device. On failure every controller this call created is deleted again, and only those. A replicated
+    /// volume (<c>volume_replicas</c>) attaches each replica so and returns <c>/dev/md/ALIAS</c>, the md RAID1
+    /// array over them, created, assembled or adopted (see <see cref="AttachedVolume.Replication"/>).
     /// </summary>
     /// <exception cref="AttachFailedException">The attach failed and was rolled back.</exception>
     /// <exception cref="NvmeNativeException">The input cannot be attached (nothing was changed).</exception>
     public AttachedVolume Connect(ConnectionProperties properties, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(properties);
-        var target = WithResolvedPortals(SingleTarget(properties, "connect volume"), cancellationToken);
+        if (properties.IsReplicated)
+            return ConnectReplicated(properties, cancellationToken);
+        var plan = PrepareAttach(properties.Targets[0], properties, cancellationToken);
+
+        using var hostLock = HostLock.Acquire(_options.LockFilePath, cancellationToken);
+        var journal = new UndoJournal();
+        try
+        {
+            return ConnectLocked(plan, journal, cancellationToken);
+        }
+        catch (NvmeNativeException e)
+        {
+            var (done, failed) = journal.Rollback();
+            LogRollback(plan.Target, e.Message, done, failed);
+            throw new AttachFailedException(e, done, failed);
+        }
+        catch (OperationCanceledException)
+        {
+            var (done, failed) = journal.Rollback();
+            LogRollback(plan.Target, "cancelled", done, failed);
+            throw;
+        }
+    }
+
+    /// <summary>One target's attach, decided and validated before the lock and before any kernel change.</summary>
+    private sealed record AttachPlan(TargetProperties Target, HostIdentity Host, List<(Portal Portal, FabricsOptions Options)> Legs);
+
+    /// <summary>
+    /// Resolves host names, builds and validates every portal's options, applies enforce_multipath and checks that
+    /// this kernel offers nvme-fabrics and every option used: bad input and missing support change nothing.
+    /// </summary>
+    private AttachPlan PrepareAttach(TargetProperties unresolved, ConnectionProperties properties, CancellationToken ct)
+    {
+        var target = WithResolvedPortals(unresolved, ct);
         var host = HostFor(target);
-        // Every option is validated before the first write: bad input changes nothing.
         var legs = target.Portals.Select(p => (Portal: p, Options: FabricsOptions.ForPortal(target.SubsystemNqn, p, host))).ToList();
         foreach (var leg in legs)
             leg.Options.Validate();
@@ -77,30 +111,12 @@ public sealed partial class NvmeOfConnector
             foreach (var leg in legs)
                 supported.Require(leg.Options.UsedMask, _fabrics.DevicePath);
         }
-
-        using var hostLock = HostLock.Acquire(_options.LockFilePath, cancellationToken);
-        var journal = new UndoJournal();
-        try
-        {
-            return ConnectLocked(target, host, legs, journal, cancellationToken);
-        }
-        catch (NvmeNativeException e)
-        {
-            var (done, failed) = journal.Rollback();
-            LogRollback(target, e.Message, done, failed);
-            throw new AttachFailedException(e, done, failed);
-        }
-        catch (OperationCanceledException)
-        {
-            var (done, failed) = journal.Rollback();
-            LogRollback(target, "cancelled", done, failed);
-            throw;
-        }
+        return new AttachPlan(target, host, legs);
     }
 
-    private AttachedVolume ConnectLocked(TargetProperties target, HostIdentity host, List<(Portal Portal, FabricsOptions Options)> legs,
-        UndoJournal journal, CancellationToken ct)
+    private AttachedVolume ConnectLocked(AttachPlan plan, UndoJournal journal, CancellationToken ct)
     {
+        var (target, host, legs) = plan;
         long start = Stopwatch.GetTimestamp();
         // Listen before anything changes, so no uevent of the namespace appearing can be missed.
         using var events = _openEvents();
@@ -270,14 +286,5 @@ public sealed partial class NvmeOfConnector
         var stored = HostIdentityStore.LoadOrCreate(_options.Paths);
         // A host_nqn in the properties overrides the NQN (os-brick's -q); the hostid stays the host's own.
         return target.HostNqn is { } nqn ? new HostIdentity(nqn, stored.HostId) : stored;
-    }
-
-    private static TargetProperties SingleTarget(ConnectionProperties properties, string operation)
-    {
-        if (properties.IsReplicated)
-            throw new NvmeNativeException(
-                "replicated volumes (volume_replicas) are validated but their md RAID1 attach is not implemented yet; nothing was changed",
-                operation);
-        return properties.Targets[0];
     }
 }

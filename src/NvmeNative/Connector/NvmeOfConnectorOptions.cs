@@ -40,6 +40,13 @@ public sealed record NvmeOfConnectorOptions
     public bool UseMultipath { get; init; } = true;
 
     /// <summary>
+    /// When attaching a replicated volume assembles its array with a replica left out as stale (behind by events) or
+    /// blank (recreated empty), put it back at once: re-add a stale one (md copies only the chunks its write-intent
+    /// bitmap marks) or add a blank one for a full rebuild. Default true; the resync runs in the background.
+    /// </summary>
+    public bool HealReplicas { get; init; } = true;
+
+    /// <summary>
     /// Where attach and detach report what they did (controllers connected, reused, rolled back, deleted).
     /// Secrets never reach it. Default: nothing is logged.
     /// </summary>

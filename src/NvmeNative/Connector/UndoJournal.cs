@@ -13,6 +13,14 @@ internal sealed class UndoJournal
 
     internal bool IsEmpty => _steps.Count == 0;
 
+    /// <summary>Moves every step of <paramref name="later"/> onto this journal, keeping their order (they undo first).</summary>
+    internal void Append(UndoJournal later)
+    {
+        foreach (var step in later._steps.Reverse())
+            _steps.Push(step);
+        later._steps.Clear();
+    }
+
     /// <summary>Runs every step, newest first; returns what was undone and what failed to undo.</summary>
     internal (List<string> Done, List<string> Failed) Rollback()
     {

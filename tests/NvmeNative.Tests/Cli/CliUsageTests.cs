@@ -52,7 +52,7 @@ public sealed class CliUsageTests : IDisposable
     }
 
     [Fact]
-    public void Replicated_volumes_are_refused_before_touching_the_kernel()
+    public void A_replicated_attach_without_nvme_fabrics_fails_naming_the_module_before_any_lock_or_connect()
     {
         string json = """
             {"vol_uuid": "c2c6d4a6-1bb3-4d6a-8f0e-5b0b1f3a9c11", "alias": "vol1", "replica_count": 2, "volume_replicas": [
@@ -62,7 +62,7 @@ public sealed class CliUsageTests : IDisposable
         var (exit, output, err) = Run(json, "attach", "-");
         Assert.Equal(CliApp.Failed, exit);
         Assert.Equal("", output);
-        Assert.Contains("not implemented yet; nothing was changed", err);
+        Assert.Contains("nvme-fabrics kernel module is not loaded", err);
         Assert.False(Directory.Exists(Path.Combine(_root, "run")), "no lock file or record may be created");
     }
 

@@ -415,6 +415,56 @@ public sealed class ConnectorAttachDetachTests : IDisposable
         Assert.Equal(1, _eventSourcesOpened);
     }
 
+    private static ConnectionProperties Replicated(string alias = "vol-a") => ConnectionProperties.Parse($$"""
+        {"vol_uuid": "{{Guid.NewGuid()}}", "alias": "{{alias}}", "replica_count": 2, "volume_replicas": [
+          {"target_nqn": "{{Nqn}}", "vol_uuid": "{{Uuid}}", "portals": [["127.0.0.1", 4420, "tcp"]]},
+          {"target_nqn": "{{Nqn}}-b", "vol_uuid": "{{OtherUuid}}", "portals": [["127.0.0.2", 4420, "tcp"]]}]}
+        """);
+
+    [Fact]
+    public void A_replicated_volume_with_no_replica_reachable_fails_naming_each_and_leaves_nothing()
+    {
+        _kernel.Refuses(Errno.ECONNREFUSED).Refuses(Errno.EHOSTUNREACH);
+
+        var e = Assert.Throws<AttachFailedException>(() => Connector().Connect(Replicated(), Ct));
+
+        Assert.Contains("no replica of vol-a could be attached", e.Message);
+        Assert.Contains("[0]", e.Message);
+        Assert.Contains("[1]", e.Message);
+        Assert.Equal(2, _kernel.Writes.Count);
+        Assert.Empty(e.RolledBack);
+    }
+
+    [Fact]
+    public void A_replicated_attach_that_fails_after_its_replicas_are_connected_deletes_every_controller_it_created()
+    {
+        // Both replicas connect, but their devices are not block devices here: the md step fails.
+        _kernel.Connects(0, Volume).Connects(1, new Namespace(1, 1, OtherUuid));
+
+        var e = Assert.Throws<AttachFailedException>(() => Connector().Connect(Replicated(), Ct));
+
+        Assert.Equal("1", _kernel.DeleteWrites(0));
+        Assert.Equal("1", _kernel.DeleteWrites(1));
+        Assert.Contains("deleted controller nvme0", e.RolledBack);
+        Assert.Contains("deleted controller nvme1", e.RolledBack);
+    }
+
+    [Fact]
+    public void A_replicated_attach_checks_every_replica_before_the_first_connect()
+    {
+        var props = ConnectionProperties.Parse($$"""
+            {"vol_uuid": "{{Guid.NewGuid()}}", "alias": "vol-a", "replica_count": 2, "volume_replicas": [
+              {"target_nqn": "{{Nqn}}", "vol_uuid": "{{Uuid}}", "portals": [["127.0.0.1", 4420, "tcp"]]},
+              {"target_nqn": "{{Nqn}}-b", "vol_uuid": "{{OtherUuid}}", "portals": [["no-such-host.invalid", 4420, "tcp"]]}]}
+            """);
+
+        var e = Assert.Throws<InvalidInputException>(() => Connector().Connect(props, Ct));
+
+        Assert.Equal("volume_replicas[1].portals[0][0]", e.KeyPath);
+        Assert.Empty(_kernel.Writes);
+        Assert.False(LockFileExists);
+    }
+
     /// <summary>The connect string with tokens in a fixed order, so the test does not depend on the writer's order.</summary>
     private static string Canonical(string connect)
     {
