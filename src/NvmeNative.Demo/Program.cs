@@ -45,4 +45,36 @@ Console.WriteLine(written.AsSpan().SequenceEqual(read) ? "wrote 4 KiB and read i
 clock.Restart();
 var detached = connector.Disconnect(props);
 Console.WriteLine($"detached in {clock.Elapsed.TotalMilliseconds:F0} ms: deleted {string.Join(", ", detached.DeletedControllers)}");
-return written.AsSpan().SequenceEqual(read) && detached.DeletedControllers.Count == 2 ? 0 : 1;
+bool singleOk = written.AsSpan().SequenceEqual(read) && detached.DeletedControllers.Count == 2;
+
+// A replicated volume: two replicas on two targets, mirrored on this host by an md RAID1 built with ioctls.
+var replicaA = target.CreateFileExport(64 << 20, new NamespaceOptions { Uuid = Guid.NewGuid() }, label: "demo-replica-a");
+var replicaB = target.CreateFileExport(64 << 20, new NamespaceOptions { Uuid = Guid.NewGuid() }, label: "demo-replica-b");
+string alias = "demo-" + Guid.NewGuid().ToString("N")[..8];
+static string Replica(NvmetExport e) =>
+    $$"""{"target_nqn": "{{e.Subsystem.Nqn}}", "vol_uuid": "{{e.Namespace.Uuid}}", "portals": [["{{e.Port.TrAddr}}", {{e.Port.TrSvcId}}, "tcp"]]}""";
+string replicatedJson = $$"""{"vol_uuid": "{{Guid.NewGuid()}}", "alias": "{{alias}}", "replica_count": 2, "volume_replicas": [{{Replica(replicaA)}}, {{Replica(replicaB)}}]}""";
+Console.WriteLine($"replicated connection_properties: {replicatedJson}");
+var replicated = ConnectionProperties.Parse(replicatedJson);
+
+clock.Restart();
+var mirrored = connector.Connect(replicated);
+var md = mirrored.Replication!;
+Console.WriteLine($"attached in {clock.Elapsed.TotalMilliseconds:F0} ms: {{\"type\": \"{mirrored.Type}\", \"path\": \"{mirrored.Path}\"}} " +
+    $"({md.Action} {md.Array?.Device} over {string.Join(" and ", md.Replicas.Select(r => r.Device))})");
+using (var device = new FileStream(mirrored.Path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite, 1, FileOptions.WriteThrough))
+{
+    device.Write(written);
+    device.Flush(true);
+}
+connector.Disconnect(replicated);
+clock.Restart();
+var again = connector.Connect(replicated);
+Console.WriteLine($"detached, then attached again in {clock.Elapsed.TotalMilliseconds:F0} ms: {again.Replication!.Action} {again.Replication.Array?.Device}");
+using (var device = new FileStream(again.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1))
+    device.ReadExactly(read);
+bool mirroredOk = written.AsSpan().SequenceEqual(read);
+Console.WriteLine(mirroredOk ? "the data written before the detach reads back identically" : "DATA MISMATCH");
+var replicatedDetached = connector.Disconnect(replicated);
+Console.WriteLine($"detached: stopped the array, deleted {string.Join(", ", replicatedDetached.DeletedControllers)}");
+return singleOk && mirroredOk && replicatedDetached.DeletedControllers.Count == 2 ? 0 : 1;

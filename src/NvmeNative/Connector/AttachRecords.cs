@@ -18,6 +18,8 @@ internal sealed class AttachRecords(KernelPaths paths)
         File.WriteAllText(Path.Combine(Directory_, deviceName), subsystem.Value);
     }
 
+    internal bool Has(string deviceName) => File.Exists(Path.Combine(Directory_, deviceName));
+
     internal void Remove(string deviceName) => File.Delete(Path.Combine(Directory_, deviceName));
 
     /// <summary>

@@ -57,6 +57,6 @@ internal static partial class ConnectorLog
     [LoggerMessage(16, LogLevel.Warning, "{Md}: could not bring {Member} back ({Reason}); the array runs without it")]
     internal static partial void HealFailed(ILogger logger, string md, string member, string reason);
 
-    [LoggerMessage(17, LogLevel.Warning, "Replica {Index} ({Nqn}) of {Alias} is not attached here: extending the others")]
-    internal static partial void ReplicaMissing(ILogger logger, int index, string nqn, string alias);
+    [LoggerMessage(17, LogLevel.Warning, "Replica {Index} ({Nqn}) of {Alias} could not be extended ({Reason}): extending the others and the array")]
+    internal static partial void ReplicaMissing(ILogger logger, int index, string nqn, string alias, string reason);
 }

@@ -56,7 +56,8 @@ public sealed partial class NvmeOfConnector
     /// <paramref name="force"/>), forget the attach record, delete each of its controllers that nothing else uses.
     /// Returns the device path it flushed or would have.
     /// </summary>
-    private string? DetachTargetLocked(TargetProperties target, string? knownPath, bool force, bool ignoreErrors, DetachOutcome outcome)
+    private string? DetachTargetLocked(TargetProperties target, string? knownPath, bool force, bool ignoreErrors, DetachOutcome outcome,
+        bool flush = true)
     {
         var hostNqn = target.HostNqn ?? HostIdentityStore.TryLoad(_options.Paths)?.HostNqn;
         var controllers = ControllersAtPortals(target, hostNqn);
@@ -64,7 +65,7 @@ public sealed partial class NvmeOfConnector
         var ns = selector is not null && controllers.Count > 0 ? _topology.FindNamespace(controllers, selector) : null;
         string? path = knownPath ?? ns?.DevicePath;
 
-        if (path is not null && File.Exists(path))
+        if (flush && path is not null && File.Exists(path))
             FlushOrTolerate(path, force, target.SubsystemNqn.Value, outcome);
 
         // This volume is no longer in use by us, whatever happens next.

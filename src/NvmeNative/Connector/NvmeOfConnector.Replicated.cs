@@ -60,12 +60,12 @@ public sealed partial class NvmeOfConnector
                 Replication = replication,
             };
         }
-        catch (NvmeNativeException e)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
             var (done, failed) = journal.Rollback();
             ConnectorLog.RolledBack(Log, alias, e.Message, done.Count == 0 ? "nothing" : string.Join(", ", done),
                 failed.Count == 0 ? "nothing" : string.Join("; ", failed));
-            throw new AttachFailedException(e, done, failed);
+            throw new AttachFailedException(AsNvmeNative(e, ReplicatedOperation), done, failed);
         }
         catch (OperationCanceledException)
         {
@@ -86,8 +86,6 @@ public sealed partial class NvmeOfConnector
         try
         {
             var volume = ConnectLocked(plan, own, ct);
-            string deviceName = Path.GetFileName(volume.Path);
-            own.Push($"forgot the attach record of {deviceName}", () => _records.Remove(deviceName));
             journal.Append(own);
             return (volume, null);
         }
@@ -98,9 +96,9 @@ public sealed partial class NvmeOfConnector
             ConnectorLog.ReplicaFailed(Log, index, plan.Target.SubsystemNqn.Value, alias, e.Message);
             return (null, e.Message);
         }
-        catch (OperationCanceledException)
+        catch (Exception)
         {
-            own.Rollback();
+            own.Rollback(); // cancelled, or an unexpected failure: the volume's journal undoes the rest
             throw;
         }
     }
@@ -124,6 +122,10 @@ public sealed partial class NvmeOfConnector
                 throw new NvmeNativeException(
                     $"cannot create the md array {name}: {devices.Count} of its {replicaCount} replicas were attached and none carries md metadata " +
                     "(a new replicated volume needs every replica)", ReplicatedOperation);
+            // Creating writes a superblock and bitmap at 4 KiB and moves the data start: a replica with data but no md
+            // metadata (a file system, a partition table) would be lost. A new volume reads as zeroes.
+            foreach (var device in devices)
+                RequireBlank(device);
             var created = arrays.Create(new MdCreateRequest(name!.Value, devices), ct);
             journal.Push($"stopped {created.Device}", () => arrays.Stop(created));
             return new ReplicatedAttach(MdAttachAction.Created, created, false, replicas, [], []);
@@ -152,7 +154,7 @@ public sealed partial class NvmeOfConnector
         {
             // Behind the freshest (by events, or failed by it while it ran on): the bitmap says what to copy back.
             bool stale = left.Reason is MdLeftOutReason.Stale or MdLeftOutReason.MarkedFaultyByFreshest;
-            bool blank = left.Reason == MdLeftOutReason.NoSuperblock && !CarriesMdMetadata(new MdPaths(_options.Paths), left.Member);
+            bool blank = left.Reason == MdLeftOutReason.NoSuperblock && IsBlank(left.Member);
             if (!stale && !blank)
                 continue;
             try
@@ -172,17 +174,34 @@ public sealed partial class NvmeOfConnector
         return healing;
     }
 
-    /// <summary>True when the device carries an md superblock of any version (a valid one or not: never create over it).</summary>
+    /// <summary>True when the device carries an md superblock of any version (0.90, 1.0, 1.1, 1.2; valid or not).</summary>
     private static bool CarriesMdMetadata(MdPaths paths, string device)
     {
-        try
-        {
-            return MemberMetadataReader.Read(paths, device, ReplicatedOperation).Metadata is not null;
-        }
-        catch (MdSuperblockException)
-        {
-            return true;
-        }
+        MemberClaim.RequireBlockDevice(device, ReplicatedOperation);
+        using var fd = Fd.Open(device, Interop.Fcntl.O_RDONLY);
+        return Md.Format.MdSuperblockProbe.Find(fd, device, DeviceSize(device)).Count > 0;
+    }
+
+    /// <summary>How much of a replica must read as zeroes before an array is made over it: where partition tables,
+    /// LVM labels and every common file system keep their signatures.</summary>
+    private const int BlankCheckBytes = 1 << 20;
+
+    /// <summary>True when the device's first MiB is all zeroes.</summary>
+    private static bool IsBlank(string device)
+    {
+        using var fd = Fd.Open(device, Interop.Fcntl.O_RDONLY);
+        byte[] buffer = new byte[BlankCheckBytes];
+        int n = Fd.PRead(fd, buffer, 0, device);
+        return !buffer.AsSpan(0, n).ContainsAnyExcept((byte)0);
+    }
+
+    private static void RequireBlank(string device)
+    {
+        if (!IsBlank(device))
+            throw new NvmeNativeException(
+                $"{device} holds data but no md metadata: making it a mirror of a new array would destroy that data. " +
+                "If this replica is meant to be empty, wipe it on its backend (or with blkdiscard) and attach again",
+                ReplicatedOperation, device);
     }
 
     /// <summary>The md array name from <c>alias</c> (null only for a single-replica volume without one).</summary>
@@ -211,15 +230,16 @@ public sealed partial class NvmeOfConnector
 
         using var hostLock = HostLock.Acquire(_options.LockFilePath, ct);
         var outcome = new DetachOutcome();
-        var md = RunningArrayOf(mdPaths, name, targets);
+        var md = RunningArrayOf(mdPaths, targets);
         string? path = devicePath ?? properties.DevicePath ?? (md is not null && name is { } n ? mdPaths.Link(n) : null);
         if (md is { } device)
         {
             string subject = name?.Value ?? device.Value;
+            var uuid = new MdLocator(mdPaths).UuidOf(device);
             FlushOrTolerate(mdPaths.Node(device), force, subject, outcome);
             try
             {
-                new MdArrays(_options.Paths).Stop(device, cancellationToken: ct);
+                new MdArrays(_options.Paths).Stop(device, uuid, ct);
             }
             catch (NvmeNativeException e) when (force)
             {
@@ -227,26 +247,37 @@ public sealed partial class NvmeOfConnector
                 outcome.Errors.Add(e);
             }
         }
+        else if (name is { } alias && new MdLinks(mdPaths).Target(alias) is { } stale && !new MdLocator(mdPaths).Exists(stale))
+        {
+            new MdLinks(mdPaths).Remove(alias, stale); // dangling: its array is gone (os-brick's end_raid removes it too)
+        }
         foreach (var target in targets)
         {
-            string? leg = DetachTargetLocked(target, null, force, ignoreErrors, outcome);
-            path ??= leg; // a single-replica volume used without md
+            // The array's stop flushed it; a replica is flushed only when it was used without md (one replica).
+            string? leg = DetachTargetLocked(target, null, force, ignoreErrors, outcome, flush: md is null);
+            path ??= leg;
         }
         return outcome.Finish(path, ignoreErrors);
     }
 
-    /// <summary>The running array of the volume: the one its /dev/md/ALIAS link names, else the one holding a replica's device.</summary>
-    private MdDeviceName? RunningArrayOf(MdPaths mdPaths, MdArrayName? name, List<TargetProperties> targets)
+    /// <summary>
+    /// The running array of the volume: the md device holding its replicas' devices (the /dev/md/ALIAS link alone is
+    /// not trusted: md numbers are reused, and a stale link may name another volume's array). Null when no replica
+    /// device is held by an array.
+    /// </summary>
+    private MdDeviceName? RunningArrayOf(MdPaths mdPaths, List<TargetProperties> targets)
     {
         var locator = new MdLocator(mdPaths);
-        if (name is { } n && new MdLinks(mdPaths).Target(n) is { } linked && locator.Exists(linked))
-            return linked;
-        foreach (var target in targets)
+        var holders = targets.Select(FindReplicaDevice).OfType<string>()
+            .Select(d => locator.HolderOf(Path.GetFileName(d))).OfType<MdDeviceName>().Distinct().ToList();
+        return holders.Count switch
         {
-            if (FindReplicaDevice(target) is { } device && locator.HolderOf(Path.GetFileName(device)) is { } holder)
-                return holder;
-        }
-        return null;
+            0 => null,
+            1 => holders[0],
+            _ => throw new NvmeNativeException(
+                $"the replicas are held by different md arrays ({string.Join(", ", holders)}); refusing to guess which is the volume",
+                ReplicatedOperation),
+        };
     }
 
     /// <summary>The replica's namespace device on this host now (no waiting), or null.</summary>
@@ -263,9 +294,10 @@ public sealed partial class NvmeOfConnector
         var name = AliasOf(properties);
         var targets = properties.Targets.Select(t => WithResolvedPortals(t, CancellationToken.None)).ToList();
         var mdPaths = new MdPaths(_options.Paths);
-        if (RunningArrayOf(mdPaths, name, targets) is { } md)
+        if (RunningArrayOf(mdPaths, targets) is { } md)
             return [name is { } n && new MdLinks(mdPaths).Target(n) == md ? mdPaths.Link(n) : mdPaths.Node(md)];
-        if (properties.ReplicaCount == 1 && FindReplicaDevice(targets[0]) is { } plain)
+        // One replica used without md is its plain device; one that carries md metadata is a stopped array's member.
+        if (properties.ReplicaCount == 1 && FindReplicaDevice(targets[0]) is { } plain && !CarriesMdMetadata(mdPaths, plain))
             return [plain];
         return [];
     }
@@ -284,21 +316,26 @@ public sealed partial class NvmeOfConnector
         var mdPaths = new MdPaths(_options.Paths);
 
         using var hostLock = HostLock.Acquire(_options.LockFilePath, ct);
-        var md = RunningArrayOf(mdPaths, name, targets);
+        var md = RunningArrayOf(mdPaths, targets);
         long? plain = null;
+        int extended = 0;
+        NvmeNativeException? firstFailure = null;
         for (int i = 0; i < targets.Count; i++)
         {
             try
             {
                 plain = ExtendTargetLocked(targets[i], null, ct);
+                extended++;
             }
-            catch (VolumeNotFoundException) when (md is not null)
+            catch (NvmeNativeException e) when (md is not null)
             {
-                ConnectorLog.ReplicaMissing(Log, i, targets[i].SubsystemNqn.Value, name?.Value ?? md.Value.Value);
+                // A degraded volume: the missing replica is extended when it comes back and is re-added.
+                ConnectorLog.ReplicaMissing(Log, i, targets[i].SubsystemNqn.Value, name?.Value ?? md.Value.Value, e.Message);
+                firstFailure ??= e;
             }
         }
         if (md is { } device)
-            return new MdArrays(_options.Paths).Grow(device);
+            return extended > 0 ? new MdArrays(_options.Paths).Grow(device) : throw firstFailure!;
         return plain ?? throw new VolumeNotFoundException($"the replicated volume {name} is not attached here", ExtendOperation, null);
     }
 }

@@ -64,11 +64,11 @@ public sealed partial class NvmeOfConnector
         {
             return ConnectLocked(plan, journal, cancellationToken);
         }
-        catch (NvmeNativeException e)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
             var (done, failed) = journal.Rollback();
             LogRollback(plan.Target, e.Message, done, failed);
-            throw new AttachFailedException(e, done, failed);
+            throw new AttachFailedException(AsNvmeNative(e, "connect volume"), done, failed);
         }
         catch (OperationCanceledException)
         {
@@ -153,6 +153,12 @@ public sealed partial class NvmeOfConnector
             : WaitForNewNamespace(events, controllers, before!, ct);
         if (ns.IsMultipathHead && controllers.Count > 1)
             ns = WaitForAllPaths(events, ns, controllers, ct);
+        // Undo only a record this attach made: an earlier attach of the same volume keeps its own.
+        if (!_records.Has(ns.Name))
+        {
+            string recorded = ns.Name;
+            journal.Push($"forgot the attach record of {recorded}", () => _records.Remove(recorded));
+        }
         _records.Add(ns.Name, target.SubsystemNqn);
         ConnectorLog.Attached(Log, target.SubsystemNqn.Value, selector?.ToString() ?? "(new namespace)", ns.DevicePath,
             string.Join(", ", ns.ControllerNames), (long)Stopwatch.GetElapsedTime(start).TotalMilliseconds);
@@ -268,6 +274,10 @@ public sealed partial class NvmeOfConnector
     }
 
     private ILogger Log => _options.Logger;
+
+    /// <summary>An unexpected failure (an I/O error on a file, say) as a member of the exception family, keeping it as the cause.</summary>
+    private static NvmeNativeException AsNvmeNative(Exception e, string operation) =>
+        e as NvmeNativeException ?? new NvmeNativeException(e.Message, operation, innerException: e);
 
     private void LogRollback(TargetProperties target, string reason, List<string> done, List<string> failed) =>
         ConnectorLog.RolledBack(Log, target.SubsystemNqn.Value, reason, done.Count == 0 ? "nothing" : string.Join(", ", done),

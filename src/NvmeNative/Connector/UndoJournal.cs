@@ -33,7 +33,7 @@ internal sealed class UndoJournal
                 step.Undo();
                 done.Add(step.Description);
             }
-            catch (NvmeNativeException e)
+            catch (Exception e) // every step is attempted: one that fails (an I/O error on a file too) must not stop the rest
             {
                 failed.Add($"{step.Description}: {e.Message}");
             }

@@ -163,6 +163,62 @@ public sealed class ReplicatedKernelTests
     }
 
     [Fact]
+    public void A_split_brain_replica_is_left_out_and_never_overwritten()
+    {
+        using var volume = new Volume("split");
+        var connector = new NvmeOfConnector();
+        connector.Connect(volume.Properties, Ct);
+        connector.Disconnect(volume.Properties, cancellationToken: Ct);
+        byte[][] written = [MdLab.Pattern(21, 1 << 20), MdLab.Pattern(22, 1 << 20)];
+
+        // Each replica runs alone once and takes its own writes: the mirrors have diverged.
+        volume.B.Port.Unlink(volume.B.Subsystem);
+        var onlyA = connector.Connect(volume.Properties, Ct);
+        MdLab.WriteDevice(onlyA.Path, 5 << 20, written[0]);
+        connector.Disconnect(volume.Properties, cancellationToken: Ct);
+        volume.B.Port.Link(volume.B.Subsystem);
+        volume.A.Port.Unlink(volume.A.Subsystem);
+        var onlyB = connector.Connect(volume.Properties, Ct);
+        MdLab.WriteDevice(onlyB.Path, 5 << 20, written[1]);
+        connector.Disconnect(volume.Properties, cancellationToken: Ct);
+        volume.A.Port.Link(volume.A.Subsystem);
+
+        var both = connector.Connect(volume.Properties, Ct);
+        var replication = both.Replication!;
+        var left = Assert.Single(replication.LeftOut);
+        Assert.Equal(MdLeftOutReason.ReportsFreshestFailed, left.Reason);
+        Assert.Empty(replication.Healing);
+        Assert.True(replication.Degraded);
+        Console.Error.WriteLine($"[{Environment.GetEnvironmentVariable("NVMENATIVE_LAB_KERNEL_VERSION")}] split brain: {left.Member} left out: {left.Detail}");
+        int leftIndex = replication.Replicas.Single(r => r.Device == left.Member).Index;
+        // The array serves the freshest side's data; the other side keeps its own writes untouched.
+        Assert.Equal(written[1 - leftIndex], MdLab.ReadDevice(both.Path, 5 << 20, written[0].Length));
+        MdLab.FlushBuffers(left.Member);
+        Assert.Equal(written[leftIndex], MdLab.ReadDevice(left.Member, Examine.DataOffsetBytes(left.Member) + (5 << 20), written[0].Length));
+        connector.Disconnect(volume.Properties, cancellationToken: Ct);
+        volume.AssertGone();
+    }
+
+    [Fact]
+    public void A_new_volume_whose_replica_holds_data_without_md_metadata_is_refused_and_the_data_kept()
+    {
+        using var volume = new Volume("data");
+        byte[] data = MdLab.Pattern(31, 64 << 10);
+        using (var file = new FileStream(volume.A.Namespace.DevicePath, FileMode.Open, FileAccess.Write))
+            file.Write(data);
+        var connector = new NvmeOfConnector();
+
+        var e = Assert.Throws<AttachFailedException>(() => connector.Connect(volume.Properties, Ct));
+
+        Assert.Contains("holds data but no md metadata", e.Message);
+        volume.AssertGone();
+        using var check = new FileStream(volume.A.Namespace.DevicePath, FileMode.Open, FileAccess.Read);
+        byte[] back = new byte[data.Length];
+        check.ReadExactly(back);
+        Assert.Equal(data, back);
+    }
+
+    [Fact]
     public void A_new_volume_with_a_replica_missing_is_refused_and_leaves_nothing()
     {
         using var volume = new Volume("new");

@@ -59,6 +59,19 @@ public sealed class AssemblePlannerTests
         Assert.Equal(MdLeftOutReason.ReportsFreshestFailed, Assert.Single(plan.LeftOut).Reason);
     }
 
+    [Theory]
+    [InlineData(Faulty)]
+    [InlineData(Spare)]
+    public void A_split_brain_member_far_behind_is_reported_as_diverged_not_stale(ushort roleOfFreshest)
+    {
+        // b ran alone (recording a as absent) and fell far behind a, which also ran alone: both have their own
+        // writes. "Stale" would invite a bitmap re-add that discards b's writes; "diverged" leaves it to a person.
+        var fresh = Sb("/dev/a", 0, 40, [0, Spare]);
+        var diverged = Sb("/dev/b", 1, 9, [roleOfFreshest, 1]);
+        var plan = AssemblePlanner.Plan([fresh, diverged], [], null, allowDegraded: true);
+        Assert.Equal(MdLeftOutReason.ReportsFreshestFailed, Assert.Single(plan.LeftOut).Reason);
+    }
+
     [Fact]
     public void Other_arrays_spares_and_blank_devices_are_reported()
     {

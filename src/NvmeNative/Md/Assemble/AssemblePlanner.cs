@@ -63,14 +63,16 @@ internal static class AssemblePlanner
             MdLeftOutMember? reason = null;
             if (!sb.IsActive)
                 reason = new(sb.Member, MdLeftOutReason.NotActive, $"its superblock says {MemberSuperblock.DescribeRole(sb.OwnRole)}");
+            // Checked before staleness: a member that ran without the freshest (a split brain: each side ran alone and
+            // both moved on) is also behind by events, but its writes are its own; re-adding it would discard them.
+            else if (sb.RoleOf(freshest.DevNumber) >= MemberSuperblock.RoleMax)
+                reason = new(sb.Member, MdLeftOutReason.ReportsFreshestFailed,
+                    $"it records {freshest.Member} (dev {freshest.DevNumber}) as {MemberSuperblock.DescribeRole(sb.RoleOf(freshest.DevNumber))}; {events}");
             else if (sb.Events + 1 < freshest.Events)
                 reason = new(sb.Member, MdLeftOutReason.Stale, events);
             else if (freshest.RoleOf(sb.DevNumber) is var seen && seen >= MemberSuperblock.RoleMax)
                 reason = new(sb.Member, MdLeftOutReason.MarkedFaultyByFreshest,
                     $"the freshest superblock records dev {sb.DevNumber} as {MemberSuperblock.DescribeRole(seen)}; {events}");
-            else if (sb.RoleOf(freshest.DevNumber) >= MemberSuperblock.RoleMax)
-                reason = new(sb.Member, MdLeftOutReason.ReportsFreshestFailed,
-                    $"it records {freshest.Member} (dev {freshest.DevNumber}) as {MemberSuperblock.DescribeRole(sb.RoleOf(freshest.DevNumber))}; {events}");
             else if (bySlot.TryGetValue(sb.OwnRole, out var holder) || bySlot.Values.Any(h => h.DevNumber == sb.DevNumber))
                 reason = new(sb.Member, MdLeftOutReason.DuplicateSlot,
                     $"{MemberSuperblock.DescribeRole(sb.OwnRole)} (dev {sb.DevNumber}) is already filled by {(holder ?? bySlot.Values.First(h => h.DevNumber == sb.DevNumber)).Member}");

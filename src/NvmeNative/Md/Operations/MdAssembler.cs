@@ -120,13 +120,20 @@ internal sealed class MdAssembler(MdPaths paths)
             var state = MdSysfs.TryRead(paths, md);
             if (state is null)
                 continue;
-            if (!state.IsRunning)
+            if (!state.IsRunning && holders.Contains(md))
             {
                 new MdStopper(paths).Stop(md, expectedUuid: null, cancellationToken);
                 continue;
             }
             var members = devices.Where(d => state.Members.Any(m => m.Major == d.Value.Major && m.Minor == d.Value.Minor))
                 .Select(d => d.Key).ToList();
+            // Same uuid but none of these members: another copy of the array (a backend clone keeps the md uuid) runs
+            // here. Taking it over would hand out the other volume's data; assembling a second array of the same uuid
+            // would confuse md's map and mdadm. Refuse.
+            if (members.Count == 0)
+                throw new MdException(
+                    $"{md} already runs array {uuid} without any of the given members: another copy of it (a clone?) is in use on this host",
+                    Operation, paths.Node(md));
             var leftOut = devices.Keys.Except(members)
                 .Select(m => new MdLeftOutMember(m, MdLeftOutReason.NotActive, $"not a member of the running {md}")).ToList();
             var name = request.Name ?? superblocks.Where(s => s.Uuid == uuid).Select(s => MdArrayName.FromSetName(s.SetName)).FirstOrDefault(n => n is not null);
