@@ -24,6 +24,9 @@ internal static class RetryLedger
     /// </summary>
     public static string Key(Type type, string method, int portals) => $"{type.Name}.{method}|Portals={portals}";
 
+    /// <summary>The key of a case of a class without a Portals parameter.</summary>
+    public static string Key(Type type, string method) => $"{type.Name}.{method}|Portals=";
+
     internal static string? Describe(BenchmarkCase benchmarkCase)
     {
         var portals = benchmarkCase.Parameters.Items.FirstOrDefault(p => p.Name == "Portals")?.Value;

@@ -82,8 +82,68 @@ internal sealed class OsBrickCliConnector
         if (!File.Exists(device))
             return; // os-brick: "assuming it's not there", no subsystem disconnect
         CliProcess.Run("blockdev", "--flushbufs", device); // LinuxSCSI.flush_device_io
+        DisconnectTarget(volume);
+    }
 
-        // _try_disconnect_all: set_portals_controllers, then _try_disconnect per portal (errors collected).
+    /// <summary>
+    /// <c>connect_volume</c> of a replicated volume whose array exists (_connect_volume_replicated,
+    /// _handle_replicated_volume): each replica's _connect_target, <c>mdadm --examine</c> of the replicas until one
+    /// is in a RAID (_is_device_in_raid), then stop_and_assemble_raid (md names from /proc/mdstat, then
+    /// <c>mdadm --assemble --run /dev/md/ALIAS</c> with every replica). Returns /dev/md/ALIAS and the sleeps.
+    /// </summary>
+    public (string Device, int SleptSeconds) ConnectReplicated(IReadOnlyList<LoopbackVolume> replicas, string alias)
+    {
+        var devices = new List<string>();
+        int slept = 0;
+        foreach (var replica in replicas)
+        {
+            var (device, s) = ConnectVolume(replica);
+            devices.Add(device);
+            slept += s;
+        }
+        bool inRaid = false;
+        foreach (string device in devices)
+        {
+            string examine = CliProcess.Run("mdadm", "--examine", device);
+            if (examine.Split('\n')[0].Trim() == device + ":")
+            {
+                inRaid = true;
+                break;
+            }
+        }
+        if (!inRaid)
+            throw new InvalidOperationException("the benchmark assembles an existing array; no replica carries one");
+        string mdPath = "/dev/md/" + alias;
+        string mdstat = File.ReadAllText("/proc/mdstat"); // get_md_name for each drive: none runs yet
+        foreach (string device in devices)
+        {
+            if (mdstat.Contains(Path.GetFileName(device), StringComparison.Ordinal))
+                throw new InvalidOperationException($"{device} is already in an array");
+        }
+        CliProcess.Run("mdadm", ["--assemble", "--run", mdPath, .. devices]);
+        return (mdPath, slept);
+    }
+
+    /// <summary>
+    /// <c>disconnect_volume</c> of a replicated volume: end_raid (<c>mdadm --detail</c>, <c>mdadm --stop</c>), then
+    /// _try_disconnect_all for each replica (no flush of the replicas: the stop flushed the array).
+    /// </summary>
+    public void DisconnectReplicated(IReadOnlyList<LoopbackVolume> replicas, string alias)
+    {
+        string mdPath = "/dev/md/" + alias;
+        string detail = CliProcess.Run("mdadm", "--detail", mdPath);
+        if (detail.Split('\n')[0].Trim() == mdPath + ":")
+            CliProcess.Run("mdadm", "--stop", mdPath);
+        // udev removes the link when the array goes; the lab has no udev, so do its part.
+        if (new FileInfo(mdPath).LinkTarget is not null)
+            File.Delete(mdPath);
+        foreach (var replica in replicas)
+            DisconnectTarget(replica);
+    }
+
+    /// <summary>_try_disconnect_all: set_portals_controllers, then _try_disconnect per portal (errors collected).</summary>
+    private void DisconnectTarget(LoopbackVolume volume)
+    {
         var controllers = SetPortalsControllers(volume);
         var errors = new List<Exception>();
         foreach (string? controller in controllers)
