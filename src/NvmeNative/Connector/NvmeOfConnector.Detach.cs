@@ -74,6 +74,7 @@ public sealed partial class NvmeOfConnector
         else if (path is not null)
             _records.Remove(Path.GetFileName(path));
 
+        int deletedBefore = outcome.Deleted.Count, keptBefore = outcome.Kept.Count;
         foreach (var controller in controllers)
         {
             // Keep the controller while another namespace on it is in use (another attached volume); the target
@@ -98,8 +99,10 @@ public sealed partial class NvmeOfConnector
                 outcome.Errors.Add(e);
             }
         }
+        var deleted = outcome.Deleted.Skip(deletedBefore).ToList();
+        var kept = outcome.Kept.Skip(keptBefore).ToList();
         ConnectorLog.Detached(Log, path ?? "(no device)", target.SubsystemNqn.Value,
-            outcome.Deleted.Count == 0 ? "none" : string.Join(", ", outcome.Deleted), outcome.Kept.Count == 0 ? "none" : string.Join(", ", outcome.Kept));
+            deleted.Count == 0 ? "none" : string.Join(", ", deleted), kept.Count == 0 ? "none" : string.Join(", ", kept));
         return path;
     }
 

@@ -45,6 +45,54 @@ public sealed class CliKernelTests
     private static (int Exit, string Out, string Err) Run(string stdin, params string[] args) => Finish(Start(stdin, args));
 
     [Fact]
+    public void Concurrent_replicated_attach_from_two_processes_yields_one_array_of_both_replicas_and_detach_removes_it()
+    {
+        Requires.NvmeFabrics();
+        Requires.Nvmet();
+        NvmeNative.KernelTests.Md.MdLab.RequireMd();
+        using var target = new NvmetTarget();
+        var a = target.CreateFileExport(64 << 20, new NamespaceOptions { Uuid = Guid.NewGuid() }, label: "cli-replica-a");
+        var b = target.CreateFileExport(64 << 20, new NamespaceOptions { Uuid = Guid.NewGuid() }, label: "cli-replica-b");
+        string alias = NvmeNative.KernelTests.Md.MdLab.UniqueName("cli").Value;
+        static string Replica(NvmetExport e) =>
+            $$"""{"target_nqn": "{{e.Subsystem.Nqn}}", "vol_uuid": "{{e.Namespace.Uuid}}", "portals": [["{{e.Port.TrAddr}}", {{e.Port.TrSvcId}}, "tcp"]]}""";
+        string props = $$"""{"vol_uuid": "{{Guid.NewGuid()}}", "alias": "{{alias}}", "replica_count": "2", "volume_replicas": [{{Replica(a)}}, {{Replica(b)}}]}""";
+        try
+        {
+            var first = Start(props, "attach", "-");
+            var second = Start(props, "attach", "-");
+            var (exit1, out1, err1) = Finish(first);
+            var (exit2, out2, err2) = Finish(second);
+            Assert.True(exit1 == 0, err1);
+            Assert.True(exit2 == 0, err2);
+            string path1 = JsonDocument.Parse(out1).RootElement.GetProperty("path").GetString()!;
+            string path2 = JsonDocument.Parse(out2).RootElement.GetProperty("path").GetString()!;
+            Assert.Equal("/dev/md/" + alias, path1);
+            Assert.Equal(path1, path2);
+            var detail = NvmeNative.KernelTests.Md.MdLab.DetailExport(path1);
+            Assert.Equal("2", detail["MD_DEVICES"]);
+            Assert.Single(File.ReadAllText("/proc/mdstat").Split('\n'), l => l.Contains(" : active raid1", StringComparison.Ordinal) && l.Contains("nvme", StringComparison.Ordinal));
+
+            var (pathsExit, pathsOut, _) = Run(props, "paths", "-");
+            Assert.Equal(0, pathsExit);
+            Assert.Equal($"[\"{path1}\"]", pathsOut.Trim());
+
+            var (detachExit, _, detachErr) = Run(props, "detach", "-");
+            Assert.True(detachExit == 0, detachErr);
+            Assert.False(new FileInfo(path1).LinkTarget is not null, "the /dev/md link is left");
+            Assert.DoesNotContain(" : active", File.ReadAllText("/proc/mdstat"));
+            var topology = new NvmeNative.Topology.NvmeTopology();
+            Assert.Empty(topology.ControllersOf(NvmeNative.Nqn.Parse(a.Subsystem.Nqn)));
+            Assert.Empty(topology.ControllersOf(NvmeNative.Nqn.Parse(b.Subsystem.Nqn)));
+        }
+        finally
+        {
+            if (new FileInfo("/dev/md/" + alias).LinkTarget is { } md)
+                NvmeNative.KernelTests.Md.MdLab.StopQuietly(NvmeNative.Md.MdDeviceName.Parse(Path.GetFileName(md)));
+        }
+    }
+
+    [Fact]
     public void Concurrent_attach_from_two_processes_yields_one_controller_and_the_same_path()
     {
         Requires.NvmeFabrics();
