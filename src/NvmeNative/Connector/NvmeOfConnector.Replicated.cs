@@ -30,8 +30,7 @@ public sealed partial class NvmeOfConnector
 
         using var hostLock = HostLock.Acquire(_options.LockFilePath, ct);
         long start = Stopwatch.GetTimestamp();
-        var journal = new UndoJournal();
-        try
+        return AttachWithRollback(alias, ReplicatedOperation, journal =>
         {
             var replicas = new List<ReplicaLeg>();
             var attached = new List<AttachedVolume>();
@@ -59,21 +58,7 @@ public sealed partial class NvmeOfConnector
             {
                 Replication = replication,
             };
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            var (done, failed) = journal.Rollback();
-            ConnectorLog.RolledBack(Log, alias, e.Message, done.Count == 0 ? "nothing" : string.Join(", ", done),
-                failed.Count == 0 ? "nothing" : string.Join("; ", failed));
-            throw new AttachFailedException(AsNvmeNative(e, ReplicatedOperation), done, failed);
-        }
-        catch (OperationCanceledException)
-        {
-            var (done, failed) = journal.Rollback();
-            ConnectorLog.RolledBack(Log, alias, "cancelled", done.Count == 0 ? "nothing" : string.Join(", ", done),
-                failed.Count == 0 ? "nothing" : string.Join("; ", failed));
-            throw;
-        }
+        });
     }
 
     /// <summary>
@@ -92,7 +77,7 @@ public sealed partial class NvmeOfConnector
         catch (NvmeNativeException e)
         {
             var (done, failed) = own.Rollback();
-            LogRollback(plan.Target, e.Message, done, failed);
+            LogRollback(plan.Target.SubsystemNqn.Value, e.Message, done, failed);
             ConnectorLog.ReplicaFailed(Log, index, plan.Target.SubsystemNqn.Value, alias, e.Message);
             return (null, e.Message);
         }
@@ -204,17 +189,14 @@ public sealed partial class NvmeOfConnector
                 ReplicatedOperation, device);
     }
 
-    /// <summary>The md array name from <c>alias</c> (null only for a single-replica volume without one).</summary>
-    private static MdArrayName? AliasOf(ConnectionProperties properties)
-    {
-        if (properties.Alias is not { } alias)
-            return properties.ReplicaCount > 1
-                ? throw new InvalidInputException("a volume of several replicas needs an alias: it names the md array", ReplicatedOperation, "alias")
-                : null;
-        return MdArrayName.TryParse(alias, out var name)
-            ? name
-            : throw new InvalidInputException($"{InputText.Quote(alias)} cannot name an md array", ReplicatedOperation, "alias");
-    }
+    /// <summary>
+    /// The md array name from <c>alias</c>: null only for a single-replica volume without one (the parser requires it
+    /// for several replicas and bounds its length; this adds md's own name rules).
+    /// </summary>
+    private static MdArrayName? AliasOf(ConnectionProperties properties) =>
+        properties.Alias is not { } alias ? null
+        : MdArrayName.TryParse(alias, out var name) ? name
+        : throw new InvalidInputException($"{InputText.Quote(alias)} cannot name an md array", ReplicatedOperation, "alias");
 
     /// <summary>
     /// os-brick's <c>disconnect_volume</c> for a replicated volume (its <c>end_raid</c>, then each replica): flush the

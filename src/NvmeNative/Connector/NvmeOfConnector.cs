@@ -59,22 +59,29 @@ public sealed partial class NvmeOfConnector
         var plan = PrepareAttach(properties.Targets[0], properties, cancellationToken);
 
         using var hostLock = HostLock.Acquire(_options.LockFilePath, cancellationToken);
+        return AttachWithRollback(plan.Target.SubsystemNqn.Value, "connect volume", journal => ConnectLocked(plan, journal, cancellationToken));
+    }
+
+    /// <summary>
+    /// Runs an attach with a fresh undo journal. If it fails or is cancelled, every change it journaled is undone
+    /// (newest first) and logged; a failure is then thrown as <see cref="AttachFailedException"/> listing what was
+    /// undone, a cancellation is rethrown as it is.
+    /// </summary>
+    private AttachedVolume AttachWithRollback(string subject, string operation, Func<UndoJournal, AttachedVolume> attach)
+    {
         var journal = new UndoJournal();
         try
         {
-            return ConnectLocked(plan, journal, cancellationToken);
+            return attach(journal);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e)
         {
             var (done, failed) = journal.Rollback();
-            LogRollback(plan.Target, e.Message, done, failed);
-            throw new AttachFailedException(AsNvmeNative(e, "connect volume"), done, failed);
-        }
-        catch (OperationCanceledException)
-        {
-            var (done, failed) = journal.Rollback();
-            LogRollback(plan.Target, "cancelled", done, failed);
-            throw;
+            bool cancelled = e is OperationCanceledException;
+            LogRollback(subject, cancelled ? "cancelled" : e.Message, done, failed);
+            if (cancelled)
+                throw;
+            throw new AttachFailedException(AsNvmeNative(e, operation), done, failed);
         }
     }
 
@@ -279,8 +286,8 @@ public sealed partial class NvmeOfConnector
     private static NvmeNativeException AsNvmeNative(Exception e, string operation) =>
         e as NvmeNativeException ?? new NvmeNativeException(e.Message, operation, innerException: e);
 
-    private void LogRollback(TargetProperties target, string reason, List<string> done, List<string> failed) =>
-        ConnectorLog.RolledBack(Log, target.SubsystemNqn.Value, reason, done.Count == 0 ? "nothing" : string.Join(", ", done),
+    private void LogRollback(string subject, string reason, List<string> done, List<string> failed) =>
+        ConnectorLog.RolledBack(Log, subject, reason, done.Count == 0 ? "nothing" : string.Join(", ", done),
             failed.Count == 0 ? "nothing" : string.Join("; ", failed));
 
     private static void Rescan(NvmeController controller)

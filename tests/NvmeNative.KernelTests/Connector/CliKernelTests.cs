@@ -44,52 +44,37 @@ public sealed class CliKernelTests
 
     private static (int Exit, string Out, string Err) Run(string stdin, params string[] args) => Finish(Start(stdin, args));
 
+    /// <summary>Starts two <c>attach -</c> processes at once; both must succeed. Returns their device paths and the first's JSON.</summary>
+    private static (string First, string Second, JsonElement FirstJson) AttachFromTwoProcesses(string props)
+    {
+        var first = Start(props, "attach", "-");
+        var second = Start(props, "attach", "-");
+        var (exit1, out1, err1) = Finish(first);
+        var (exit2, out2, err2) = Finish(second);
+        Assert.True(exit1 == 0, err1);
+        Assert.True(exit2 == 0, err2);
+        var json = JsonDocument.Parse(out1).RootElement;
+        return (json.GetProperty("path").GetString()!, JsonDocument.Parse(out2).RootElement.GetProperty("path").GetString()!, json);
+    }
+
     [Fact]
     public void Concurrent_replicated_attach_from_two_processes_yields_one_array_of_both_replicas_and_detach_removes_it()
     {
-        Requires.NvmeFabrics();
-        Requires.Nvmet();
-        NvmeNative.KernelTests.Md.MdLab.RequireMd();
-        using var target = new NvmetTarget();
-        var a = target.CreateFileExport(64 << 20, new NamespaceOptions { Uuid = Guid.NewGuid() }, label: "cli-replica-a");
-        var b = target.CreateFileExport(64 << 20, new NamespaceOptions { Uuid = Guid.NewGuid() }, label: "cli-replica-b");
-        string alias = NvmeNative.KernelTests.Md.MdLab.UniqueName("cli").Value;
-        static string Replica(NvmetExport e) =>
-            $$"""{"target_nqn": "{{e.Subsystem.Nqn}}", "vol_uuid": "{{e.Namespace.Uuid}}", "portals": [["{{e.Port.TrAddr}}", {{e.Port.TrSvcId}}, "tcp"]]}""";
-        string props = $$"""{"vol_uuid": "{{Guid.NewGuid()}}", "alias": "{{alias}}", "replica_count": "2", "volume_replicas": [{{Replica(a)}}, {{Replica(b)}}]}""";
-        try
-        {
-            var first = Start(props, "attach", "-");
-            var second = Start(props, "attach", "-");
-            var (exit1, out1, err1) = Finish(first);
-            var (exit2, out2, err2) = Finish(second);
-            Assert.True(exit1 == 0, err1);
-            Assert.True(exit2 == 0, err2);
-            string path1 = JsonDocument.Parse(out1).RootElement.GetProperty("path").GetString()!;
-            string path2 = JsonDocument.Parse(out2).RootElement.GetProperty("path").GetString()!;
-            Assert.Equal("/dev/md/" + alias, path1);
-            Assert.Equal(path1, path2);
-            var detail = NvmeNative.KernelTests.Md.MdLab.DetailExport(path1);
-            Assert.Equal("2", detail["MD_DEVICES"]);
-            Assert.Single(File.ReadAllText("/proc/mdstat").Split('\n'), l => l.Contains(" : active raid1", StringComparison.Ordinal) && l.Contains("nvme", StringComparison.Ordinal));
+        using var volume = new ReplicatedTestVolume("cli");
 
-            var (pathsExit, pathsOut, _) = Run(props, "paths", "-");
-            Assert.Equal(0, pathsExit);
-            Assert.Equal($"[\"{path1}\"]", pathsOut.Trim());
+        var (path1, path2, _) = AttachFromTwoProcesses(volume.PropertiesJson);
 
-            var (detachExit, _, detachErr) = Run(props, "detach", "-");
-            Assert.True(detachExit == 0, detachErr);
-            Assert.False(new FileInfo(path1).LinkTarget is not null, "the /dev/md link is left");
-            Assert.DoesNotContain(" : active", File.ReadAllText("/proc/mdstat"));
-            var topology = new NvmeNative.Topology.NvmeTopology();
-            Assert.Empty(topology.ControllersOf(NvmeNative.Nqn.Parse(a.Subsystem.Nqn)));
-            Assert.Empty(topology.ControllersOf(NvmeNative.Nqn.Parse(b.Subsystem.Nqn)));
-        }
-        finally
-        {
-            if (new FileInfo("/dev/md/" + alias).LinkTarget is { } md)
-                NvmeNative.KernelTests.Md.MdLab.StopQuietly(NvmeNative.Md.MdDeviceName.Parse(Path.GetFileName(md)));
-        }
+        Assert.Equal(volume.Link, path1);
+        Assert.Equal(path1, path2);
+        Assert.Equal("2", NvmeNative.KernelTests.Md.MdLab.DetailExport(path1)["MD_DEVICES"]);
+        Assert.Single(File.ReadAllText("/proc/mdstat").Split('\n'), l => l.Contains(" : active raid1", StringComparison.Ordinal) && l.Contains("nvme", StringComparison.Ordinal));
+        var (pathsExit, pathsOut, _) = Run(volume.PropertiesJson, "paths", "-");
+        Assert.Equal(0, pathsExit);
+        Assert.Equal($"[\"{path1}\"]", pathsOut.Trim());
+
+        var (detachExit, _, detachErr) = Run(volume.PropertiesJson, "detach", "-");
+        Assert.True(detachExit == 0, detachErr);
+        volume.AssertGone();
     }
 
     [Fact]
@@ -103,16 +88,9 @@ public sealed class CliKernelTests
         var e = target.CreateFileExport(16 << 20, new NamespaceOptions { Uuid = uuid });
         string props = $$"""{"target_nqn": "{{e.Subsystem.Nqn}}", "vol_uuid": "{{uuid}}", "portals": [["{{e.Port.TrAddr}}", "{{e.Port.TrSvcId}}", "tcp"]]}""";
 
-        var first = Start(props, "attach", "-");
-        var second = Start(props, "attach", "-");
-        var (exit1, out1, err1) = Finish(first);
-        var (exit2, out2, err2) = Finish(second);
-        Assert.True(exit1 == 0, err1);
-        Assert.True(exit2 == 0, err2);
-        string path1 = JsonDocument.Parse(out1).RootElement.GetProperty("path").GetString()!;
-        string path2 = JsonDocument.Parse(out2).RootElement.GetProperty("path").GetString()!;
+        var (path1, path2, json1) = AttachFromTwoProcesses(props);
         Assert.Equal(path1, path2);
-        Assert.Equal("block", JsonDocument.Parse(out1).RootElement.GetProperty("type").GetString());
+        Assert.Equal("block", json1.GetProperty("type").GetString());
 
         // The oracle and our list agree: one controller for this NQN.
         string listSubsys = Tools.Check("nvme", "list-subsys");

@@ -17,64 +17,14 @@ namespace NvmeNative.KernelTests.Connector;
 [Collection(NvmetCollection.Name)]
 public sealed class ReplicatedKernelTests
 {
-    private const long Size = 64 << 20;
+    private const long Size = ReplicatedTestVolume.Size;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    private sealed class Volume : IDisposable
-    {
-        internal Volume(string prefix)
-        {
-            Requires.NvmeFabrics();
-            Requires.Nvmet();
-            MdLab.RequireMd();
-            Target = new NvmetTarget();
-            A = Target.CreateFileExport(Size, new NamespaceOptions { Uuid = Guid.NewGuid() }, label: "replica-a");
-            B = Target.CreateFileExport(Size, new NamespaceOptions { Uuid = Guid.NewGuid() }, label: "replica-b");
-            Alias = MdLab.UniqueName(prefix).Value;
-            Properties = ConnectionProperties.Parse($$"""
-                {"vol_uuid": "{{Guid.NewGuid()}}", "alias": "{{Alias}}", "replica_count": 2, "volume_replicas": [
-                  {{Replica(A)}}, {{Replica(B)}}]}
-                """);
-        }
-
-        internal NvmetTarget Target { get; }
-
-        internal NvmetExport A { get; }
-
-        internal NvmetExport B { get; }
-
-        internal string Alias { get; }
-
-        internal string Link => "/dev/md/" + Alias;
-
-        internal ConnectionProperties Properties { get; }
-
-        private static string Replica(NvmetExport e) =>
-            $$"""{"target_nqn": "{{e.Subsystem.Nqn}}", "vol_uuid": "{{e.Namespace.Uuid}}", "portals": [["{{e.Port.TrAddr}}", {{e.Port.TrSvcId}}, "tcp"]]}""";
-
-        /// <summary>Nothing of the volume is left on the host: no array, no link, no controller of either replica.</summary>
-        internal void AssertGone()
-        {
-            Assert.False(File.Exists(Link) || new FileInfo(Link).LinkTarget is not null, $"{Link} is left behind");
-            Assert.DoesNotContain(Alias, File.ReadAllText("/proc/mdstat"));
-            var topology = new NvmeTopology();
-            Assert.Empty(topology.ControllersOf(Nqn.Parse(A.Subsystem.Nqn)));
-            Assert.Empty(topology.ControllersOf(Nqn.Parse(B.Subsystem.Nqn)));
-        }
-
-        public void Dispose()
-        {
-            if (new FileInfo(Link).LinkTarget is { } md)
-                MdLab.StopQuietly(MdDeviceName.Parse(Path.GetFileName(md)));
-            Target.Dispose();
-        }
-    }
 
     [Fact]
     public void The_first_attach_creates_an_array_mdadm_recognises_and_the_next_assembles_it_with_the_data()
     {
-        using var volume = new Volume("rep");
+        using var volume = new ReplicatedTestVolume("rep");
         var connector = new NvmeOfConnector();
         byte[] data = MdLab.Pattern(7, 2 << 20);
 
@@ -121,7 +71,7 @@ public sealed class ReplicatedKernelTests
     [Fact]
     public void A_replica_down_leaves_the_volume_up_degraded_and_when_it_returns_it_is_readded_through_the_bitmap()
     {
-        using var volume = new Volume("heal");
+        using var volume = new ReplicatedTestVolume("heal");
         var connector = new NvmeOfConnector();
         var arrays = new MdArrays();
         connector.Connect(volume.Properties, Ct);
@@ -165,7 +115,7 @@ public sealed class ReplicatedKernelTests
     [Fact]
     public void A_split_brain_replica_is_left_out_and_never_overwritten()
     {
-        using var volume = new Volume("split");
+        using var volume = new ReplicatedTestVolume("split");
         var connector = new NvmeOfConnector();
         connector.Connect(volume.Properties, Ct);
         connector.Disconnect(volume.Properties, cancellationToken: Ct);
@@ -202,7 +152,7 @@ public sealed class ReplicatedKernelTests
     [Fact]
     public void A_new_volume_whose_replica_holds_data_without_md_metadata_is_refused_and_the_data_kept()
     {
-        using var volume = new Volume("data");
+        using var volume = new ReplicatedTestVolume("data");
         byte[] data = MdLab.Pattern(31, 64 << 10);
         using (var file = new FileStream(volume.A.Namespace.DevicePath, FileMode.Open, FileAccess.Write))
             file.Write(data);
@@ -221,7 +171,7 @@ public sealed class ReplicatedKernelTests
     [Fact]
     public void A_new_volume_with_a_replica_missing_is_refused_and_leaves_nothing()
     {
-        using var volume = new Volume("new");
+        using var volume = new ReplicatedTestVolume("new");
         volume.B.Port.Unlink(volume.B.Subsystem);
         var connector = new NvmeOfConnector();
 
@@ -237,7 +187,7 @@ public sealed class ReplicatedKernelTests
     [Fact]
     public void Extend_grows_every_replica_and_then_the_array()
     {
-        using var volume = new Volume("grow");
+        using var volume = new ReplicatedTestVolume("grow");
         var connector = new NvmeOfConnector();
         var attached = connector.Connect(volume.Properties, Ct);
         try
