@@ -5,11 +5,11 @@
 #include <errno.h>
 #include <sys/eventfd.h>
 #include <fcntl.h>
-#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <poll.h>
 #include <sys/stat.h>
+#include <sys/file.h>
 #include <linux/blkpg.h>
 #include <linux/fs.h>
 #include <linux/raid/md_p.h>
@@ -21,7 +21,7 @@
 #define MEMBER_SIZE(T, m) sizeof(((T *)0)->m)
 #define MEMBER_SIGNED(T, m) ((__typeof__(((T *)0)->m))-1 < 0)
 
-/* NvmeNative.Errno */
+/* NvmeNative.Errors.Errno */
 _Static_assert((EPERM) == (1), "EPERM");
 _Static_assert((ENOENT) == (2), "ENOENT");
 _Static_assert((ESRCH) == (3), "ESRCH");
@@ -149,12 +149,6 @@ _Static_assert((O_CLOEXEC) == (524288), "O_CLOEXEC");
 _Static_assert((AT_FDCWD) == (-100), "AT_FDCWD");
 _Static_assert((AT_SYMLINK_NOFOLLOW) == (256), "AT_SYMLINK_NOFOLLOW");
 _Static_assert((AT_EMPTY_PATH) == (4096), "AT_EMPTY_PATH");
-
-/* NvmeNative.Interop.File */
-_Static_assert((LOCK_SH) == (1), "LOCK_SH");
-_Static_assert((LOCK_EX) == (2), "LOCK_EX");
-_Static_assert((LOCK_NB) == (4), "LOCK_NB");
-_Static_assert((LOCK_UN) == (8), "LOCK_UN");
 
 /* NvmeNative.Interop.Fs */
 _Static_assert((unsigned long)(BLKGETSIZE64) == 0x80081272UL, "BLKGETSIZE64");
@@ -620,4 +614,10 @@ _Static_assert(MEMBER_SIGNED(struct statx, stx_dev_major) == 0, "signedness of s
 _Static_assert(offsetof(struct statx, stx_dev_minor) == 140, "offsetof struct statx.stx_dev_minor");
 _Static_assert(MEMBER_SIZE(struct statx, stx_dev_minor) == 4, "size of struct statx.stx_dev_minor");
 _Static_assert(MEMBER_SIGNED(struct statx, stx_dev_minor) == 0, "signedness of struct statx.stx_dev_minor");
+
+/* NvmeNative.Interop.SysFile */
+_Static_assert((LOCK_SH) == (1), "LOCK_SH");
+_Static_assert((LOCK_EX) == (2), "LOCK_EX");
+_Static_assert((LOCK_NB) == (4), "LOCK_NB");
+_Static_assert((LOCK_UN) == (8), "LOCK_UN");
 

@@ -3,6 +3,7 @@ using NvmeNative.Benchmarks.Lab;
 using NvmeNative.Benchmarks.OsBrick;
 using NvmeNative.Connector;
 using NvmeNative.Fabrics;
+using NvmeNative.Nvme;
 using NvmeNative.Topology;
 
 namespace NvmeNative.Benchmarks;

@@ -1,6 +1,7 @@
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using NvmeNative.Connector;
+using NvmeNative.Errors;
 
 namespace NvmeNative.Cli;
 

@@ -1,4 +1,6 @@
 using System.Text;
+using NvmeNative.Errors;
+using NvmeNative.Interop;
 
 namespace NvmeNative.KernelTests;
 

@@ -1,5 +1,6 @@
 using System.Net;
 using NvmeNative.Connector;
+using NvmeNative.Nvme;
 using NvmeNative.Target;
 
 namespace NvmeNative.Benchmarks.Lab;

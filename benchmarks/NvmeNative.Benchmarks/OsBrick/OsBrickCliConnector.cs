@@ -1,5 +1,6 @@
 using System.Globalization;
 using NvmeNative.Benchmarks.Lab;
+using NvmeNative.Nvme;
 
 namespace NvmeNative.Benchmarks.OsBrick;
 

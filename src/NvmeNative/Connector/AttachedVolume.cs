@@ -1,3 +1,5 @@
+using NvmeNative.Errors;
+
 namespace NvmeNative.Connector;
 
 /// <summary>What <see cref="NvmeOfConnector.Connect"/> returns: os-brick's <c>{"type": "block", "path": ...}</c>, plus what was done.</summary>

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using NvmeNative.Nvme;
 
 namespace NvmeNative.Connector;
 

@@ -1,5 +1,6 @@
 using NvmeNative.Fabrics;
 using NvmeNative.Kernel;
+using NvmeNative.Nvme;
 using NvmeNative.Topology;
 
 namespace NvmeNative.Connector;

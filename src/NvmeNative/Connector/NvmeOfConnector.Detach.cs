@@ -1,5 +1,7 @@
+using NvmeNative.Errors;
 using NvmeNative.Fabrics;
 using NvmeNative.Kernel;
+using NvmeNative.Nvme;
 using NvmeNative.Topology;
 
 namespace NvmeNative.Connector;

@@ -1,6 +1,8 @@
 using System.Globalization;
+using NvmeNative.Errors;
 using NvmeNative.Fabrics;
 using NvmeNative.Kernel;
+using NvmeNative.Nvme;
 using NvmeNative.Topology;
 
 namespace NvmeNative.Connector;

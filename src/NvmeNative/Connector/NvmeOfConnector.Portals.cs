@@ -1,3 +1,6 @@
+using NvmeNative.Errors;
+using NvmeNative.Nvme;
+
 namespace NvmeNative.Connector;
 
 public sealed partial class NvmeOfConnector

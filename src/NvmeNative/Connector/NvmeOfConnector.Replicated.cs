@@ -1,6 +1,8 @@
 using System.Diagnostics;
+using NvmeNative.Errors;
 using NvmeNative.Kernel;
 using NvmeNative.Md;
+using NvmeNative.Nvme;
 using NvmeNative.Topology;
 
 namespace NvmeNative.Connector;

@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using NvmeNative.Errors;
 using NvmeNative.Fabrics;
 using NvmeNative.Kernel;
+using NvmeNative.Nvme;
 using NvmeNative.Topology;
 
 namespace NvmeNative.Connector;

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace NvmeNative;
+namespace NvmeNative.Errors;
 
 /// <summary>Names and descriptions of errno values, for messages.</summary>
 internal static class ErrnoText

@@ -1,4 +1,4 @@
-namespace NvmeNative;
+namespace NvmeNative.Errors;
 
 /// <summary>
 /// Input was rejected before anything touched the kernel: a malformed value, a missing key, a value that would

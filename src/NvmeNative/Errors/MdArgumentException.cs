@@ -1,4 +1,4 @@
-namespace NvmeNative;
+namespace NvmeNative.Errors;
 
 /// <summary>
 /// Bad input for an md operation (array name, uuid, member sizes, device count), reported before anything

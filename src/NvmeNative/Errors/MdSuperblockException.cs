@@ -1,4 +1,4 @@
-namespace NvmeNative;
+namespace NvmeNative.Errors;
 
 /// <summary>
 /// md metadata on a member that cannot be used: a v1.x superblock or its write-intent bitmap superblock

@@ -1,4 +1,4 @@
-namespace NvmeNative;
+namespace NvmeNative.Errors;
 
 /// <summary>
 /// The one exception family of NvmeNative. Every failure carries what was being done
@@ -35,7 +35,7 @@ public class NvmeNativeException : IOException
     /// <summary>The raw errno, or null when the failure did not come from a system call.</summary>
     public int? ErrnoValue { get; }
 
-    /// <summary>The errno as a known value, or null (also null for errnos outside <see cref="NvmeNative.Errno"/>).</summary>
+    /// <summary>The errno as a known value, or null (also null for errnos outside <see cref="NvmeNative.Errors.Errno"/>).</summary>
     public Errno? Errno => ErrnoValue is int e && Enum.IsDefined(typeof(Errno), e) ? (Errno)e : null;
 
     /// <summary>The symbolic errno name ("ECONNREFUSED"), "errno N" for one we do not name, or null.</summary>

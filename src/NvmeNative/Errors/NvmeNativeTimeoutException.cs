@@ -1,4 +1,4 @@
-namespace NvmeNative;
+namespace NvmeNative.Errors;
 
 /// <summary>
 /// A bounded wait ended before the kernel reached the awaited state. The message says what was awaited

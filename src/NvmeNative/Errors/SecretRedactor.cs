@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace NvmeNative;
+namespace NvmeNative.Errors;
 
 /// <summary>
 /// Keeps DH-HMAC-CHAP secrets out of every message and log. Redaction happens at the exception

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 
-namespace NvmeNative;
+namespace NvmeNative.Errors;
 
 /// <summary>
 /// The single errno funnel: every failed system call becomes a <see cref="NvmeNativeException"/> here,

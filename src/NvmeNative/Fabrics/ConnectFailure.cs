@@ -1,3 +1,5 @@
+using NvmeNative.Errors;
+
 namespace NvmeNative.Fabrics;
 
 /// <summary>What a failed write to <c>/dev/nvme-fabrics</c> means, from the errno the kernel returned (nvme-fabrics.md §1.3).</summary>

@@ -1,3 +1,5 @@
+using NvmeNative.Nvme;
+
 namespace NvmeNative.Fabrics;
 
 /// <summary>

@@ -2,6 +2,8 @@ using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using System.Text;
+using NvmeNative.Errors;
+using NvmeNative.Nvme;
 
 namespace NvmeNative.Fabrics;
 

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text;
+using NvmeNative.Errors;
 using NvmeNative.Kernel;
+using NvmeNative.Nvme;
 
 namespace NvmeNative.Fabrics;
 

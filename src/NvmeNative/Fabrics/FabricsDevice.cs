@@ -1,3 +1,5 @@
+using NvmeNative.Errors;
+using NvmeNative.Interop;
 using NvmeNative.Kernel;
 
 namespace NvmeNative.Fabrics;

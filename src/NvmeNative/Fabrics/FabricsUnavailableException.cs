@@ -1,3 +1,5 @@
+using NvmeNative.Errors;
+
 namespace NvmeNative.Fabrics;
 
 /// <summary>
@@ -12,14 +14,14 @@ public sealed class FabricsUnavailableException : NvmeNativeException
     }
 
     /// <summary>True when the device node is missing (the module is not loaded), as opposed to a permission problem.</summary>
-    public bool ModuleMissing => Errno is NvmeNative.Errno.ENOENT or NvmeNative.Errno.ENODEV or NvmeNative.Errno.ENXIO;
+    public bool ModuleMissing => Errno is NvmeNative.Errors.Errno.ENOENT or NvmeNative.Errors.Errno.ENODEV or NvmeNative.Errors.Errno.ENXIO;
 
     private static string Describe(int errno) => errno switch
     {
-        (int)NvmeNative.Errno.ENOENT or (int)NvmeNative.Errno.ENODEV or (int)NvmeNative.Errno.ENXIO =>
+        (int)NvmeNative.Errors.Errno.ENOENT or (int)NvmeNative.Errors.Errno.ENODEV or (int)NvmeNative.Errors.Errno.ENXIO =>
             "NVMe over Fabrics is not available: the nvme-fabrics kernel module is not loaded " +
             "(run 'modprobe nvme-fabrics', or 'modprobe nvme-tcp' which loads it too)",
-        (int)NvmeNative.Errno.EACCES or (int)NvmeNative.Errno.EPERM =>
+        (int)NvmeNative.Errors.Errno.EACCES or (int)NvmeNative.Errors.Errno.EPERM =>
             "permission denied: connecting NVMe over Fabrics controllers needs root (the device is mode 0600)",
         _ => "cannot open the NVMe over Fabrics control device: " + ErrnoText.Describe(errno),
     };

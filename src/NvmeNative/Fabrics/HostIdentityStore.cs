@@ -1,5 +1,7 @@
 using System.Text;
+using NvmeNative.Errors;
 using NvmeNative.Kernel;
+using NvmeNative.Nvme;
 
 namespace NvmeNative.Fabrics;
 

@@ -1,3 +1,5 @@
+using NvmeNative.Errors;
+
 namespace NvmeNative.Fabrics;
 
 /// <summary>Which step of a /dev/nvme-fabrics exchange failed.</summary>

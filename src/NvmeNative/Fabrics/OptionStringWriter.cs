@@ -1,4 +1,5 @@
 using System.Text;
+using NvmeNative.Nvme;
 
 namespace NvmeNative.Fabrics;
 

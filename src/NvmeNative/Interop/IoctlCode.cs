@@ -1,4 +1,4 @@
-namespace NvmeNative;
+namespace NvmeNative.Interop;
 
 /// <summary>
 /// The generic Linux ioctl request encoding (asm-generic/ioctl.h), shared by x86_64 and arm64:

@@ -1,4 +1,4 @@
-namespace NvmeNative;
+namespace NvmeNative.Interop;
 
 /// <summary>
 /// Names the C header(s) whose definitions a class of constants, a struct or an enum mirrors.

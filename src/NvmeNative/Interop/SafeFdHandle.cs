@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
+using NvmeNative.Errors;
 
-namespace NvmeNative;
+namespace NvmeNative.Interop;
 
 /// <summary>
 /// Owns one file descriptor. -1 is invalid; 0 is a valid descriptor. Closing is never retried:

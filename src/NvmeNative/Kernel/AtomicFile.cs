@@ -1,3 +1,5 @@
+using NvmeNative.Errors;
+
 namespace NvmeNative.Kernel;
 
 #pragma warning disable CA1416 // Unix file modes: this library only runs on Linux

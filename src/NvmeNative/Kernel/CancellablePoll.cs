@@ -1,3 +1,6 @@
+using NvmeNative.Errors;
+using NvmeNative.Interop;
+
 namespace NvmeNative.Kernel;
 
 /// <summary>

@@ -1,3 +1,6 @@
+using NvmeNative.Errors;
+using NvmeNative.Interop;
+
 namespace NvmeNative.Kernel;
 
 /// <summary>
@@ -27,7 +30,7 @@ internal sealed class FileLock : IDisposable
         var fd = Fd.Open(path, Interop.Fcntl.O_RDWR | Interop.Fcntl.O_CREAT, 0x1a4 /* 0644 */);
         try
         {
-            while (Interop.Libc.flock(fd, Interop.File.LOCK_EX) < 0)
+            while (Interop.Libc.flock(fd, Interop.SysFile.LOCK_EX) < 0)
             {
                 int errno = Syscall.LastErrno;
                 if (errno != (int)Errno.EINTR)
@@ -47,7 +50,7 @@ internal sealed class FileLock : IDisposable
     {
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
         var fd = Fd.Open(path, Interop.Fcntl.O_RDWR | Interop.Fcntl.O_CREAT, 0x1a4);
-        while (Interop.Libc.flock(fd, Interop.File.LOCK_EX | Interop.File.LOCK_NB) < 0)
+        while (Interop.Libc.flock(fd, Interop.SysFile.LOCK_EX | Interop.SysFile.LOCK_NB) < 0)
         {
             int errno = Syscall.LastErrno;
             if (errno == (int)Errno.EINTR)

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using NvmeNative.Errors;
 
 namespace NvmeNative.Kernel;
 

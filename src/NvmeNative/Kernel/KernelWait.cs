@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using NvmeNative.Errors;
 
 namespace NvmeNative.Kernel;
 

@@ -1,3 +1,6 @@
+using NvmeNative.Errors;
+using NvmeNative.Interop;
+
 namespace NvmeNative.Kernel;
 
 /// <summary>
@@ -72,7 +75,7 @@ internal static unsafe class PathOps
         return max <= stack.Length ? stack : new byte[max];
     }
 
-    private const int EintrRetry = (int)NvmeNative.Errno.EINTR;
+    private const int EintrRetry = (int)NvmeNative.Errors.Errno.EINTR;
 
     // 0 for success, else errno read right after the call (before anything can overwrite it).
     private static int Errno(int result) => result == 0 ? 0 : Syscall.LastErrno;

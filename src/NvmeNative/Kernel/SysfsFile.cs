@@ -1,4 +1,5 @@
 using System.Text;
+using NvmeNative.Errors;
 
 namespace NvmeNative.Kernel;
 
@@ -33,7 +34,7 @@ internal static class SysfsFile
         {
             return Decode(buffer[..Fd.Read(fd, buffer, path)]);
         }
-        catch (NvmeNativeException e) when (e.Errno is NvmeNative.Errno.ENODEV or NvmeNative.Errno.ENXIO)
+        catch (NvmeNativeException e) when (e.Errno is NvmeNative.Errors.Errno.ENODEV or NvmeNative.Errors.Errno.ENXIO)
         {
             return null; // the object went away between open and read
         }

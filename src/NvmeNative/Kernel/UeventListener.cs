@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using NvmeNative.Errors;
+using NvmeNative.Interop;
 
 namespace NvmeNative.Kernel;
 

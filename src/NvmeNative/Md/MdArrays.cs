@@ -58,7 +58,7 @@ public sealed partial class MdArrays
             return null;
         using var control = MdControl.TryOpen(_paths, device, exclusive: false, out int errno);
         if (control is null)
-            return errno is (int)NvmeNative.Errno.ENOENT or (int)NvmeNative.Errno.ENXIO or (int)NvmeNative.Errno.ENODEV
+            return errno is (int)NvmeNative.Errors.Errno.ENOENT or (int)NvmeNative.Errors.Errno.ENXIO or (int)NvmeNative.Errors.Errno.ENODEV
                 ? null
                 : throw new MdException("cannot open the md device", "get info", _paths.Node(device), errno: errno);
         return MdInfoReader.Read(control);
@@ -76,7 +76,7 @@ public sealed partial class MdArrays
         var bound = MdMembers.Resolve(_paths, device, member, "fail member");
         if (bound.IsActive && GetState(device) is { } state && state.Members.Count(m => m.IsActive) <= 1)
             throw new MdInvalidInputException("refused: it is the last in-sync mirror (failing it would break the array)",
-                "fail member", _paths.Node(device), member, (int)NvmeNative.Errno.EBUSY);
+                "fail member", _paths.Node(device), member, (int)NvmeNative.Errors.Errno.EBUSY);
         using var control = MdControl.Open(_paths, device, exclusive: false, "fail member");
         control.SetDiskFaulty(bound.Major, bound.Minor, member);
     }
@@ -99,7 +99,7 @@ public sealed partial class MdArrays
         int errno = control.TryHotRemoveDisk(bound.Major, bound.Minor);
         if (errno == 0)
             return;
-        if (errno != (int)NvmeNative.Errno.EBUSY || (bound.IsActive && !bound.Flags.HasFlag(MdMemberFlags.Faulty)))
+        if (errno != (int)NvmeNative.Errors.Errno.EBUSY || (bound.IsActive && !bound.Flags.HasFlag(MdMemberFlags.Faulty)))
             throw control.HotRemoveError(errno, member);
         WaitFor(device, s => s.Members.FirstOrDefault(m => m.Major == bound.Major && m.Minor == bound.Minor) is not { Slot: not null },
             $"{bound.KernelName} out of its slot", timeout ?? TimeSpan.FromSeconds(10), cancellationToken);

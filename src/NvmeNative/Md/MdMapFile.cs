@@ -1,4 +1,6 @@
 using System.Text;
+using NvmeNative.Errors;
+using NvmeNative.Interop;
 using NvmeNative.Kernel;
 
 namespace NvmeNative.Md;
@@ -81,10 +83,10 @@ internal sealed class MdMapFile(MdPaths paths)
             var fd = Fd.Open(LockPath, Interop.Fcntl.O_RDWR | Interop.Fcntl.O_CREAT | Interop.Fcntl.O_TRUNC, 0x180 /* 0600 */);
             try
             {
-                while (Interop.Libc.flock(fd, Interop.File.LOCK_EX) < 0)
+                while (Interop.Libc.flock(fd, Interop.SysFile.LOCK_EX) < 0)
                 {
                     int errno = Syscall.LastErrno;
-                    if (errno != (int)NvmeNative.Errno.EINTR)
+                    if (errno != (int)NvmeNative.Errors.Errno.EINTR)
                         throw Syscall.Error(errno, "flock LOCK_EX", LockPath);
                 }
                 // The previous holder unlinks the file before it closes it; if we got the lock on such an

@@ -1,3 +1,5 @@
+using NvmeNative.Errors;
+using NvmeNative.Interop;
 using NvmeNative.Kernel;
 
 namespace NvmeNative.Md;
@@ -30,7 +32,7 @@ internal sealed class MemberClaim : IDisposable
         int flags = (writable ? Interop.Fcntl.O_RDWR : Interop.Fcntl.O_RDONLY) | Interop.Fcntl.O_EXCL;
         var fd = Kernel.Fd.TryOpen(path, flags, out int errno);
         if (fd is null)
-            throw errno == (int)NvmeNative.Errno.EBUSY
+            throw errno == (int)NvmeNative.Errors.Errno.EBUSY
                 ? new MdInvalidInputException("the device is in use (mounted, part of a running array, or held open exclusively)",
                     operation, member: path, errno: errno)
                 : new MdException("cannot open the member", operation, member: path, errno: errno);
@@ -58,11 +60,11 @@ internal sealed class MemberClaim : IDisposable
         }
         catch (NvmeNativeException e) when (e.ErrnoValue is int errno)
         {
-            throw new MdInvalidInputException(errno == (int)NvmeNative.Errno.ENOENT ? "the member does not exist" : "cannot stat the member",
+            throw new MdInvalidInputException(errno == (int)NvmeNative.Errors.Errno.ENOENT ? "the member does not exist" : "cannot stat the member",
                 operation, member: path, errno: errno);
         }
         if ((st.stx_mode & Interop.Stat.S_IFMT) != Interop.Stat.S_IFBLK)
-            throw new MdInvalidInputException("not a block device", operation, member: path, errno: (int)NvmeNative.Errno.ENOTBLK);
+            throw new MdInvalidInputException("not a block device", operation, member: path, errno: (int)NvmeNative.Errors.Errno.ENOTBLK);
         return (st.stx_rdev_major, st.stx_rdev_minor);
     }
 
@@ -85,7 +87,7 @@ internal sealed class MemberClaim : IDisposable
         string? target = new FileInfo(link).LinkTarget;
         return target is null
             ? throw new MdException($"{link} is missing: cannot find the kernel name of the member", operation, member: path,
-                errno: (int)NvmeNative.Errno.ENOENT)
+                errno: (int)NvmeNative.Errors.Errno.ENOENT)
             : System.IO.Path.GetFileName(target.TrimEnd('/'));
     }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using NvmeNative.Interop;
 using NvmeNative.Kernel;
 
 namespace NvmeNative.Md;
@@ -33,14 +34,14 @@ internal static class MemberPartitions
         string sys = paths.SysDevBlock(major, minor);
         if (Holders(sys) is { Count: > 0 } holders)
             throw new MdInvalidInputException($"it is in use: held by {string.Join(", ", holders)}", operation, member: member,
-                errno: (int)NvmeNative.Errno.EBUSY);
+                errno: (int)NvmeNative.Errors.Errno.EBUSY);
         var partitions = Read(paths, sys);
         if (partitions.Count == 0)
             return partitions;
         string list = string.Join(", ", partitions.Select(p => p.Name));
         if (partitions.FirstOrDefault(p => p.InUseBy is not null) is { } used)
             throw new MdInvalidInputException($"it has partitions ({list}) and {used.Name} is in use: {used.InUseBy}", operation,
-                member: member, errno: (int)NvmeNative.Errno.EBUSY);
+                member: member, errno: (int)NvmeNative.Errors.Errno.EBUSY);
         if (!deletePartitions)
             throw new MdInvalidInputException($"it has partitions ({list}) that an md member would destroy; delete them first" +
                 (deleteOption is null ? "" : $", or set {deleteOption} to have them deleted as mdadm --create does"), operation, member: member);
@@ -107,7 +108,7 @@ internal static class MemberPartitions
     private static string? OpenExclusively(string node)
     {
         using var fd = Fd.TryOpen(node, Interop.Fcntl.O_RDONLY | Interop.Fcntl.O_EXCL, out int errno);
-        return fd is null && errno == (int)NvmeNative.Errno.EBUSY ? "it is open exclusively (mounted, or claimed by a driver or a program)" : null;
+        return fd is null && errno == (int)NvmeNative.Errors.Errno.EBUSY ? "it is open exclusively (mounted, or claimed by a driver or a program)" : null;
     }
 
     private static long Sectors(string dir, string attribute) =>

@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text;
+using NvmeNative.Errors;
 
-namespace NvmeNative;
+namespace NvmeNative.Nvme;
 
 /// <summary>
 /// Checks and quotes text that will end up in a /dev/nvme-fabrics option string. The kernel splits that string

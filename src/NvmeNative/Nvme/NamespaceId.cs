@@ -1,6 +1,7 @@
 using System.Globalization;
+using NvmeNative.Errors;
 
-namespace NvmeNative;
+namespace NvmeNative.Nvme;
 
 /// <summary>
 /// A namespace ID (NSID): 1 to 0xFFFFFFFE. 0 is invalid and 0xFFFFFFFF is the broadcast value, so neither

@@ -1,7 +1,8 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
+using NvmeNative.Errors;
 
-namespace NvmeNative;
+namespace NvmeNative.Nvme;
 
 /// <summary>
 /// What an Identify Namespace (CNS 00h) answer says about a namespace's size: NSZE logical blocks of the

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
-namespace NvmeNative;
+namespace NvmeNative.Nvme;
 
 /// <summary>
 /// Strict parsing of the addresses that go into <c>traddr=</c>/<c>host_traddr=</c>: numeric IPv4 and IPv6 the

@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
+using NvmeNative.Errors;
 
-namespace NvmeNative;
+namespace NvmeNative.Nvme;
 
 /// <summary>
 /// A namespace globally unique identifier (NGUID, 128 bits). The kernel prints the sysfs <c>nguid</c> attribute

@@ -1,7 +1,8 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text;
+using NvmeNative.Errors;
 
-namespace NvmeNative;
+namespace NvmeNative.Nvme;
 
 /// <summary>
 /// An NVMe Qualified Name: a subsystem NQN or a host NQN, validated so that it can be written to

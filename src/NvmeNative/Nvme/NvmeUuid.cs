@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
+using NvmeNative.Errors;
 
-namespace NvmeNative;
+namespace NvmeNative.Nvme;
 
 /// <summary>
 /// A 128-bit UUID as NVMe and the kernel print it: lowercase, hyphenated 8-4-4-4-12 (<c>%pU</c>). Used for

@@ -1,6 +1,7 @@
 using System.Net;
+using NvmeNative.Errors;
 
-namespace NvmeNative;
+namespace NvmeNative.Nvme;
 
 /// <summary>
 /// One network address of an NVMe-oF subsystem: where to connect (address, port) and how (transport).

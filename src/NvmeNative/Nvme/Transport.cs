@@ -1,4 +1,4 @@
-namespace NvmeNative;
+namespace NvmeNative.Nvme;
 
 /// <summary>An NVMe over Fabrics transport, as the kernel names it in <c>transport=</c> and sysfs.</summary>
 public enum Transport

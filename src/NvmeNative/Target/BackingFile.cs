@@ -1,3 +1,4 @@
+using NvmeNative.Errors;
 using NvmeNative.Kernel;
 
 namespace NvmeNative.Target;
@@ -15,7 +16,7 @@ internal static class BackingFile
     {
         using var fd = Fd.TryOpen(path, Interop.Fcntl.O_WRONLY | Interop.Fcntl.O_CREAT | Interop.Fcntl.O_EXCL, out int errno, (uint)Mode);
         if (fd is null)
-            return errno == (int)Errno.EEXIST ? false : throw NvmeNative.Syscall.Error(errno, "create backing file", path);
+            return errno == (int)Errno.EEXIST ? false : throw NvmeNative.Errors.Syscall.Error(errno, "create backing file", path);
         try
         {
             PathOps.Truncate(fd, bytes, path);

@@ -1,3 +1,5 @@
+using NvmeNative.Nvme;
+
 namespace NvmeNative.Target;
 
 /// <summary>Optional attributes of an nvmet namespace. Every value is written before the namespace is enabled.</summary>

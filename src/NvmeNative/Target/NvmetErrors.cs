@@ -1,3 +1,5 @@
+using NvmeNative.Errors;
+
 namespace NvmeNative.Target;
 
 /// <summary>Turns configfs errnos into messages that say what nvmet meant by them.</summary>

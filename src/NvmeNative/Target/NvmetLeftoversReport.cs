@@ -1,3 +1,5 @@
+using NvmeNative.Errors;
+
 namespace NvmeNative.Target;
 
 /// <summary>What <see cref="NvmetTarget.RemoveLeftovers"/> removed and what it could not.</summary>

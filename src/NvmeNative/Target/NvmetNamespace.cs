@@ -1,4 +1,5 @@
 using System.Globalization;
+using NvmeNative.Nvme;
 
 namespace NvmeNative.Target;
 

@@ -1,3 +1,5 @@
+using NvmeNative.Nvme;
+
 namespace NvmeNative.Target;
 
 /// <summary>An nvmet subsystem (<c>subsystems/NQN</c>) created by an <see cref="NvmetTarget"/>.</summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using NvmeNative.Errors;
 using NvmeNative.Kernel;
 
 namespace NvmeNative.Target;
@@ -68,7 +69,7 @@ public sealed partial class NvmetTarget
                 {
                     fs.WriteAttribute(Path.Combine(ns, NvmetAttributes.Enable), "0");
                 }
-                catch (NvmeNativeException e) when (e.Errno is not NvmeNative.Errno.ENOENT)
+                catch (NvmeNativeException e) when (e.Errno is not NvmeNative.Errors.Errno.ENOENT)
                 {
                     failures.Add(e);
                 }

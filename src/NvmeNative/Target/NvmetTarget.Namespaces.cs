@@ -1,4 +1,5 @@
 using System.Globalization;
+using NvmeNative.Errors;
 
 namespace NvmeNative.Target;
 
@@ -174,7 +175,7 @@ public sealed partial class NvmetTarget
             if (ConfigFs.ReadAttribute(enable) is "1")
                 ConfigFs.WriteAttribute(enable, "0");
         }
-        catch (NvmeNativeException e) when (e.Errno is not NvmeNative.Errno.ENOENT)
+        catch (NvmeNativeException e) when (e.Errno is not NvmeNative.Errors.Errno.ENOENT)
         {
             failures.Add(e);
         }

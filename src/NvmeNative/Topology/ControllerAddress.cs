@@ -1,4 +1,5 @@
 using System.Net;
+using NvmeNative.Nvme;
 
 namespace NvmeNative.Topology;
 

@@ -1,3 +1,5 @@
+using NvmeNative.Nvme;
+
 namespace NvmeNative.Topology;
 
 /// <summary>Which identifier a <see cref="NamespaceSelector"/> compares.</summary>

@@ -1,4 +1,5 @@
 using System.Text;
+using NvmeNative.Errors;
 using NvmeNative.Kernel;
 
 namespace NvmeNative.Topology;

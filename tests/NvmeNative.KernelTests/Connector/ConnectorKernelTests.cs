@@ -2,6 +2,7 @@ using System.Net;
 using NvmeNative.Connector;
 using NvmeNative.Fabrics;
 using NvmeNative.KernelTests.Target;
+using NvmeNative.Nvme;
 using NvmeNative.Target;
 using NvmeNative.Topology;
 

@@ -4,6 +4,7 @@ using System.Net;
 using System.Text.Json;
 using NvmeNative.Connector;
 using NvmeNative.KernelTests.Target;
+using NvmeNative.Nvme;
 using NvmeNative.Target;
 using NvmeNative.Topology;
 

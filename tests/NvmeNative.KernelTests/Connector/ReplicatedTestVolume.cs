@@ -1,6 +1,7 @@
 using NvmeNative.Connector;
 using NvmeNative.KernelTests.Md;
 using NvmeNative.Md;
+using NvmeNative.Nvme;
 using NvmeNative.Target;
 using NvmeNative.Topology;
 

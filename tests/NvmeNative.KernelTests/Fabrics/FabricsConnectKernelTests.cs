@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using NvmeNative.Errors;
 using NvmeNative.Fabrics;
 
 namespace NvmeNative.KernelTests.Fabrics;

@@ -1,6 +1,7 @@
-using System.Net;
 using System.Net.Sockets;
+using System.Net;
 using NvmeNative.Fabrics;
+using NvmeNative.Nvme;
 using NvmeNative.Target;
 
 namespace NvmeNative.KernelTests.Fabrics;

@@ -1,4 +1,5 @@
 using NvmeNative.Fabrics;
+using NvmeNative.Nvme;
 
 namespace NvmeNative.KernelTests.Fabrics;
 

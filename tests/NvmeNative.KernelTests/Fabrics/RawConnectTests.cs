@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.RegularExpressions;
+using NvmeNative.Errors;
 using NvmeNative.KernelTests.Target;
 using NvmeNative.Target;
 

@@ -107,7 +107,7 @@ public sealed class MdCreateTests
         {
             var e = Assert.Throws<MdInvalidInputException>(() => arrays.Create(new MdCreateRequest(MdLab.UniqueName("bad"), [a.Device, notBlock]), ct));
             Assert.Equal(notBlock, e.Member);
-            Assert.Equal(NvmeNative.Errno.ENOTBLK, e.Errno);
+            Assert.Equal(NvmeNative.Errors.Errno.ENOTBLK, e.Errno);
 
             e = Assert.Throws<MdInvalidInputException>(() => arrays.Create(new MdCreateRequest(MdLab.UniqueName("bad"), [a.Device, big.Device]), ct));
             Assert.Contains("differ", e.Message);
@@ -118,7 +118,7 @@ public sealed class MdCreateTests
             using (var holder = NvmeNative.Kernel.Fd.Open(b.Device, Interop.Fcntl.O_RDONLY | Interop.Fcntl.O_EXCL))
             {
                 e = Assert.Throws<MdInvalidInputException>(() => arrays.Create(new MdCreateRequest(MdLab.UniqueName("bad"), [a.Device, b.Device]), ct));
-                Assert.Equal((NvmeNative.Errno.EBUSY, b.Device), (e.Errno, e.Member));
+                Assert.Equal((NvmeNative.Errors.Errno.EBUSY, b.Device), (e.Errno, e.Member));
             }
             Assert.Throws<MdInvalidInputException>(() => MdArrayName.Parse("a/b"));
             Assert.Throws<MdInvalidInputException>(() => MdArrayName.Parse(new string('x', 33)));
@@ -183,13 +183,13 @@ public sealed class MdCreateTests
             {
                 e = Assert.Throws<MdInvalidInputException>(() =>
                     arrays.Create(new MdCreateRequest(MdLab.UniqueName("part"), [a.Device, b.Device]) { DeletePartitions = true }, ct));
-                Assert.Equal((NvmeNative.Errno.EBUSY, b.Device), (e.Errno, e.Member));
+                Assert.Equal((NvmeNative.Errors.Errno.EBUSY, b.Device), (e.Errno, e.Member));
                 Assert.Contains($"{name}p2 is in use", e.Message);
             }
 
             e = Assert.Throws<MdInvalidInputException>(() =>
                 arrays.Create(new MdCreateRequest(MdLab.UniqueName("part"), [a.Device, c.Device]) { DeletePartitions = true }, ct));
-            Assert.Equal((NvmeNative.Errno.EBUSY, c.Device), (e.Errno, e.Member));
+            Assert.Equal((NvmeNative.Errors.Errno.EBUSY, c.Device), (e.Errno, e.Member));
             Assert.Contains($"held by {other.Value}", e.Message);
 
             // Nothing happened: the partitions are there, no member got a superblock, no md device was allocated.

@@ -31,7 +31,7 @@ public sealed class MdLegControlTests
 
             // The last working leg cannot be failed.
             var last = Assert.Throws<MdInvalidInputException>(() => arrays.FailMember(md, a.Device));
-            Assert.Equal(NvmeNative.Errno.EBUSY, last.Errno);
+            Assert.Equal(NvmeNative.Errors.Errno.EBUSY, last.Errno);
             Assert.Equal(a.Device, last.Member);
 
             arrays.RemoveMember(md, b.Device, cancellationToken: ct);

@@ -1,7 +1,8 @@
 using System.Globalization;
+using NvmeNative.Interop;
 using NvmeNative.Kernel;
-using NvmeNative.Md;
 using NvmeNative.Md.Format;
+using NvmeNative.Md;
 
 namespace NvmeNative.KernelTests.Md;
 

@@ -1,4 +1,5 @@
 using System.Net;
+using NvmeNative.Nvme;
 using NvmeNative.Target;
 
 namespace NvmeNative.KernelTests.Target;

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Text.Json;
+using NvmeNative.Errors;
 using NvmeNative.Kernel;
+using NvmeNative.Nvme;
 using NvmeNative.Topology;
 
 namespace NvmeNative.KernelTests.Topology;

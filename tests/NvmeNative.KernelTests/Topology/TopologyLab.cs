@@ -1,6 +1,7 @@
 using System.Net;
 using NvmeNative.Fabrics;
 using NvmeNative.Kernel;
+using NvmeNative.Nvme;
 using NvmeNative.Target;
 using NvmeNative.Topology;
 

@@ -1,5 +1,7 @@
 using NvmeNative.Connector;
+using NvmeNative.Errors;
 using NvmeNative.Fabrics;
+using NvmeNative.Nvme;
 using NvmeNative.Tests.Fabrics;
 using NvmeNative.Tests.Kernel;
 using NvmeNative.Tests.Topology;

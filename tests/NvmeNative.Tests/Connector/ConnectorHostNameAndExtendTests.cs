@@ -1,5 +1,7 @@
 using System.Net;
 using NvmeNative.Connector;
+using NvmeNative.Errors;
+using NvmeNative.Nvme;
 using NvmeNative.Tests.Topology;
 
 namespace NvmeNative.Tests.Connector;

@@ -1,5 +1,7 @@
 using System.Text;
+using NvmeNative.Errors;
 using NvmeNative.Fabrics;
+using NvmeNative.Nvme;
 using NvmeNative.Tests.Fabrics;
 using NvmeNative.Tests.Topology;
 

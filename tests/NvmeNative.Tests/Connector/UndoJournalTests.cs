@@ -1,4 +1,5 @@
 using NvmeNative.Connector;
+using NvmeNative.Errors;
 
 namespace NvmeNative.Tests.Connector;
 

@@ -1,3 +1,5 @@
+using NvmeNative.Errors;
+
 namespace NvmeNative.Tests.Errors;
 
 public sealed class NvmeNativeExceptionTests

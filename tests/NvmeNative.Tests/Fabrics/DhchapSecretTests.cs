@@ -1,3 +1,4 @@
+using NvmeNative.Errors;
 using NvmeNative.Fabrics;
 
 namespace NvmeNative.Tests.Fabrics;

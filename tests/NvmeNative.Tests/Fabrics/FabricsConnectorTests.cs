@@ -1,4 +1,6 @@
+using NvmeNative.Errors;
 using NvmeNative.Fabrics;
+using NvmeNative.Nvme;
 
 namespace NvmeNative.Tests.Fabrics;
 

@@ -1,5 +1,7 @@
 using System.Text;
+using NvmeNative.Errors;
 using NvmeNative.Fabrics;
+using NvmeNative.Nvme;
 
 namespace NvmeNative.Tests.Fabrics;
 

@@ -1,4 +1,5 @@
 using System.Text;
+using NvmeNative.Errors;
 using NvmeNative.Fabrics;
 
 namespace NvmeNative.Tests.Fabrics;

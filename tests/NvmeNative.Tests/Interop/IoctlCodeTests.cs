@@ -1,3 +1,5 @@
+using NvmeNative.Interop;
+
 namespace NvmeNative.Tests.InteropTests;
 
 /// <summary>

@@ -3,6 +3,8 @@ using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
+using NvmeNative.Errors;
+using NvmeNative.Interop;
 
 namespace NvmeNative.Tests.InteropTests;
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using NvmeNative.Errors;
 using NvmeNative.Kernel;
 
 namespace NvmeNative.Tests.Kernel;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using NvmeNative.Errors;
 using NvmeNative.Kernel;
 
 namespace NvmeNative.Tests.Kernel;
@@ -55,7 +56,7 @@ public sealed class SysfsWatchTests : IDisposable
     public void A_missing_attribute_is_reported_by_path()
     {
         var e = Assert.Throws<NvmeNativeException>(() => new SysfsWatch([Path.Combine(_dir, "absent")]));
-        Assert.Equal(NvmeNative.Errno.ENOENT, e.Errno);
+        Assert.Equal(NvmeNative.Errors.Errno.ENOENT, e.Errno);
         Assert.Contains("absent", e.Message);
     }
 }

@@ -35,7 +35,7 @@ public sealed class MdDeviceAllocatorTests : IDisposable
     public void Without_md_mod_allocation_fails_with_ENOENT()
     {
         var e = Assert.Throws<MdException>(() => new MdDeviceAllocator(_tree.MdPaths).Allocate());
-        Assert.Equal(NvmeNative.Errno.ENOENT, e.Errno);
+        Assert.Equal(NvmeNative.Errors.Errno.ENOENT, e.Errno);
     }
 
     [Fact]

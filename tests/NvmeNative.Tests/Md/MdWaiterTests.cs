@@ -35,13 +35,13 @@ public sealed class MdWaiterTests : IDisposable
         Assert.Contains("in sync", e.Message);
         Assert.Contains("sync_action=recover", e.Message);
         Assert.Contains("loop1[spare]", e.Message);
-        Assert.Equal(NvmeNative.Errno.ETIMEDOUT, e.Errno);
+        Assert.Equal(NvmeNative.Errors.Errno.ETIMEDOUT, e.Errno);
         Assert.Equal(Path.Combine(_tree.Paths.Dev, "md127"), e.MdDevice);
     }
 
     [Fact]
     public void Waiting_on_a_missing_array_fails_with_ENODEV() =>
-        Assert.Equal(NvmeNative.Errno.ENODEV, Assert.Throws<MdException>(() =>
+        Assert.Equal(NvmeNative.Errors.Errno.ENODEV, Assert.Throws<MdException>(() =>
             new MdArrays(_tree.Paths).WaitForInSync(MdDeviceName.Parse("md9"), TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken)).Errno);
 
     [Fact]

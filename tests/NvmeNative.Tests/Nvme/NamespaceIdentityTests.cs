@@ -1,6 +1,8 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using NvmeNative.Errors;
+using NvmeNative.Nvme;
 
 namespace NvmeNative.Tests.Nvme;
 

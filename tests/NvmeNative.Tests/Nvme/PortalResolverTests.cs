@@ -1,5 +1,7 @@
-using System.Net;
 using System.Net.Sockets;
+using System.Net;
+using NvmeNative.Errors;
+using NvmeNative.Nvme;
 using NvmeNative.Topology;
 
 namespace NvmeNative.Tests.Nvme;

@@ -1,3 +1,6 @@
+using NvmeNative.Errors;
+using NvmeNative.Nvme;
+
 namespace NvmeNative.Tests.Nvme;
 
 public sealed class PortalTests

@@ -1,4 +1,6 @@
 using System.Net;
+using NvmeNative.Errors;
+using NvmeNative.Nvme;
 using NvmeNative.Target;
 
 namespace NvmeNative.Tests.Target;

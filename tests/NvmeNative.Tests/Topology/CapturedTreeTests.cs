@@ -1,5 +1,6 @@
 using System.Text.Json;
 using NvmeNative.Kernel;
+using NvmeNative.Nvme;
 using NvmeNative.Topology;
 
 namespace NvmeNative.Tests.Topology;

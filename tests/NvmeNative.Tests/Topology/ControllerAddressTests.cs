@@ -1,3 +1,4 @@
+using NvmeNative.Nvme;
 using NvmeNative.Topology;
 
 namespace NvmeNative.Tests.Topology;

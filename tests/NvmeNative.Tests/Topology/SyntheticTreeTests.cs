@@ -1,4 +1,6 @@
+using NvmeNative.Errors;
 using NvmeNative.Kernel;
+using NvmeNative.Nvme;
 using NvmeNative.Topology;
 
 namespace NvmeNative.Tests.Topology;

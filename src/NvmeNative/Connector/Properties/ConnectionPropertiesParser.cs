@@ -1,7 +1,8 @@
 using System.Collections.Immutable;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
+using System.Text;
+using NvmeNative.Nvme;
 using static NvmeNative.Connector.JsonFields;
 
 namespace NvmeNative.Connector;

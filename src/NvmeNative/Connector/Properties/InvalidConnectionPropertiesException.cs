@@ -1,3 +1,5 @@
+using NvmeNative.Errors;
+
 namespace NvmeNative.Connector;
 
 /// <summary>

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using NvmeNative.Nvme;
 
 namespace NvmeNative.Connector;
 

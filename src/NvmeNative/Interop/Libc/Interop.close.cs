@@ -1,13 +1,10 @@
 using System.Runtime.InteropServices;
 
-namespace NvmeNative;
+namespace NvmeNative.Interop;
 
-internal static partial class Interop
+internal static partial class Libc
 {
-    internal static partial class Libc
-    {
-        // int close(int fd); only SafeFdHandle.ReleaseHandle calls it.
-        [LibraryImport(Libraries.Libc, SetLastError = true)]
-        internal static partial int close(int fd);
-    }
+    // int close(int fd); only SafeFdHandle.ReleaseHandle calls it.
+    [LibraryImport(Libraries.Libc, SetLastError = true)]
+    internal static partial int close(int fd);
 }

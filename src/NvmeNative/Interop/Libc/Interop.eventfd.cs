@@ -1,13 +1,10 @@
 using System.Runtime.InteropServices;
 
-namespace NvmeNative;
+namespace NvmeNative.Interop;
 
-internal static partial class Interop
+internal static partial class Libc
 {
-    internal static partial class Libc
-    {
-        // int eventfd(unsigned int initval, int flags); wakes a poll() when a wait is cancelled.
-        [LibraryImport(Libraries.Libc, SetLastError = true)]
-        internal static partial SafeFdHandle eventfd(uint initval, int flags);
-    }
+    // int eventfd(unsigned int initval, int flags); wakes a poll() when a wait is cancelled.
+    [LibraryImport(Libraries.Libc, SetLastError = true)]
+    internal static partial SafeFdHandle eventfd(uint initval, int flags);
 }

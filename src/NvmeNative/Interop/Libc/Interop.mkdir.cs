@@ -1,15 +1,12 @@
 using System.Runtime.InteropServices;
 
-namespace NvmeNative;
+namespace NvmeNative.Interop;
 
-internal static partial class Interop
+internal static partial class Libc
 {
-    internal static partial class Libc
-    {
-        // int mkdir(const char *pathname, mode_t mode); in configfs, mkdir creates a kernel object (an nvmet
-        // subsystem, namespace, port or host). EEXIST must stay distinguishable from success, which
-        // Directory.CreateDirectory hides.
-        [LibraryImport(Libraries.Libc, SetLastError = true)]
-        internal static unsafe partial int mkdir(byte* pathname, uint mode);
-    }
+    // int mkdir(const char *pathname, mode_t mode); in configfs, mkdir creates a kernel object (an nvmet
+    // subsystem, namespace, port or host). EEXIST must stay distinguishable from success, which
+    // Directory.CreateDirectory hides.
+    [LibraryImport(Libraries.Libc, SetLastError = true)]
+    internal static unsafe partial int mkdir(byte* pathname, uint mode);
 }

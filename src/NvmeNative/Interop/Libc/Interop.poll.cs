@@ -1,13 +1,10 @@
 using System.Runtime.InteropServices;
 
-namespace NvmeNative;
+namespace NvmeNative.Interop;
 
-internal static partial class Interop
+internal static partial class Libc
 {
-    internal static partial class Libc
-    {
-        // int poll(struct pollfd *fds, nfds_t nfds, int timeout);
-        [LibraryImport(Libraries.Libc, SetLastError = true)]
-        internal static unsafe partial int poll(Poll.pollfd* fds, nuint nfds, int timeout);
-    }
+    // int poll(struct pollfd *fds, nfds_t nfds, int timeout);
+    [LibraryImport(Libraries.Libc, SetLastError = true)]
+    internal static unsafe partial int poll(Poll.pollfd* fds, nuint nfds, int timeout);
 }

@@ -1,13 +1,10 @@
 using System.Runtime.InteropServices;
 
-namespace NvmeNative;
+namespace NvmeNative.Interop;
 
-internal static partial class Interop
+internal static partial class Libc
 {
-    internal static partial class Libc
-    {
-        // ssize_t recv(int sockfd, void *buf, size_t len, int flags);
-        [LibraryImport(Libraries.Libc, SetLastError = true)]
-        internal static unsafe partial nint recv(SafeFdHandle sockfd, byte* buf, nuint len, int flags);
-    }
+    // ssize_t recv(int sockfd, void *buf, size_t len, int flags);
+    [LibraryImport(Libraries.Libc, SetLastError = true)]
+    internal static unsafe partial nint recv(SafeFdHandle sockfd, byte* buf, nuint len, int flags);
 }

@@ -1,13 +1,10 @@
 using System.Runtime.InteropServices;
 
-namespace NvmeNative;
+namespace NvmeNative.Interop;
 
-internal static partial class Interop
+internal static partial class Libc
 {
-    internal static partial class Libc
-    {
-        // int socket(int domain, int type, int protocol); used for the kernel uevent netlink socket.
-        [LibraryImport(Libraries.Libc, SetLastError = true)]
-        internal static partial SafeFdHandle socket(int domain, int type, int protocol);
-    }
+    // int socket(int domain, int type, int protocol); used for the kernel uevent netlink socket.
+    [LibraryImport(Libraries.Libc, SetLastError = true)]
+    internal static partial SafeFdHandle socket(int domain, int type, int protocol);
 }

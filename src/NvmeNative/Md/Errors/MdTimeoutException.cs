@@ -8,7 +8,7 @@ public sealed class MdTimeoutException : MdException
     /// <param name="operation">The waiting operation.</param>
     /// <param name="mdDevice">The md device waited on.</param>
     public MdTimeoutException(string message, string operation, string mdDevice)
-        : base(message, operation, mdDevice, member: null, errno: (int)NvmeNative.Errno.ETIMEDOUT)
+        : base(message, operation, mdDevice, member: null, errno: (int)NvmeNative.Errors.Errno.ETIMEDOUT)
     {
     }
 }

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Collections.Immutable;
 using System.Text;
+using NvmeNative.Errors;
 using B = NvmeNative.Md.Format.BitmapSuperblockOffsets;
 
 namespace NvmeNative.Md.Format;

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using NvmeNative.Interop;
 using NvmeNative.Kernel;
 
 namespace NvmeNative.Md.Format;

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using NvmeNative.Errors;
 
 namespace NvmeNative.Md.Format;
 

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using NvmeNative.Errors;
 using O = NvmeNative.Md.Format.Superblock1Offsets;
 
 namespace NvmeNative.Md.Format;

@@ -1,3 +1,4 @@
+using NvmeNative.Errors;
 using NvmeNative.Kernel;
 using F = NvmeNative.Md.Format;
 

@@ -1,3 +1,4 @@
+using NvmeNative.Errors;
 using NvmeNative.Kernel;
 using F = NvmeNative.Md.Format;
 
@@ -134,7 +135,7 @@ internal sealed class MdCreator(MdPaths paths)
             }
             catch (MdArgumentException e)
             {
-                throw new MdInvalidInputException(e.Message, Operation, errno: (int)NvmeNative.Errno.EINVAL);
+                throw new MdInvalidInputException(e.Message, Operation, errno: (int)NvmeNative.Errors.Errno.EINVAL);
             }
             return (claims, plan, uuid, partitions);
         }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using NvmeNative.Errors;
 using NvmeNative.Kernel;
 
 namespace NvmeNative.Md;
@@ -15,16 +16,16 @@ internal sealed class MdGrower(MdPaths paths)
     {
         const string operation = "grow";
         var state = MdSysfs.TryRead(paths, md)
-            ?? throw new MdInvalidInputException("no such md device", operation, paths.Node(md), errno: (int)NvmeNative.Errno.ENODEV);
+            ?? throw new MdInvalidInputException("no such md device", operation, paths.Node(md), errno: (int)NvmeNative.Errors.Errno.ENODEV);
         if (!state.IsRunning)
             throw new MdInvalidInputException($"the array is not running (array_state {state.RawRunState})", operation, paths.Node(md));
         if (state.Level != "raid1")
             throw new MdInvalidInputException($"only RAID1 arrays are grown here, not {state.Level}", operation, paths.Node(md));
         if (state.RunState == MdRunState.ReadOnly)
-            throw new MdInvalidInputException("the array is read-only", operation, paths.Node(md), errno: (int)NvmeNative.Errno.EROFS);
+            throw new MdInvalidInputException("the array is read-only", operation, paths.Node(md), errno: (int)NvmeNative.Errors.Errno.EROFS);
         if (state.SyncAction is not (MdSyncAction.Idle or MdSyncAction.Recover))
             throw new MdException($"a {state.SyncAction.ToString().ToLowerInvariant()} is running; grow when it is done", operation, paths.Node(md),
-                errno: (int)NvmeNative.Errno.EBUSY);
+                errno: (int)NvmeNative.Errors.Errno.EBUSY);
         if (state.RunState == MdRunState.ReadAuto)
             Write(md, "array_state", "clean", null); // as mdadm's freeze(): a read-auto array cannot change size
 

@@ -33,13 +33,13 @@ internal sealed class MdMemberAdder(MdPaths paths)
         if (state.Members.FirstOrDefault(m => m.Major == device.Major && m.Minor == device.Minor) is { } bound)
         {
             if (!bound.Flags.HasFlag(MdMemberFlags.Faulty))
-                throw new MdInvalidInputException("it is already a working member", operation, paths.Node(md), member, (int)NvmeNative.Errno.EEXIST);
+                throw new MdInvalidInputException("it is already a working member", operation, paths.Node(md), member, (int)NvmeNative.Errors.Errno.EEXIST);
             control.HotRemoveDisk(device.Major, device.Minor, member);
         }
         var slot = control.GetDiskInfo(checked((int)sb.DevNumber));
         if (slot.major != 0 || slot.minor != 0)
             throw new MdInvalidInputException($"its descriptor number {sb.DevNumber} is taken by {slot.major}:{slot.minor}", operation,
-                paths.Node(md), member, (int)NvmeNative.Errno.EBUSY);
+                paths.Node(md), member, (int)NvmeNative.Errors.Errno.EBUSY);
         control.AddNewDisk(new Interop.MdU.mdu_disk_info_t
         {
             number = (int)sb.DevNumber, raid_disk = sb.Role, major = (int)device.Major, minor = (int)device.Minor,
@@ -72,7 +72,7 @@ internal sealed class MdMemberAdder(MdPaths paths)
         ulong sectors = (ulong)claim.Device.SizeBytes / 512;
         if (sectors < sb.DataOffset + sb.Size)
             throw new MdInvalidInputException($"it has {sectors} sectors; the array needs {sb.DataOffset + sb.Size}", operation,
-                paths.Node(md), member, (int)NvmeNative.Errno.ENOSPC);
+                paths.Node(md), member, (int)NvmeNative.Errors.Errno.ENOSPC);
 
         using var control = MdControl.Open(paths, md, exclusive: false, operation);
         int number = FreeDescriptor(control, sb.MaxDev)
@@ -120,7 +120,7 @@ internal sealed class MdMemberAdder(MdPaths paths)
         var state = MdSysfs.TryRead(paths, md);
         if (state is null || !state.IsRunning)
             throw new MdInvalidInputException(state is null ? "no such md device" : $"the array is not running ({state.RawRunState})",
-                operation, paths.Node(md), errno: (int)NvmeNative.Errno.ENODEV);
+                operation, paths.Node(md), errno: (int)NvmeNative.Errors.Errno.ENODEV);
         var uuid = new MdLocator(paths).UuidOf(md)
             ?? throw new MdException("the array's uuid is not available in sysfs", operation, paths.Node(md));
         return (state, uuid);

@@ -10,7 +10,7 @@ internal static class MdMembers
     internal static MdMemberState Resolve(MdPaths paths, MdDeviceName md, string member, string operation)
     {
         var state = MdSysfs.TryRead(paths, md)
-            ?? throw new MdInvalidInputException("no such md device", operation, paths.Node(md), member, (int)NvmeNative.Errno.ENODEV);
+            ?? throw new MdInvalidInputException("no such md device", operation, paths.Node(md), member, (int)NvmeNative.Errors.Errno.ENODEV);
         MdMemberState? found = null;
         if (member.StartsWith('/') && File.Exists(member))
         {
@@ -18,6 +18,6 @@ internal static class MdMembers
             found = state.Members.FirstOrDefault(m => m.Major == major && m.Minor == minor);
         }
         found ??= state.Members.FirstOrDefault(m => m.KernelName == Path.GetFileName(member));
-        return found ?? throw new MdInvalidInputException($"not a member of {md}", operation, paths.Node(md), member, (int)NvmeNative.Errno.ENODEV);
+        return found ?? throw new MdInvalidInputException($"not a member of {md}", operation, paths.Node(md), member, (int)NvmeNative.Errors.Errno.ENODEV);
     }
 }

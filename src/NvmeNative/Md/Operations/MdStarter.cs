@@ -1,3 +1,4 @@
+using NvmeNative.Errors;
 using NvmeNative.Kernel;
 
 namespace NvmeNative.Md;

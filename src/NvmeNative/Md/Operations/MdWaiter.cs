@@ -1,4 +1,5 @@
 using System.Text;
+using NvmeNative.Errors;
 using NvmeNative.Kernel;
 
 namespace NvmeNative.Md;
@@ -56,7 +57,7 @@ internal sealed class MdWaiter(MdPaths paths)
         MdSysfs.TryRead(paths, md) ?? throw Gone(md, awaited, null);
 
     private MdException Gone(MdDeviceName md, string awaited, Exception? cause) =>
-        new($"the array went away while waiting for: {awaited}", "wait", paths.Node(md), errno: (int)NvmeNative.Errno.ENODEV,
+        new($"the array went away while waiting for: {awaited}", "wait", paths.Node(md), errno: (int)NvmeNative.Errors.Errno.ENODEV,
             innerException: cause);
 
     /// <summary>The state in one line, for timeout messages.</summary>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using NvmeNative.Connector;
+using NvmeNative.Nvme;
 
 namespace NvmeNative.Tests.Connector.Properties;
 

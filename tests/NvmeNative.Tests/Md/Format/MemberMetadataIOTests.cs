@@ -1,7 +1,9 @@
 using System.Buffers.Binary;
+using NvmeNative.Errors;
+using NvmeNative.Interop;
 using NvmeNative.Kernel;
-using NvmeNative.Md;
 using NvmeNative.Md.Format;
+using NvmeNative.Md;
 
 namespace NvmeNative.Tests.Md.Format;
 

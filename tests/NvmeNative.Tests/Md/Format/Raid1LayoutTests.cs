@@ -1,5 +1,6 @@
-using NvmeNative.Md;
+using NvmeNative.Errors;
 using NvmeNative.Md.Format;
+using NvmeNative.Md;
 
 namespace NvmeNative.Tests.Md.Format;
 

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
-using NvmeNative.Md;
+using NvmeNative.Errors;
 using NvmeNative.Md.Format;
+using NvmeNative.Md;
 
 namespace NvmeNative.Tests.Md.Format;
 

@@ -1,7 +1,9 @@
 using System.Globalization;
+using NvmeNative.Errors;
 using NvmeNative.Kernel;
+using NvmeNative.Nvme;
 
-namespace NvmeNative;
+namespace NvmeNative.Topology;
 
 /// <summary>
 /// Admin commands sent through a controller's character device (<c>/dev/nvmeN</c>) with the kernel's

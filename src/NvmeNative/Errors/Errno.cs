@@ -1,4 +1,6 @@
-namespace NvmeNative;
+using NvmeNative.Interop;
+
+namespace NvmeNative.Errors;
 
 /// <summary>
 /// Linux errno values (asm-generic/errno*.h, shared by x86_64 and arm64) that NvmeNative reports.
