@@ -288,7 +288,7 @@ public sealed partial class NvmeOfConnector
     private static NvmeNativeException AsNvmeNative(Exception e, string operation) =>
         e as NvmeNativeException ?? new NvmeNativeException(e.Message, operation, innerException: e);
 
-    private void LogRollback(string subject, string reason, List<string> done, List<string> failed) =>
+    private void LogRollback(string subject, string reason, IReadOnlyList<string> done, IReadOnlyList<string> failed) =>
         ConnectorLog.RolledBack(Log, subject, reason, done.Count == 0 ? "nothing" : string.Join(", ", done),
             failed.Count == 0 ? "nothing" : string.Join("; ", failed));
 

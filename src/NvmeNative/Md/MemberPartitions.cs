@@ -1,4 +1,5 @@
 using System.Globalization;
+using NvmeNative.Errors;
 using NvmeNative.Interop;
 using NvmeNative.Kernel;
 

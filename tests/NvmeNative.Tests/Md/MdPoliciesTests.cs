@@ -31,16 +31,18 @@ public sealed class MdPoliciesTests
         var original = new MdException("run failed", "ioctl RUN_ARRAY", "/dev/md127");
         var thrown = journal.RollbackAfter(original);
         Assert.Equal(["last", "first"], order);
-        var aggregate = Assert.IsType<AggregateException>(thrown);
-        Assert.Same(original, aggregate.InnerExceptions[0]);
-        Assert.Contains("broken", aggregate.InnerExceptions[1].Message);
+        var incomplete = Assert.IsType<RollbackIncompleteException>(thrown);
+        Assert.Same(original, incomplete.InnerException);
+        Assert.Equal(["last", "first"], incomplete.Rollback.Undone);
+        Assert.Contains("broken: undo failed", Assert.Single(incomplete.Rollback.Failed));
+        Assert.Contains("rollback FAILED for: broken", incomplete.Message);
 
         var clean = new UndoJournal();
         clean.Push("x", () => { });
         Assert.Same(original, clean.RollbackAfter(original));
         clean.Push("y", () => throw new InvalidOperationException());
         clean.Discard();
-        Assert.Empty(clean.Rollback());
+        Assert.Empty(clean.Rollback().Undone);
     }
 
     [Fact]
