@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text;
 using NvmeNative.Connector;
 using NvmeNative.Errors;
+using NvmeNative.Fabrics;
 
 namespace NvmeNative.Cli;
 
@@ -87,7 +88,7 @@ internal static class CliApp
     }
 
     private static string Meaning(NvmeNativeException e) =>
-        (e.InnerException as Fabrics.FabricsConnectException ?? e as Fabrics.FabricsConnectException) is { } f ? $" [{f.Meaning}]" : "";
+        (e.InnerException as FabricsConnectException ?? e as FabricsConnectException) is { } f ? $" [{f.Meaning}]" : "";
 
     private static int Attach(NvmeOfConnector connector, Parsed a, TextReader stdin, TextWriter stdout)
     {

@@ -1,4 +1,3 @@
-using NvmeNative.Errors;
 using NvmeNative.Kernel;
 using NvmeNative.Nvme;
 
@@ -12,31 +11,31 @@ namespace NvmeNative.Connector;
 /// </summary>
 internal sealed class AttachRecords(KernelPaths paths)
 {
-    private string Directory_ => Path.Combine(paths.Run, "nvmenative", "attached");
+    private readonly KernelPaths _paths = paths;
+
+    private string RecordDirectory => Path.Combine(_paths.Run, "nvmenative", "attached");
+
+    private string RecordOf(string deviceName) => Path.Combine(RecordDirectory, deviceName);
 
     internal void Add(string deviceName, Nqn subsystem)
     {
-        Directory.CreateDirectory(Directory_);
-        File.WriteAllText(Path.Combine(Directory_, deviceName), subsystem.Value);
+        Directory.CreateDirectory(RecordDirectory);
+        File.WriteAllText(RecordOf(deviceName), subsystem.Value);
     }
 
-    internal bool Has(string deviceName) => File.Exists(Path.Combine(Directory_, deviceName));
+    internal bool Has(string deviceName) => File.Exists(RecordOf(deviceName));
 
-    internal void Remove(string deviceName) => File.Delete(Path.Combine(Directory_, deviceName));
+    /// <summary>Forgets the record; none (not even the directory, on a host that never attached) is not an error.</summary>
+    internal void Remove(string deviceName)
+    {
+        if (Directory.Exists(RecordDirectory))
+            File.Delete(RecordOf(deviceName));
+    }
 
     /// <summary>
-    /// True when the namespace device is in use: attached through NvmeNative (recorded), held by a stacked
-    /// device (md, dm: sysfs <c>holders/</c>), or claimed exclusively (mounted, or opened with O_EXCL, which
-    /// makes our own O_EXCL open fail with EBUSY).
+    /// True when the namespace device is in use: attached through NvmeNative (recorded), or in use by anything
+    /// else on the host (a holder such as md or dm, or an exclusive claim such as a mount; see <see cref="BlockDevices.IsInUse"/>).
     /// </summary>
-    internal bool IsInUse(string deviceName, string devicePath)
-    {
-        if (File.Exists(Path.Combine(Directory_, deviceName)))
-            return true;
-        string holders = paths.SysPath($"class/block/{deviceName}/holders");
-        if (Directory.Exists(holders) && Directory.EnumerateFileSystemEntries(holders).Any())
-            return true;
-        using var probe = Fd.TryOpen(devicePath, Interop.Fcntl.O_RDONLY | Interop.Fcntl.O_EXCL, out int errno);
-        return probe is null && errno == (int)Errno.EBUSY;
-    }
+    internal bool IsInUse(string deviceName, string devicePath) =>
+        Has(deviceName) || BlockDevices.IsInUse(_paths, deviceName, devicePath);
 }

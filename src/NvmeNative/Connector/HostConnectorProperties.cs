@@ -1,7 +1,4 @@
-using NvmeNative.Fabrics;
-using NvmeNative.Kernel;
 using NvmeNative.Nvme;
-using NvmeNative.Topology;
 
 namespace NvmeNative.Connector;
 
@@ -19,14 +16,3 @@ namespace NvmeNative.Connector;
 /// btrfs on a host without udev's <c>/dev/disk/by-uuid</c>.</param>
 public sealed record HostConnectorProperties(Nqn HostNqn, NvmeUuid HostId, NvmeUuid? SystemUuid, bool NativeMultipath,
     string? RootFilesystemUuid);
-
-public sealed partial class NvmeOfConnector
-{
-    /// <summary>The connector properties of this host (see <see cref="HostConnectorProperties"/>).</summary>
-    public HostConnectorProperties GetConnectorProperties()
-    {
-        var host = HostIdentityStore.LoadOrCreate(_options.Paths);
-        return new HostConnectorProperties(host.HostNqn, host.HostId, HostIdentityStore.ReadSystemUuid(_options.Paths),
-            _topology.IsNativeMultipathEnabled() ?? false, FilesystemUuid.OfMount(_options.Paths, "/"));
-    }
-}

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using Microsoft.Extensions.Logging;
 using NvmeNative.Errors;
 using NvmeNative.Fabrics;
 using NvmeNative.Kernel;
@@ -9,21 +7,24 @@ using NvmeNative.Topology;
 namespace NvmeNative.Connector;
 
 /// <summary>
-/// os-brick's NVMe-oF connector without nvme-cli: connect, disconnect, paths and connector properties for
-/// volumes described by os-brick <c>connection_properties</c>. Thread-safe; attach and detach are
+/// os-brick's NVMe-oF connector without nvme-cli: connect, disconnect, extend, paths and connector properties for
+/// volumes described by os-brick <c>connection_properties</c>. Thread-safe; attach, detach and extend are
 /// serialised per host across threads and processes.
 /// </summary>
 /// <remarks>
-/// Replicated volumes (<c>volume_replicas</c>) are attached as an md RAID1 array over their replicas'
-/// namespaces (see <c>NvmeOfConnector.Replicated.cs</c>); every operation accepts both kinds.
+/// A coordinator: a single volume is one target (<see cref="TargetAttacher"/>, <see cref="TargetDetacher"/>,
+/// <see cref="TargetExtender"/>); a replicated volume (<c>volume_replicas</c>) is <see cref="ReplicatedVolume"/>, an
+/// md RAID1 array over its replicas' namespaces. Every operation accepts both kinds.
 /// </remarks>
-public sealed partial class NvmeOfConnector
+public sealed class NvmeOfConnector
 {
-    private readonly NvmeOfConnectorOptions _options;
-    private readonly FabricsConnector _fabrics;
-    private readonly NvmeTopology _topology;
-    private readonly AttachRecords _records;
-    private readonly Func<IUeventSource> _openEvents;
+    private const string ConnectOperation = "connect volume";
+
+    private readonly ConnectorContext _context;
+    private readonly TargetAttacher _attacher;
+    private readonly TargetDetacher _detacher;
+    private readonly TargetExtender _extender;
+    private readonly ReplicatedVolume _replicated;
 
     /// <summary>Creates a connector for this host (or for the trees that <paramref name="options"/> names).</summary>
     public NvmeOfConnector(NvmeOfConnectorOptions? options = null)
@@ -34,15 +35,22 @@ public sealed partial class NvmeOfConnector
     /// <summary>The seams unit tests use: a scripted /dev/nvme-fabrics and a scripted uevent source.</summary>
     internal NvmeOfConnector(NvmeOfConnectorOptions options, IFabricsDevice? fabricsDevice, Func<IUeventSource> openEvents)
     {
-        _options = options;
-        _openEvents = openEvents;
-        _fabrics = new FabricsConnector(_options.Paths, fabricsDevice);
-        _topology = new NvmeTopology(_options.Paths, openEvents);
-        _records = new AttachRecords(_options.Paths);
+        _context = new ConnectorContext(options, fabricsDevice, openEvents);
+        _attacher = new TargetAttacher(_context);
+        _detacher = new TargetDetacher(_context);
+        _extender = new TargetExtender(_context);
+        _replicated = new ReplicatedVolume(_context);
+    }
+
+    /// <summary>How host-name portals are looked up (the system resolver; unit tests substitute it).</summary>
+    internal PortalResolver.Lookup HostLookup
+    {
+        get => _context.HostLookup;
+        init => _context.HostLookup = value;
     }
 
     /// <summary>The host topology the connector reads (for listing).</summary>
-    public NvmeTopology Topology => _topology;
+    public NvmeTopology Topology => _context.Topology;
 
     /// <summary>
     /// Attaches a volume: connects every portal of its target that has no live controller yet (reusing live
@@ -57,253 +65,88 @@ public sealed partial class NvmeOfConnector
     {
         ArgumentNullException.ThrowIfNull(properties);
         if (properties.IsReplicated)
-            return ConnectReplicated(properties, cancellationToken);
-        var plan = PrepareAttach(properties.Targets[0], properties, cancellationToken);
+            return _replicated.Attach(properties, cancellationToken);
+        var plan = AttachPlan.Prepare(_context, properties.Targets[0], properties, cancellationToken);
 
-        using var hostLock = HostLock.Acquire(_options.LockFilePath, cancellationToken);
-        return AttachWithRollback(plan.Target.SubsystemNqn.Value, "connect volume", journal => ConnectLocked(plan, journal, cancellationToken));
+        using var hostLock = _context.LockHost(cancellationToken);
+        return AttachRollback.Run(_context, plan.Target.SubsystemNqn.Value, ConnectOperation,
+            journal => _attacher.Attach(plan, journal, cancellationToken));
     }
 
     /// <summary>
-    /// Runs an attach with a fresh undo journal. If it fails or is cancelled, every change it journaled is undone
-    /// (newest first) and logged; a failure is then thrown as <see cref="AttachFailedException"/> listing what was
-    /// undone, a cancellation is rethrown as it is.
+    /// Detaches a volume: flushes its device, then deletes each controller of its target that is left with no
+    /// other namespace in use (another attached volume, a holder such as md, or an exclusive claim such as a
+    /// mount): a target shared with another attached volume keeps its controller. A volume that is already
+    /// gone succeeds. A replicated volume's array is flushed and stopped first, then each replica is detached.
     /// </summary>
-    private AttachedVolume AttachWithRollback(string subject, string operation, Func<UndoJournal, AttachedVolume> attach)
+    /// <param name="properties">The volume's connection properties.</param>
+    /// <param name="devicePath">os-brick's <c>device_info["path"]</c>, if the caller has it.</param>
+    /// <param name="force">Go on deleting controllers even when the flush failed (os-brick's <c>force</c>): unwritten
+    /// data may be lost. Without it a failed flush ends the detach at once, with the controllers left in place.</param>
+    /// <param name="ignoreErrors">Return instead of throwing when something failed; the errors are in the result.</param>
+    /// <param name="cancellationToken">Cancels waiting for the host lock.</param>
+    /// <exception cref="NvmeNativeException">The flush (without <paramref name="force"/>) or a controller deletion failed.</exception>
+    public DetachedVolume Disconnect(ConnectionProperties properties, string? devicePath = null, bool force = false,
+        bool ignoreErrors = false, CancellationToken cancellationToken = default)
     {
-        var journal = new UndoJournal();
-        try
-        {
-            return attach(journal);
-        }
-        catch (Exception e)
-        {
-            var (done, failed) = journal.Rollback();
-            bool cancelled = e is OperationCanceledException;
-            LogRollback(subject, cancelled ? "cancelled" : e.Message, done, failed);
-            if (cancelled)
-                throw;
-            throw new AttachFailedException(AsNvmeNative(e, operation), done, failed);
-        }
-    }
+        ArgumentNullException.ThrowIfNull(properties);
+        if (properties.IsReplicated)
+            return _replicated.Detach(properties, devicePath, force, ignoreErrors, cancellationToken);
+        var target = AttachPlan.ResolvePortals(_context, properties.Targets[0], cancellationToken);
 
-    /// <summary>One target's attach, decided and validated before the lock and before any kernel change.</summary>
-    private sealed record AttachPlan(TargetProperties Target, HostIdentity Host, List<(Portal Portal, FabricsOptions Options)> Legs);
-
-    /// <summary>
-    /// Resolves host names, builds and validates every portal's options, applies enforce_multipath and checks that
-    /// this kernel offers nvme-fabrics and every option used: bad input and missing support change nothing.
-    /// </summary>
-    private AttachPlan PrepareAttach(TargetProperties unresolved, ConnectionProperties properties, CancellationToken ct)
-    {
-        var target = WithResolvedPortals(unresolved, ct);
-        var host = HostFor(target);
-        var legs = target.Portals.Select(p => (Portal: p, Options: FabricsOptions.ForPortal(target.SubsystemNqn, p, host))).ToList();
-        foreach (var leg in legs)
-            leg.Options.Validate();
-        if (!target.HasNamespaceIdentifier && legs.Count == 0)
-            throw new NvmeNativeException("the target has no portal", "connect volume");
-        // os-brick's check_multipath: with multipath wanted but off in the kernel, enforce_multipath refuses.
-        if (_options.UseMultipath && legs.Count > 1 && _topology.IsNativeMultipathEnabled() != true)
-        {
-            if (properties.EnforceMultipath)
-                throw new NvmeNativeException(
-                    "multipathing is enforced (enforce_multipath) but native NVMe multipath is off on this host (nvme_core.multipath); nothing was changed",
-                    "connect volume");
-            ConnectorLog.MultipathOff(Log, target.SubsystemNqn.Value);
-        }
-        // A missing nvme-fabrics module, or an option this kernel lacks, is reported now, not after a first
-        // portal was connected (the kernel's list is read once per connector and cached).
-        if (legs.Count > 0)
-        {
-            var supported = _fabrics.SupportedOptions;
-            foreach (var leg in legs)
-                supported.Require(leg.Options.UsedMask, _fabrics.DevicePath);
-        }
-        return new AttachPlan(target, host, legs);
-    }
-
-    private AttachedVolume ConnectLocked(AttachPlan plan, UndoJournal journal, CancellationToken ct)
-    {
-        var (target, host, legs) = plan;
-        long start = Stopwatch.GetTimestamp();
-        // Listen before anything changes, so no uevent of the namespace appearing can be missed.
-        using var events = _openEvents();
-        var selector = NamespaceSelector.FromIdentifiers(target.NamespaceUuid, target.Nguid, target.NamespaceId);
-        ConnectorLog.Attaching(Log, target.SubsystemNqn.Value, legs.Count, selector?.ToString() ?? "(new namespace)");
-        var before = selector is null
-            ? _topology.NamespacesOf(_topology.ControllersOf(target.SubsystemNqn, null, host.HostNqn)).Select(n => n.Name).ToHashSet(StringComparer.Ordinal)
-            : null;
-
-        var created = new List<string>();
-        var reused = new List<string>();
-        var failures = new List<NvmeNativeException>();
-        foreach (var (portal, options) in legs)
-        {
-            ct.ThrowIfCancellationRequested();
-            if (ConnectLeg(target, host, portal, options, journal, created, reused, ct) is { } failure)
-            {
-                ConnectorLog.PortalFailed(Log, portal.ToString(), failure.Message);
-                failures.Add(failure);
-            }
-            if (!_options.UseMultipath && created.Count + reused.Count > 0)
-                break;
-        }
-        if (created.Count + reused.Count == 0)
-            throw failures.Count == 1
-                ? failures[0]
-                : new NvmeNativeException("no portal could be connected: " + string.Join("; ", failures.Select(f => f.Message)),
-                    "connect volume", target.SubsystemNqn.Value);
-
-        var mine = created.Concat(reused).ToHashSet(StringComparer.Ordinal);
-        var controllers = _topology.ControllersOf(target.SubsystemNqn, null, host.HostNqn).Where(c => mine.Contains(c.Name)).ToList();
-        var ns = selector is not null
-            ? _topology.WaitForNamespace(events, controllers, selector, _options.DeviceTimeout, ct)
-            : WaitForNewNamespace(events, controllers, before!, ct);
-        if (ns.IsMultipathHead && controllers.Count > 1)
-            ns = WaitForAllPaths(events, ns, controllers, ct);
-        // Undo only a record this attach made: an earlier attach of the same volume keeps its own.
-        if (!_records.Has(ns.Name))
-        {
-            string recorded = ns.Name;
-            journal.Push($"forgot the attach record of {recorded}", () => _records.Remove(recorded));
-        }
-        _records.Add(ns.Name, target.SubsystemNqn);
-        ConnectorLog.Attached(Log, target.SubsystemNqn.Value, selector?.ToString() ?? "(new namespace)", ns.DevicePath,
-            string.Join(", ", ns.ControllerNames), (long)Stopwatch.GetElapsedTime(start).TotalMilliseconds);
-        return new AttachedVolume(ns.DevicePath, created, reused, ns.ControllerNames);
+        using var hostLock = _context.LockHost(cancellationToken);
+        var outcome = new DetachOutcome();
+        string? path = _detacher.Detach(target, devicePath ?? properties.DevicePath, force, ignoreErrors, outcome);
+        return outcome.Finish(path, ignoreErrors);
     }
 
     /// <summary>
-    /// The head appears with its first path; the others follow as each controller finishes its namespace
-    /// scan, announced by no event (<see cref="KernelWait.Unannounced"/>). A caller expects full
-    /// redundancy on return, so wait until every controller of this
-    /// attach that is still live presents a path. A controller that stops being live is no longer awaited;
-    /// if paths are still missing at <see cref="NvmeOfConnectorOptions.PathsTimeout"/>, the volume is
-    /// returned with the paths it has (it is usable) rather than rolled back.
+    /// os-brick's <c>extend_volume</c>: after the volume was grown on the target, makes this host see the new
+    /// size and returns it in bytes (see <see cref="TargetExtender"/>). The volume's device is looked for only among
+    /// its target's controllers, as <see cref="GetVolumePaths"/> does. A replicated volume extends each replica, then
+    /// grows its array. Runs under the per-host attach lock.
     /// </summary>
-    private NvmeNamespace WaitForAllPaths(IUeventSource events, NvmeNamespace found, List<NvmeController> controllers, CancellationToken ct)
+    /// <returns>The device's size in bytes (BLKGETSIZE64), once it matches what the target reports.</returns>
+    /// <exception cref="InvalidInputException">The properties name no namespace (no uuid, nguid, ns_id or
+    /// device_path), or a host-name portal does not resolve (nothing was changed).</exception>
+    /// <exception cref="VolumeNotFoundException">The volume is not attached here.</exception>
+    /// <exception cref="NvmeNativeTimeoutException">The device did not reach the target's size within
+    /// <see cref="NvmeOfConnectorOptions.DeviceTimeout"/>.</exception>
+    /// <exception cref="NvmeNativeException">No controller could be rescanned or answer Identify.</exception>
+    public long Extend(ConnectionProperties properties, CancellationToken cancellationToken = default)
     {
-        var names = controllers.Select(c => c.Name).ToList();
-        NvmeNamespace? Now() => _topology.NamespacesOf(controllers).FirstOrDefault(n => n.Name == found.Name);
-        NvmeNamespace? Complete()
-        {
-            if (Now() is not { } now)
-                return null;
-            var live = names.Select(_topology.FindController).Where(c => c is { IsLive: true }).Select(c => c!.Name);
-            return live.All(now.ControllerNames.Contains) ? now : null;
-        }
-        try
-        {
-            return KernelWait.Until(events,
-                relevant: e => e.Subsystem is "block" or "nvme",
-                check: Complete,
-                describe: () => _topology.DescribeNamespaces(controllers),
-                waitingFor: $"a path to {found.Name} through each of {string.Join(", ", names)}",
-                _options.PathsTimeout, ct, unannounced: KernelWait.Unannounced);
-        }
-        catch (NvmeNativeTimeoutException)
-        {
-            var now = Now() ?? found;
-            ConnectorLog.PathsMissing(Log, now.DevicePath, string.Join(", ", names.Except(now.ControllerNames)), _options.PathsTimeout);
-            return now;
-        }
-    }
+        ArgumentNullException.ThrowIfNull(properties);
+        if (properties.IsReplicated)
+            return _replicated.Extend(properties, cancellationToken);
+        var target = AttachPlan.ResolvePortals(_context, properties.Targets[0], cancellationToken);
+        TargetExtender.RequireVolumeIdentity(target, properties.DevicePath);
 
-    /// <summary>Makes one portal's controller live; returns the failure instead of throwing so other portals are tried.</summary>
-    private NvmeNativeException? ConnectLeg(TargetProperties target, HostIdentity host, Portal portal, FabricsOptions options,
-        UndoJournal journal, List<string> created, List<string> reused, CancellationToken ct)
-    {
-        var existing = _topology.ControllersOf(target.SubsystemNqn, portal, host.HostNqn);
-        if (existing.FirstOrDefault(c => c.IsLive) is { } live)
-        {
-            // Some targets send no namespace-change AEN; a rescan makes a newly mapped namespace visible (as os-brick).
-            Rescan(live);
-            ConnectorLog.ReusingLive(Log, live.Name, portal.ToString());
-            reused.Add(live.Name);
-            return null;
-        }
-        if (existing.FirstOrDefault(c => c.State is ControllerState.Connecting or ControllerState.Resetting or ControllerState.New) is { } coming)
-        {
-            ConnectorLog.WaitingForReconnect(Log, coming.Name, portal.ToString(), coming.State.ToString(), _options.ReconnectTimeout);
-            try
-            {
-                reused.Add(_topology.WaitForControllerLive(coming.Name, _options.ReconnectTimeout, ct).Name);
-                return null;
-            }
-            catch (NvmeNativeException e)
-            {
-                return e;
-            }
-        }
-        try
-        {
-            var instance = _fabrics.Connect(options, ct);
-            created.Add(instance.Name);
-            ConnectorLog.Connected(Log, instance.Name, portal.ToString(), options.ToString());
-            journal.Push($"deleted controller {instance.Name}", () => _fabrics.DeleteController(instance));
-            return null;
-        }
-        catch (FabricsConnectException e) when (e.Failure == ConnectFailure.AlreadyConnected)
-        {
-            // Another process created it between our look and our connect: use theirs, never delete it.
-            var raced = _topology.ControllersOf(target.SubsystemNqn, portal, host.HostNqn).FirstOrDefault();
-            if (raced is null)
-                return e;
-            ConnectorLog.RacedConnect(Log, raced.Name, portal.ToString());
-            reused.Add(raced.IsLive ? raced.Name : _topology.WaitForControllerLive(raced.Name, _options.ReconnectTimeout, ct).Name);
-            return null;
-        }
-        catch (FabricsConnectException e)
-        {
-            return e;
-        }
+        using var hostLock = _context.LockHost(cancellationToken);
+        return _extender.Extend(target, properties.DevicePath, cancellationToken);
     }
 
     /// <summary>
-    /// os-brick's fallback for properties without uuid, nguid or nsid: the one namespace of the target's
-    /// controllers that was not there before this attach (under the host lock, so no other attach interferes).
+    /// os-brick's <c>get_volume_paths</c>: the caller's device path if given, else the properties'
+    /// <c>device_path</c>, else the namespace found now among the target's controllers (no waiting; for a
+    /// replicated volume, its running array); empty when none.
     /// </summary>
-    private NvmeNamespace WaitForNewNamespace(IUeventSource events, List<NvmeController> controllers, HashSet<string> before, CancellationToken ct)
+    public IReadOnlyList<string> GetVolumePaths(ConnectionProperties properties, string? devicePath = null)
     {
-        return KernelWait.Until(events,
-            relevant: e => e.Subsystem is "block" or "nvme",
-            check: () =>
-            {
-                var added = _topology.NamespacesOf(controllers).Where(n => !before.Contains(n.Name)).ToList();
-                if (added.Count > 1 && added.Select(n => n.Uuid).Distinct().Count() > 1)
-                    throw new NvmeNativeException(
-                        $"the properties name no namespace (uuid, nguid or ns_id) and {added.Count} new namespaces appeared ({string.Join(", ", added.Select(n => n.Name))}); refusing to guess",
-                        "find namespace", controllers[0].SysfsPath);
-                return added.FirstOrDefault();
-            },
-            describe: () => string.Join(", ", _topology.NamespacesOf(controllers).Select(n => n.Name)),
-            waitingFor: "a new namespace through " + string.Join(", ", controllers.Select(c => c.Name)),
-            _options.DeviceTimeout, ct);
+        ArgumentNullException.ThrowIfNull(properties);
+        if ((devicePath ?? properties.DevicePath) is { } known)
+            return [known];
+        if (properties.IsReplicated)
+            return _replicated.Paths(properties);
+        var target = AttachPlan.ResolvePortals(_context, properties.Targets[0], CancellationToken.None);
+        return VolumeLookup.Find(_context, target).Namespace is { } ns ? [ns.DevicePath] : [];
     }
 
-    private ILogger Log => _options.Logger;
-
-    /// <summary>An unexpected failure (an I/O error on a file, say) as a member of the exception family, keeping it as the cause.</summary>
-    private static NvmeNativeException AsNvmeNative(Exception e, string operation) =>
-        e as NvmeNativeException ?? new NvmeNativeException(e.Message, operation, innerException: e);
-
-    private void LogRollback(string subject, string reason, IReadOnlyList<string> done, IReadOnlyList<string> failed) =>
-        ConnectorLog.RolledBack(Log, subject, reason, done.Count == 0 ? "nothing" : string.Join(", ", done),
-            failed.Count == 0 ? "nothing" : string.Join("; ", failed));
-
-    private static void Rescan(NvmeController controller)
+    /// <summary>The connector properties of this host (see <see cref="HostConnectorProperties"/>).</summary>
+    public HostConnectorProperties GetConnectorProperties()
     {
-        using var fd = Fd.TryOpen(controller.DevicePath, Interop.Fcntl.O_RDONLY, out int errno);
-        if (fd is null)
-            return; // the controller went away: the namespace wait reports what is missing
-        Fd.IoctlValue(fd, Interop.NvmeIoctl.NVME_IOCTL_RESCAN, 0, "NVME_IOCTL_RESCAN", controller.DevicePath);
-    }
-
-    private HostIdentity HostFor(TargetProperties target)
-    {
-        var stored = HostIdentityStore.LoadOrCreate(_options.Paths);
-        // A host_nqn in the properties overrides the NQN (os-brick's -q); the hostid stays the host's own.
-        return target.HostNqn is { } nqn ? new HostIdentity(nqn, stored.HostId) : stored;
+        var paths = _context.Options.Paths;
+        var host = HostIdentityStore.LoadOrCreate(paths);
+        return new HostConnectorProperties(host.HostNqn, host.HostId, HostIdentityStore.ReadSystemUuid(paths),
+            _context.Topology.IsNativeMultipathEnabled() ?? false, FilesystemUuid.OfMount(paths, "/"));
     }
 }

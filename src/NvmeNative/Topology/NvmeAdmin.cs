@@ -53,4 +53,15 @@ internal static unsafe class NvmeAdmin
             return errno;
         return Fd.TryIoctlValue(fd, Interop.NvmeIoctl.NVME_IOCTL_RESCAN, 0, out errno) < 0 ? errno : 0;
     }
+
+    /// <summary>
+    /// NVME_IOCTL_RESCAN on a controller the caller is about to use: a failed rescan is an error, but a controller
+    /// device that cannot be opened any more (it went away) is left for the caller's namespace wait to report.
+    /// </summary>
+    internal static void RescanIfPresent(string controllerDevice)
+    {
+        using var fd = Fd.TryOpen(controllerDevice, Interop.Fcntl.O_RDONLY, out _);
+        if (fd is not null)
+            Fd.IoctlValue(fd, Interop.NvmeIoctl.NVME_IOCTL_RESCAN, 0, "NVME_IOCTL_RESCAN", controllerDevice);
+    }
 }

@@ -1,80 +1,47 @@
 using System.Globalization;
 using NvmeNative.Errors;
-using NvmeNative.Fabrics;
 using NvmeNative.Kernel;
 using NvmeNative.Nvme;
 using NvmeNative.Topology;
 
 namespace NvmeNative.Connector;
 
-public sealed partial class NvmeOfConnector
+/// <summary>
+/// os-brick's <c>extend_volume</c> for one target under the host lock: after the namespace was grown on the target,
+/// makes this host see the new size. Every live controller of the target that reaches the namespace is told to
+/// rescan (not a controller guessed from the device name, os-brick's bug with multipath); the size the target now
+/// reports is read with Identify Namespace (NSZE in blocks of the CURRENT LBA format); then it waits, woken by the
+/// block device's resize uevent, until the device (and each multipath path) has that size.
+/// </summary>
+internal sealed class TargetExtender(ConnectorContext context)
 {
-    private const string ExtendOperation = "extend volume";
+    internal const string Operation = "extend volume";
 
-    /// <summary>
-    /// os-brick's <c>extend_volume</c>: after the volume was grown on the target, makes this host see the new
-    /// size and returns it in bytes. Every live controller of the target that reaches the namespace is told
-    /// to rescan (not a controller guessed from the device name, os-brick's bug with multipath); the size
-    /// the target now reports is read with Identify Namespace (NSZE in blocks of the CURRENT LBA format); then
-    /// the call waits, woken by the block device's resize uevent, until the device (and each multipath path)
-    /// has that size. The volume's device is looked for only among its target's controllers, as
-    /// <see cref="GetVolumePaths"/> does. Runs under the per-host attach lock.
-    /// </summary>
-    /// <returns>The device's size in bytes (BLKGETSIZE64), once it matches what the target reports.</returns>
-    /// <exception cref="InvalidInputException">The properties name no namespace (no uuid, nguid, ns_id or
-    /// device_path), or a host-name portal does not resolve (nothing was changed).</exception>
-    /// <exception cref="VolumeNotFoundException">The volume is not attached here.</exception>
-    /// <exception cref="NvmeNativeTimeoutException">The device did not reach the target's size within
-    /// <see cref="NvmeOfConnectorOptions.DeviceTimeout"/>.</exception>
-    /// <exception cref="NvmeNativeException">No controller could be rescanned or answer Identify.</exception>
-    public long Extend(ConnectionProperties properties, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(properties);
-        if (properties.IsReplicated)
-            return ExtendReplicated(properties, cancellationToken);
-        var target = WithResolvedPortals(properties.Targets[0], cancellationToken);
-        RequireVolumeIdentity(target, properties.DevicePath);
-
-        using var hostLock = HostLock.Acquire(_options.LockFilePath, cancellationToken);
-        return ExtendTargetLocked(target, properties.DevicePath, cancellationToken);
-    }
-
-    private static void RequireVolumeIdentity(TargetProperties target, string? devicePath)
+    /// <summary>Refuses properties that cannot find the volume to extend (before the lock, changing nothing).</summary>
+    internal static void RequireVolumeIdentity(TargetProperties target, string? devicePath)
     {
         if (!target.HasNamespaceIdentifier && devicePath is null)
             throw new InvalidInputException(
                 "the properties name no namespace (vol_uuid, volume_nguid or ns_id) and no device_path: the volume to extend cannot be found",
-                ExtendOperation, "");
+                Operation, "");
     }
 
-    /// <summary>One target's extend under the host lock; returns its device's new size in bytes.</summary>
-    private long ExtendTargetLocked(TargetProperties target, string? devicePath, CancellationToken cancellationToken)
+    /// <summary>Extends the target's volume; returns its device's new size in bytes.</summary>
+    internal long Extend(TargetProperties target, string? devicePath, CancellationToken cancellationToken)
     {
-        var selector = NamespaceSelector.FromIdentifiers(target.NamespaceUuid, target.Nguid, target.NamespaceId);
-        var hostNqn = target.HostNqn ?? HostIdentityStore.TryLoad(_options.Paths)?.HostNqn;
-        var controllers = ControllersAtPortals(target, hostNqn);
-        var ns = FindVolume(controllers, selector, devicePath)
+        var (controllers, selector, byId) = VolumeLookup.Find(context, target);
+        var ns = (selector is not null ? byId : context.Topology.NamespacesOf(controllers).FirstOrDefault(n => n.DevicePath == devicePath))
             ?? throw new VolumeNotFoundException(
                 $"no device for {(selector?.ToString() ?? devicePath)} through the controllers of {target.SubsystemNqn} at its portals" +
                 (controllers.Count == 0 ? " (none is connected)" : $" ({string.Join(", ", controllers.Select(c => c.Name))})"),
-                ExtendOperation, devicePath);
+                Operation, devicePath);
 
         // Listen before the rescans: the resize event they cause must not be missed.
-        using var events = _openEvents();
+        using var events = context.OpenEvents();
         var rescanned = RescanControllersOf(ns, controllers);
         var identity = IdentifyOnAny(rescanned, ns);
         WaitForSize(events, ns, rescanned, identity, cancellationToken);
-        return DeviceSize(ns.DevicePath);
-    }
-
-    /// <summary>The namespace by its identifier among the target's controllers, else the one whose device is <paramref name="devicePath"/>.</summary>
-    private NvmeNamespace? FindVolume(List<NvmeController> controllers, NamespaceSelector? selector, string? devicePath)
-    {
-        if (controllers.Count == 0)
-            return null;
-        if (selector is not null)
-            return _topology.FindNamespace(controllers, selector);
-        return _topology.NamespacesOf(controllers).FirstOrDefault(n => n.DevicePath == devicePath);
+        return BlockDevices.SizeBytes(ns.DevicePath);
     }
 
     /// <summary>
@@ -83,10 +50,10 @@ public sealed partial class NvmeOfConnector
     /// is resized only by its own controller's scan, and the head forwards I/O to the paths: a path left at
     /// the old size would fail I/O beyond it. Returns the controllers rescanned.
     /// </summary>
-    private List<NvmeController> RescanControllersOf(NvmeNamespace ns, List<NvmeController> atPortals)
+    private List<NvmeController> RescanControllersOf(NvmeNamespace ns, IReadOnlyList<NvmeController> atPortals)
     {
         var names = ns.ControllerNames.Concat(atPortals.Select(c => c.Name)).Distinct(StringComparer.Ordinal);
-        var live = names.Select(_topology.FindController).Where(c => c is { IsLive: true }).Select(c => c!).ToList();
+        var live = names.Select(context.Topology.FindController).Where(c => c is { IsLive: true }).Select(c => c!).ToList();
         var rescanned = new List<NvmeController>();
         var failures = new List<string>();
         foreach (var controller in live)
@@ -102,7 +69,7 @@ public sealed partial class NvmeOfConnector
                 live.Count == 0
                     ? $"no controller that reaches {ns.Name} is live ({string.Join(", ", ns.ControllerNames)}): the new size cannot be read"
                     : "no controller could be rescanned: " + string.Join("; ", failures),
-                ExtendOperation, ns.DevicePath);
+                Operation, ns.DevicePath);
         return rescanned;
     }
 
@@ -123,7 +90,7 @@ public sealed partial class NvmeOfConnector
         }
         throw failures.Count == 1 ? failures[0]
             : new NvmeNativeException("Identify Namespace failed on every controller: " + string.Join("; ", failures.Select(f => f.Message)),
-                ExtendOperation, ns.DevicePath);
+                Operation, ns.DevicePath);
     }
 
     /// <summary>
@@ -136,7 +103,8 @@ public sealed partial class NvmeOfConnector
     /// </summary>
     private void WaitForSize(IUeventSource events, NvmeNamespace ns, List<NvmeController> rescanned, NamespaceIdentity identity, CancellationToken ct)
     {
-        var tree = new SysfsTree(_options.Paths);
+        var tree = new SysfsTree(context.Options.Paths);
+        var timeout = context.Options.DeviceTimeout;
         var rescannedNames = rescanned.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
         var paths = ns.Paths.Where(p => rescannedNames.Contains(p.ControllerName))
             .Select(p => (p.Name, Dir: Path.Combine(tree.ControllerDir(p.ControllerName), p.Name))).ToList();
@@ -151,23 +119,14 @@ public sealed partial class NvmeOfConnector
         KernelWait.Until(events,
             relevant: e => e.Subsystem == "block" && e.Action == "change",
             check: () => SectorsIn(all[0].Dir) == want ? ns : null,
-            describe: Describe, waitingFor: $"{ns.Name} {waitingFor}", _options.DeviceTimeout, ct);
+            describe: Describe, waitingFor: $"{ns.Name} {waitingFor}", timeout, ct);
         if (paths.Count == 0 || paths.All(p => SectorsIn(p.Dir) == want))
             return;
-        var left = _options.DeviceTimeout - deadline.Elapsed;
+        var left = timeout - deadline.Elapsed;
         KernelWait.Until(events,
             relevant: e => e.Subsystem == "block" && e.Action == "change",
             check: () => paths.All(p => SectorsIn(p.Dir) == want) ? ns : null,
             describe: Describe, waitingFor: $"the paths of {ns.Name} ({string.Join(", ", paths.Select(p => p.Name))}) {waitingFor}",
             left > TimeSpan.Zero ? left : TimeSpan.Zero, ct, unannounced: KernelWait.Unannounced);
-    }
-
-    /// <summary>blockdev --getsize64: the size the block layer gives the device now.</summary>
-    private static long DeviceSize(string devicePath)
-    {
-        using var fd = Fd.Open(devicePath, Interop.Fcntl.O_RDONLY);
-        ulong bytes = 0;
-        Fd.Ioctl(fd, Interop.Fs.BLKGETSIZE64, ref bytes, "BLKGETSIZE64", devicePath);
-        return checked((long)bytes);
     }
 }

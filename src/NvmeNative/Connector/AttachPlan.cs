@@ -1,0 +1,75 @@
+using System.Collections.Immutable;
+using NvmeNative.Errors;
+using NvmeNative.Fabrics;
+using NvmeNative.Nvme;
+
+namespace NvmeNative.Connector;
+
+/// <summary>One target's attach, decided and validated before the host lock and before any kernel change.</summary>
+/// <param name="Target">The target with its host-name portals resolved.</param>
+/// <param name="Host">The identity it connects with.</param>
+/// <param name="Legs">Each portal with the fabrics options of its controller.</param>
+internal sealed record AttachPlan(TargetProperties Target, HostIdentity Host, IReadOnlyList<(Portal Portal, FabricsOptions Options)> Legs)
+{
+    /// <summary>
+    /// Resolves host names, builds and validates every portal's options, applies enforce_multipath and checks that
+    /// this kernel offers nvme-fabrics and every option used: bad input and missing support change nothing.
+    /// </summary>
+    internal static AttachPlan Prepare(ConnectorContext context, TargetProperties unresolved, ConnectionProperties properties, CancellationToken ct)
+    {
+        var target = ResolvePortals(context, unresolved, ct);
+        var host = context.HostFor(target);
+        var legs = target.Portals.Select(p => (Portal: p, Options: FabricsOptions.ForPortal(target.SubsystemNqn, p, host))).ToList();
+        foreach (var leg in legs)
+            leg.Options.Validate();
+        if (!target.HasNamespaceIdentifier && legs.Count == 0)
+            throw new NvmeNativeException("the target has no portal", "connect volume");
+        // os-brick's check_multipath: with multipath wanted but off in the kernel, enforce_multipath refuses.
+        if (context.Options.UseMultipath && legs.Count > 1 && context.Topology.IsNativeMultipathEnabled() != true)
+        {
+            if (properties.EnforceMultipath)
+                throw new NvmeNativeException(
+                    "multipathing is enforced (enforce_multipath) but native NVMe multipath is off on this host (nvme_core.multipath); nothing was changed",
+                    "connect volume");
+            ConnectorLog.MultipathOff(context.Log, target.SubsystemNqn.Value);
+        }
+        // A missing nvme-fabrics module, or an option this kernel lacks, is reported now, not after a first
+        // portal was connected (the kernel's list is read once per connector and cached).
+        if (legs.Count > 0)
+        {
+            var supported = context.Fabrics.SupportedOptions;
+            foreach (var leg in legs)
+                supported.Require(leg.Options.UsedMask, context.Fabrics.DevicePath);
+        }
+        return new AttachPlan(target, host, legs);
+    }
+
+    /// <summary>
+    /// The target with every host-name portal replaced by the address it resolves to (see <see cref="PortalResolver"/>),
+    /// before the host lock and before anything touches the kernel, so a name that does not resolve is invalid input
+    /// that changed nothing. Portals that resolve to the same address as an earlier one are dropped: they are the same
+    /// connection.
+    /// </summary>
+    /// <exception cref="InvalidInputException">A host name does not resolve; the key path names its place in the input.</exception>
+    internal static TargetProperties ResolvePortals(ConnectorContext context, TargetProperties target, CancellationToken ct)
+    {
+        if (target.Portals.All(p => !p.IsHostName))
+            return target;
+        var resolved = ImmutableArray.CreateBuilder<Portal>(target.Portals.Length);
+        var keys = ImmutableArray.CreateBuilder<string>(target.Portals.Length);
+        for (int i = 0; i < target.Portals.Length; i++)
+        {
+            string key = i < target.PortalAddressKeys.Length ? target.PortalAddressKeys[i] : $"portals[{i}]";
+            Portal portal = PortalResolver.Resolve(target.Portals[i], key, context.HostLookup, ct);
+            if (resolved.Contains(portal))
+                continue;
+            resolved.Add(portal);
+            keys.Add(key);
+        }
+        return new TargetProperties(target.SubsystemNqn, resolved.ToImmutable(), target.NamespaceUuid, target.Nguid,
+            target.NamespaceId, target.HostNqn)
+        {
+            PortalAddressKeys = keys.ToImmutable(),
+        };
+    }
+}

@@ -1,0 +1,56 @@
+using Microsoft.Extensions.Logging;
+using NvmeNative.Fabrics;
+using NvmeNative.Kernel;
+using NvmeNative.Md;
+using NvmeNative.Nvme;
+using NvmeNative.Topology;
+
+namespace NvmeNative.Connector;
+
+/// <summary>
+/// What every part of the connector works with: its options, the layers below (fabrics, topology, md), the attach
+/// records, the uevent source and the host lock. One per <see cref="NvmeOfConnector"/>; the parts hold it, not copies.
+/// </summary>
+internal sealed class ConnectorContext
+{
+    internal ConnectorContext(NvmeOfConnectorOptions options, IFabricsDevice? fabricsDevice, Func<IUeventSource> openEvents)
+    {
+        Options = options;
+        OpenEvents = openEvents;
+        Fabrics = new FabricsConnector(options.Paths, fabricsDevice);
+        Topology = new NvmeTopology(options.Paths, openEvents);
+        Md = new MdArrays(options.Paths);
+        Records = new AttachRecords(options.Paths);
+    }
+
+    internal NvmeOfConnectorOptions Options { get; }
+
+    internal FabricsConnector Fabrics { get; }
+
+    internal NvmeTopology Topology { get; }
+
+    internal MdArrays Md { get; }
+
+    internal AttachRecords Records { get; }
+
+    /// <summary>Opens a uevent listener; one is opened before any change whose event must not be missed.</summary>
+    internal Func<IUeventSource> OpenEvents { get; }
+
+    /// <summary>How host-name portals are looked up (the system resolver; unit tests substitute it).</summary>
+    internal PortalResolver.Lookup HostLookup { get; set; } = PortalResolver.SystemResolver;
+
+    internal ILogger Log => Options.Logger;
+
+    /// <summary>Serialises attach, detach and extend on this host (threads and processes) until disposed.</summary>
+    internal HostLock LockHost(CancellationToken ct) => HostLock.Acquire(Options.LockFilePath, ct);
+
+    /// <summary>The identity an attach connects with: the host's stored pair, with a <c>host_nqn</c> from the properties overriding the NQN (os-brick's -q).</summary>
+    internal HostIdentity HostFor(TargetProperties target)
+    {
+        var stored = HostIdentityStore.LoadOrCreate(Options.Paths);
+        return target.HostNqn is { } nqn ? new HostIdentity(nqn, stored.HostId) : stored;
+    }
+
+    /// <summary>The host NQN a volume was attached with, without creating an identity (detach and lookups must not).</summary>
+    internal Nqn? AttachedHostNqn(TargetProperties target) => target.HostNqn ?? HostIdentityStore.TryLoad(Options.Paths)?.HostNqn;
+}

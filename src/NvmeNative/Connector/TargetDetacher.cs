@@ -1,0 +1,79 @@
+using NvmeNative.Errors;
+using NvmeNative.Kernel;
+using NvmeNative.Nvme;
+
+namespace NvmeNative.Connector;
+
+/// <summary>
+/// Detaches one target's volume under the host lock: flushes its device (a failure ends the detach unless
+/// forced), forgets the attach record, and deletes each of its controllers that nothing else on this host uses.
+/// </summary>
+internal sealed class TargetDetacher(ConnectorContext context)
+{
+    /// <summary>Detaches <paramref name="target"/>; returns the device path it flushed or would have.</summary>
+    /// <param name="target">The target, its host-name portals resolved.</param>
+    /// <param name="knownPath">The caller's device path (os-brick's device_info), if any.</param>
+    /// <param name="force">Go on when the flush failed (os-brick's force): unwritten data may be lost.</param>
+    /// <param name="ignoreErrors">Log controller deletion failures as tolerated (they are still gathered).</param>
+    /// <param name="outcome">Where deletions, kept controllers and errors are gathered.</param>
+    /// <param name="flush">False when something above the device (the md array) was flushed and stopped already.</param>
+    internal string? Detach(TargetProperties target, string? knownPath, bool force, bool ignoreErrors, DetachOutcome outcome, bool flush = true)
+    {
+        var (controllers, _, ns) = VolumeLookup.Find(context, target);
+        string? path = knownPath ?? ns?.DevicePath;
+
+        if (flush && path is not null && File.Exists(path))
+            FlushOrTolerate(path, force, target.SubsystemNqn.Value, outcome);
+
+        // This volume is no longer in use by us, whatever happens next.
+        if (ns is not null)
+            context.Records.Remove(ns.Name);
+        else if (path is not null)
+            context.Records.Remove(Path.GetFileName(path));
+
+        int deletedBefore = outcome.Deleted.Count, keptBefore = outcome.Kept.Count;
+        foreach (var controller in controllers)
+        {
+            // Keep the controller while another namespace on it is in use (another attached volume); the target
+            // may well export namespaces nobody here uses, and those must not pin the controller.
+            bool othersLeft = context.Topology.NamespacesOf([controller])
+                .Where(n => !(ns is not null && n.Name == ns.Name) && !(path is not null && n.DevicePath == path))
+                .Any(n => context.Records.IsInUse(n.Name, n.DevicePath));
+            if (othersLeft)
+            {
+                outcome.Kept.Add(controller.Name);
+                continue;
+            }
+            try
+            {
+                if (context.Fabrics.DeleteController(controller.Instance))
+                    outcome.Deleted.Add(controller.Name);
+            }
+            catch (NvmeNativeException e)
+            {
+                if (ignoreErrors)
+                    ConnectorLog.DetachErrorTolerated(context.Log, target.SubsystemNqn.Value, e.Message);
+                outcome.Errors.Add(e);
+            }
+        }
+        var deleted = outcome.Deleted.Skip(deletedBefore).ToList();
+        var kept = outcome.Kept.Skip(keptBefore).ToList();
+        ConnectorLog.Detached(context.Log, path ?? "(no device)", target.SubsystemNqn.Value,
+            deleted.Count == 0 ? "none" : string.Join(", ", deleted), kept.Count == 0 ? "none" : string.Join(", ", kept));
+        return path;
+    }
+
+    /// <summary>Flushes <paramref name="path"/> (blockdev --flushbufs); a failure is thrown, or with <paramref name="force"/> recorded and passed over (os-brick).</summary>
+    internal void FlushOrTolerate(string path, bool force, string subject, DetachOutcome outcome)
+    {
+        try
+        {
+            BlockDevices.Flush(path);
+        }
+        catch (NvmeNativeException e) when (force)
+        {
+            ConnectorLog.DetachErrorTolerated(context.Log, subject, e.Message);
+            outcome.Errors.Add(e);
+        }
+    }
+}

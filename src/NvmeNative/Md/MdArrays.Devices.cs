@@ -1,0 +1,51 @@
+using NvmeNative.Kernel;
+
+namespace NvmeNative.Md;
+
+// The questions a volume layer asks about devices and names before it decides what to do with an array.
+public sealed partial class MdArrays
+{
+    /// <summary>The md array that holds <paramref name="devicePath"/> as a member now (sysfs <c>holders/</c>), or null.</summary>
+    public MdDeviceName? HolderOf(string devicePath)
+    {
+        ArgumentNullException.ThrowIfNull(devicePath);
+        return new MdLocator(_paths).HolderOf(Path.GetFileName(devicePath));
+    }
+
+    /// <summary>True when the block device carries an md superblock of any version (0.90, 1.0, 1.1, 1.2; valid or not).</summary>
+    /// <exception cref="NvmeNative.Errors.InvalidInputException">The path is not a block device.</exception>
+    public bool CarriesMetadata(string devicePath)
+    {
+        ArgumentNullException.ThrowIfNull(devicePath);
+        const string operation = "probe md metadata";
+        MemberClaim.RequireBlockDevice(devicePath, operation);
+        using var fd = Fd.Open(devicePath, Interop.Fcntl.O_RDONLY);
+        return Format.MdSuperblockProbe.Find(fd, devicePath, BlockDevices.SizeBytes(devicePath)).Count > 0;
+    }
+
+    /// <summary>The array's uuid as md reports it now, or null when the array is gone or has none yet.</summary>
+    public MdUuid? UuidOf(MdDeviceName device) => new MdLocator(_paths).UuidOf(device);
+
+    /// <summary>The device node of an array (<c>/dev/md127</c>).</summary>
+    public string NodePath(MdDeviceName device) => _paths.Node(device);
+
+    /// <summary>The name link of an array (<c>/dev/md/NAME</c>), whether or not it exists.</summary>
+    public string LinkPath(MdArrayName name) => _paths.Link(name);
+
+    /// <summary>The array that <c>/dev/md/NAME</c> points at now (running or not), or null when there is no such link.</summary>
+    public MdDeviceName? LinkTarget(MdArrayName name) => new MdLinks(_paths).Target(name);
+
+    /// <summary>
+    /// Removes <c>/dev/md/NAME</c> when it points at an array that no longer exists (left by a crash or by a stop
+    /// that was not ours; md numbers are reused, so such a link could later name another volume's array).
+    /// Returns true when a link was removed.
+    /// </summary>
+    public bool RemoveDanglingLink(MdArrayName name)
+    {
+        var links = new MdLinks(_paths);
+        if (links.Target(name) is not { } target || new MdLocator(_paths).Exists(target))
+            return false;
+        links.Remove(name, target);
+        return true;
+    }
+}
