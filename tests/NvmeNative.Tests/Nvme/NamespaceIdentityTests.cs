@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using NvmeNative.Errors;
 using NvmeNative.Nvme;
+using NvmeNative.Topology;
 
 namespace NvmeNative.Tests.Nvme;
 

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using NvmeNative.Errors;
 
-namespace NvmeNative.Nvme;
+namespace NvmeNative.Topology;
 
 /// <summary>
 /// What an Identify Namespace (CNS 00h) answer says about a namespace's size: NSZE logical blocks of the
