@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Text.RegularExpressions;
 using NvmeNative.Connector;
 using NvmeNative.Errors;
+using NvmeNative.Md;
 
 namespace NvmeNative.Tests.Architecture;
 

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.Json;
 using System.Text;
+using NvmeNative.Md;
 using NvmeNative.Nvme;
 using static NvmeNative.Connector.JsonFields;
 
@@ -21,8 +22,6 @@ internal static class ConnectionPropertiesParser
         AllowTrailingCommas = false,
     };
 
-    /// <summary>md's v1 superblock keeps the array name in a 32-byte field.</summary>
-    internal const int MaxAliasBytes = 32;
 
     private static readonly string[] OriginalKeys = ["target_portal", "target_port", "transport_type"];
 
@@ -356,8 +355,8 @@ internal static class ConnectionPropertiesParser
         if (alias.Contains('/') || alias is "." or "..")
             throw Error(path, $"{InputText.Quote(alias)} cannot name a file in /dev/md");
         int bytes = Encoding.UTF8.GetByteCount(alias);
-        if (bytes > MaxAliasBytes)
-            throw Error(path, $"is {bytes} bytes long; an md array name holds at most {MaxAliasBytes}");
+        if (bytes > MdArrayName.MaxBytes)
+            throw Error(path, $"is {bytes} bytes long; an md array name holds at most {MdArrayName.MaxBytes}");
         return alias;
     }
 

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Collections.Immutable;
 using System.Text;
 using NvmeNative.Errors;
+using NvmeNative.Md;
 using B = NvmeNative.Md.Format.BitmapSuperblockOffsets;
 
 namespace NvmeNative.Md.Format;

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using NvmeNative.Errors;
+using NvmeNative.Md;
 
 namespace NvmeNative.Md.Format;
 

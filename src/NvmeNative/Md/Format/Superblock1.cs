@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Collections.Immutable;
 using System.Text;
 using NvmeNative.Errors;
+using NvmeNative.Md;
 using O = NvmeNative.Md.Format.Superblock1Offsets;
 
 namespace NvmeNative.Md.Format;
