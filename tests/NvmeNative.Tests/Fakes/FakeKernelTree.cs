@@ -4,9 +4,10 @@ namespace NvmeNative.Tests.Fakes;
 
 /// <summary>
 /// A throwaway root with <see cref="KernelPaths.UnderRoot"/> pointing into it, deleted on dispose. It starts
-/// empty, not even sys/ or run/, so a test can assert that an operation created nothing. The one base of the unit tests' fake kernels: the layer
-/// fakes (the nvme sysfs of <c>FakeSysfs</c>, the md tree helpers, nvmet's <c>FakeConfigFs</c>) build their
-/// layouts with these helpers. Relative paths are taken from the root; absolute ones are used as they are.
+/// empty, not even sys/ or run/, so a test can assert that an operation created nothing. The one base of the
+/// unit tests' fake kernels: the layer fakes (the NVMe sysfs of <c>FakeSysfs</c>, the md helpers of
+/// <c>FakeMdSysfs</c>, nvmet's <c>FakeConfigFs</c>) build their layouts with these helpers. Relative paths are
+/// taken from the root; absolute ones are used as they are.
 /// </summary>
 internal class FakeKernelTree : IDisposable
 {

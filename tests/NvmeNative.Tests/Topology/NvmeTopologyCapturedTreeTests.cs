@@ -10,7 +10,7 @@ namespace NvmeNative.Tests.Topology;
 /// expectations come from how capture.sh set the targets up, not from the model; nvme-cli's
 /// <c>list-subsys</c> of the same moment is the second opinion.
 /// </summary>
-public sealed class CapturedTreeTests
+public sealed class NvmeTopologyCapturedTreeTests
 {
     // From capture.sh.
     private const string HostId = "6a0a1a3b-5f0e-4c1d-9e2f-00000000c0de";
