@@ -15,7 +15,8 @@ internal sealed record Uevent(string Action, string DevPath, IReadOnlyDictionary
 /// <summary>
 /// Kernel uevents from NETLINK_KOBJECT_UEVENT (group 1: straight from the kernel, no udev needed), for
 /// tests that wait for the host to react (a namespace removed or added, a controller reconnected). Open it
-/// BEFORE the action whose event you wait for. Test-side for now; the library's Kernel layer gets its own.
+/// BEFORE the action whose event you wait for. The library has its own reader (Kernel.UeventListener); the tests
+/// keep this independent one so the waits they check are not observed through the code under test.
 /// </summary>
 internal sealed unsafe class UeventWatch : IDisposable
 {

@@ -6,21 +6,19 @@ namespace NvmeNative.Tests.Kernel;
 /// <summary>os-brick's connector property <c>uuid</c> (root file system UUID) without findmnt and blkid.</summary>
 public sealed class FilesystemUuidTests : IDisposable
 {
-    private readonly string _root = Directory.CreateTempSubdirectory("nvmenative-fsuuid-").FullName;
-    private KernelPaths Paths => KernelPaths.UnderRoot(_root);
+    private readonly FakeKernelTree _tree = new("nvmenative-fsuuid-");
 
-    public void Dispose() => Directory.Delete(_root, recursive: true);
+    private string Root => _tree.Root;
 
-    private void Write(string relative, string text)
-    {
-        string path = Path.Combine(_root, relative);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllText(path, text);
-    }
+    private KernelPaths Paths => _tree.Paths;
+
+    public void Dispose() => _tree.Dispose();
+
+    private void Write(string relative, string text) => _tree.File(relative, text);
 
     private string Device(string name, byte[] image)
     {
-        string path = Path.Combine(_root, "dev", name);
+        string path = Path.Combine(Root, "dev", name);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.WriteAllBytes(path, image);
         return path;
@@ -68,7 +66,7 @@ public sealed class FilesystemUuidTests : IDisposable
     public void An_ext4_root_gives_the_uuid_mkfs_wrote()
     {
         var uuid = Guid.NewGuid();
-        Device("sda1", Ext4Image(uuid, _root));
+        Device("sda1", Ext4Image(uuid, Root));
         Write("sys/dev/block/8:1/uevent", "MAJOR=8\nMINOR=1\nDEVNAME=sda1\nDEVTYPE=partition\n");
         Write("proc/self/mountinfo", MountInfo);
         Assert.Equal(uuid.ToString(), FilesystemUuid.OfMount(Paths, "/"));
@@ -104,8 +102,8 @@ public sealed class FilesystemUuidTests : IDisposable
     public void Udevs_by_uuid_link_is_preferred_when_present()
     {
         Device("sda1", new byte[4096]); // no file system we can read: only udev knows
-        Directory.CreateDirectory(Path.Combine(_root, "dev/disk/by-uuid"));
-        File.CreateSymbolicLink(Path.Combine(_root, "dev/disk/by-uuid/1234-ABCD"), "../../sda1");
+        Directory.CreateDirectory(Path.Combine(Root, "dev/disk/by-uuid"));
+        File.CreateSymbolicLink(Path.Combine(Root, "dev/disk/by-uuid/1234-ABCD"), "../../sda1");
         Write("sys/dev/block/8:1/uevent", "MAJOR=8\nMINOR=1\nDEVNAME=sda1\n");
         Write("proc/self/mountinfo", MountInfo);
         Assert.Equal("1234-ABCD", FilesystemUuid.OfMount(Paths, "/"));
@@ -125,7 +123,7 @@ public sealed class FilesystemUuidTests : IDisposable
     public void An_unknown_file_system_or_a_zero_uuid_gives_null()
     {
         Assert.Null(FilesystemUuid.FromSuperblock(Device("blank", new byte[128 * 1024])));
-        Assert.Null(FilesystemUuid.FromSuperblock(Path.Combine(_root, "dev", "missing")));
+        Assert.Null(FilesystemUuid.FromSuperblock(Path.Combine(Root, "dev", "missing")));
         Assert.Null(FilesystemUuid.Format(new byte[16]));
     }
 }

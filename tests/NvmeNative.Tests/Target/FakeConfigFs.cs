@@ -19,10 +19,11 @@ internal sealed class FakeConfigFs : IConfigFs, IDisposable
 
     private readonly List<(Func<string, string, bool> When, int Errno)> _failures = [];
 
+    // The configfs mount and the backing files live in one fake kernel root.
+    private readonly FakeKernelTree _tree = new("nvmenative-configfs-");
+
     internal FakeConfigFs()
     {
-        Root = Directory.CreateTempSubdirectory("nvmenative-configfs-").FullName;
-        Paths = KernelPaths.UnderRoot(Root);
         Nvmet = Path.Combine(Paths.Config, "nvmet");
         foreach (string group in new[] { "subsystems", "ports", "hosts" })
             Directory.CreateDirectory(Path.Combine(Nvmet, group));
@@ -30,9 +31,9 @@ internal sealed class FakeConfigFs : IConfigFs, IDisposable
         Directory.CreateDirectory(Files);
     }
 
-    internal string Root { get; }
+    internal string Root => _tree.Root;
 
-    internal KernelPaths Paths { get; }
+    internal KernelPaths Paths => _tree.Paths;
 
     internal string Nvmet { get; }
 
@@ -61,7 +62,7 @@ internal sealed class FakeConfigFs : IConfigFs, IDisposable
 
     internal string Attribute(string relative) => File.ReadAllText(Abs(relative));
 
-    public void Dispose() => Directory.Delete(Root, recursive: true);
+    public void Dispose() => _tree.Dispose();
 
     public int TryMakeDirectory(string path)
     {

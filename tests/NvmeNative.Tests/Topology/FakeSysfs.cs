@@ -1,24 +1,17 @@
-using NvmeNative.Kernel;
-
 namespace NvmeNative.Tests.Topology;
 
 /// <summary>
-/// Builds a small sysfs tree in a temp directory with the kernel's layout (same directories and relative
-/// symlinks as the captured trees), for edge cases no lab run produces on demand.
+/// The NVMe part of sysfs on a <see cref="FakeKernelTree"/>, with the kernel's layout (same directories and
+/// relative symlinks as the captured trees), for edge cases no lab run produces on demand.
 /// </summary>
-internal sealed class FakeSysfs : IDisposable
+internal sealed class FakeSysfs : FakeKernelTree
 {
     internal FakeSysfs()
+        : base("nvmenative-sysfs-")
     {
-        Root = Directory.CreateTempSubdirectory("nvmenative-sysfs-").FullName;
-        Paths = KernelPaths.UnderRoot(Root);
         foreach (string d in new[] { "class/nvme", "class/nvme-subsystem", "block", "devices/virtual/nvme-fabrics/ctl", "devices/virtual/nvme-subsystem" })
-            Directory.CreateDirectory(Sys(d));
+            MakeDirectory(Sys(d));
     }
-
-    internal string Root { get; }
-
-    internal KernelPaths Paths { get; }
 
     internal string Sys(string relative) => Path.Combine(Paths.Sys, relative);
 
@@ -31,15 +24,15 @@ internal sealed class FakeSysfs : IDisposable
         string state = "live", string transport = "tcp", string hostnqn = "nqn.2014-08.org.nvmexpress:uuid:11111111-2222-3333-4444-555555555555")
     {
         string dir = ControllerDir(c);
-        Attrs(dir, ("state", state), ("transport", transport), ("subsysnqn", nqn), ("cntlid", $"{c + 1}"),
+        Attributes(dir, ("state", state), ("transport", transport), ("subsysnqn", nqn), ("cntlid", $"{c + 1}"),
             ("hostnqn", hostnqn), ("hostid", "11111111-2222-3333-4444-555555555555"), ("numa_node", "-1"));
         if (address.Length > 0)
-            Attrs(dir, ("address", address));
-        File.CreateSymbolicLink(Sys($"class/nvme/nvme{c}"), $"../../devices/virtual/nvme-fabrics/ctl/nvme{c}");
+            Attributes(dir, ("address", address));
+        Link(Sys($"class/nvme/nvme{c}"), $"../../devices/virtual/nvme-fabrics/ctl/nvme{c}");
         if (subsystem is int s)
         {
             Subsystem(s, nqn);
-            File.CreateSymbolicLink(Path.Combine(SubsystemDir(s), $"nvme{c}"), $"../../nvme-fabrics/ctl/nvme{c}");
+            Link(Path.Combine(SubsystemDir(s), $"nvme{c}"), $"../../nvme-fabrics/ctl/nvme{c}");
         }
         return this;
     }
@@ -49,8 +42,8 @@ internal sealed class FakeSysfs : IDisposable
         string dir = SubsystemDir(s);
         if (Directory.Exists(dir))
             return this;
-        Attrs(dir, ("subsysnqn", nqn), ("iopolicy", "numa"), ("subsystype", "nvm"));
-        File.CreateSymbolicLink(Sys($"class/nvme-subsystem/nvme-subsys{s}"), $"../../devices/virtual/nvme-subsystem/nvme-subsys{s}");
+        Attributes(dir, ("subsysnqn", nqn), ("iopolicy", "numa"), ("subsystype", "nvm"));
+        Link(Sys($"class/nvme-subsystem/nvme-subsys{s}"), $"../../devices/virtual/nvme-subsystem/nvme-subsys{s}");
         return this;
     }
 
@@ -64,8 +57,8 @@ internal sealed class FakeSysfs : IDisposable
         foreach (var (c, ana) in paths)
         {
             string name = $"nvme{s}c{c}n{h}";
-            Attrs(Path.Combine(ControllerDir(c), name), [.. ids, ("ana_state", ana), ("ana_grpid", "1"), ("hidden", "1")]);
-            File.CreateSymbolicLink(Sys($"block/{name}"), $"../devices/virtual/nvme-fabrics/ctl/nvme{c}/{name}");
+            Attributes(Path.Combine(ControllerDir(c), name), [.. ids, ("ana_state", ana), ("ana_grpid", "1"), ("hidden", "1")]);
+            Link(Sys($"block/{name}"), $"../devices/virtual/nvme-fabrics/ctl/nvme{c}/{name}");
         }
         if (withHead)
             AddHead(s, h, nsid, uuid, nguid);
@@ -76,33 +69,31 @@ internal sealed class FakeSysfs : IDisposable
     internal void AddHead(int s, int h, uint nsid, string? uuid, string? nguid)
     {
         string name = $"nvme{s}n{h}";
-        Attrs(Path.Combine(SubsystemDir(s), name), [.. Ids(nsid, uuid, nguid), ("size", "32768"), ("hidden", "0")]);
-        File.CreateSymbolicLink(Sys($"block/{name}"), $"../devices/virtual/nvme-subsystem/nvme-subsys{s}/{name}");
+        Attributes(Path.Combine(SubsystemDir(s), name), [.. Ids(nsid, uuid, nguid), ("size", "32768"), ("hidden", "0")]);
+        Link(Sys($"block/{name}"), $"../devices/virtual/nvme-subsystem/nvme-subsys{s}/{name}");
     }
 
     /// <summary>A non-multipath namespace device under a controller (multipath off, or a subsystem without CMIC).</summary>
     internal FakeSysfs Plain(int c, string name, uint nsid, string? uuid, string? nguid)
     {
-        Attrs(Path.Combine(ControllerDir(c), name), [.. Ids(nsid, uuid, nguid), ("size", "2048")]);
-        File.CreateSymbolicLink(Sys($"block/{name}"), $"../devices/virtual/nvme-fabrics/ctl/nvme{c}/{name}");
+        Attributes(Path.Combine(ControllerDir(c), name), [.. Ids(nsid, uuid, nguid), ("size", "2048")]);
+        Link(Sys($"block/{name}"), $"../devices/virtual/nvme-fabrics/ctl/nvme{c}/{name}");
         return this;
     }
 
-    internal void SetState(int c, string state) => File.WriteAllText(Path.Combine(ControllerDir(c), "state"), state + "\n");
+    internal void SetState(int c, string state) => Write(Path.Combine(ControllerDir(c), "state"), state);
 
     internal void RemoveController(int c)
     {
-        File.Delete(Sys($"class/nvme/nvme{c}"));
+        System.IO.File.Delete(Sys($"class/nvme/nvme{c}"));
         Directory.Delete(ControllerDir(c), recursive: true);
     }
 
     internal FakeSysfs MultipathParameter(string value)
     {
-        Attrs(Sys("module/nvme_core/parameters"), ("multipath", value));
+        Attributes(Sys("module/nvme_core/parameters"), ("multipath", value));
         return this;
     }
-
-    public void Dispose() => Directory.Delete(Root, recursive: true);
 
     // As the kernel prints them: uuid shows the NGUID when there is no UUID; wwid says which one it is.
     private static (string, string)[] Ids(uint nsid, string? uuid, string? nguid)
@@ -116,12 +107,5 @@ internal sealed class FakeSysfs : IDisposable
             ids.Add(("nguid", nguid));
         ids.Add(("wwid", uuid is not null ? $"uuid.{uuid}" : nguid is not null ? $"eui.{nguid.Replace("-", "")}" : $"nvme.0000-3132-{nsid:x8}"));
         return [.. ids];
-    }
-
-    private static void Attrs(string dir, params (string Name, string Value)[] attrs)
-    {
-        Directory.CreateDirectory(dir);
-        foreach (var (name, value) in attrs)
-            File.WriteAllText(Path.Combine(dir, name), value + "\n");
     }
 }

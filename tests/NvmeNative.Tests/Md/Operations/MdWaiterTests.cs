@@ -1,6 +1,6 @@
 using NvmeNative.Md;
 
-namespace NvmeNative.Tests.Md;
+namespace NvmeNative.Tests.Md.Operations;
 
 /// <summary>Waits over a fake tree: a met condition returns at once, an unmet one times out naming the last state.</summary>
 public sealed class MdWaiterTests : IDisposable

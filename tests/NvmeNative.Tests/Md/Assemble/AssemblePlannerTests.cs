@@ -1,6 +1,6 @@
 using NvmeNative.Md;
 
-namespace NvmeNative.Tests.Md;
+namespace NvmeNative.Tests.Md.Assemble;
 
 public sealed class AssemblePlannerTests
 {

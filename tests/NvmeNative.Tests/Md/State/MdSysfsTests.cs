@@ -1,6 +1,6 @@
 using NvmeNative.Md;
 
-namespace NvmeNative.Tests.Md;
+namespace NvmeNative.Tests.Md.State;
 
 public sealed class MdSysfsTests : IDisposable
 {

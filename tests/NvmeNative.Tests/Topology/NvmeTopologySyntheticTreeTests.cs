@@ -6,7 +6,7 @@ using NvmeNative.Topology;
 namespace NvmeNative.Tests.Topology;
 
 /// <summary>The model over small built trees: edge cases that a lab run does not produce on demand.</summary>
-public sealed class SyntheticTreeTests : IDisposable
+public sealed class NvmeTopologySyntheticTreeTests : IDisposable
 {
     private const string NqnA = "nqn.2024-01.com.example:target-a";
     private const string NqnB = "nqn.2024-01.com.example:target-b";

@@ -1,6 +1,6 @@
 using NvmeNative.Md;
 
-namespace NvmeNative.Tests.Md;
+namespace NvmeNative.Tests.Md.Operations;
 
 /// <summary>The bookkeeping side of stop (what it removes when the array is gone), on a fake tree.</summary>
 public sealed class MdStopperTests : IDisposable

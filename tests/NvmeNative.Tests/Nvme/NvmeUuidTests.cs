@@ -3,7 +3,7 @@ using NvmeNative.Nvme;
 
 namespace NvmeNative.Tests.Nvme;
 
-public sealed class IdentifierTests
+public sealed class NvmeUuidTests
 {
     private const string Canonical = "c20aba21-6ef6-446b-b374-45733b4883ba";
 
@@ -50,48 +50,5 @@ public sealed class IdentifierTests
         Assert.True(NvmeUuid.Parse("00000000000000000000000000000000").IsZero);
         Assert.True(Nguid.Parse("00000000-0000-0000-0000-000000000000").IsZero);
         Assert.False(NvmeUuid.NewRandom().IsZero);
-    }
-
-    [Theory]
-    [InlineData("1", 1u)]
-    [InlineData("10", 10u)]
-    [InlineData("010", 10u)]
-    [InlineData("4294967294", 4294967294u)]
-    public void Namespace_id_parses_decimal(string text, uint value)
-    {
-        Assert.True(NamespaceId.TryParse(text, out var nsid));
-        Assert.Equal(value, nsid.Value);
-        Assert.Equal(value.ToString(System.Globalization.CultureInfo.InvariantCulture), nsid.ToString());
-    }
-
-    [Theory]
-    [InlineData("0")]
-    [InlineData("4294967295")]
-    [InlineData("99999999999")]
-    [InlineData("-1")]
-    [InlineData("+1")]
-    [InlineData("0x10")]
-    [InlineData(" 1")]
-    [InlineData("")]
-    public void Namespace_id_refuses_invalid(string text) => Assert.False(NamespaceId.TryParse(text, out _));
-
-    [Fact]
-    public void Namespace_id_constructor_refuses_0_and_broadcast()
-    {
-        Assert.Throws<InvalidInputException>(() => new NamespaceId(0));
-        Assert.Throws<InvalidInputException>(() => new NamespaceId(uint.MaxValue));
-    }
-
-    [Theory]
-    [InlineData(Transport.Tcp, "tcp", "nvme-tcp")]
-    [InlineData(Transport.Rdma, "rdma", "nvme-rdma")]
-    [InlineData(Transport.Fc, "fc", "nvme-fc")]
-    [InlineData(Transport.Loop, "loop", "nvme-loop")]
-    public void Transport_kernel_names(Transport transport, string name, string module)
-    {
-        Assert.Equal(name, transport.KernelName());
-        Assert.Equal(module, transport.HostModule());
-        Assert.True(TransportNames.TryParseKernelName(name, out var parsed));
-        Assert.Equal(transport, parsed);
     }
 }

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using NvmeNative.Md.Format;
 
-namespace NvmeNative.Tests.Md;
+namespace NvmeNative.Tests.Md.Format;
 
 public sealed class SuperblockChecksumTests
 {

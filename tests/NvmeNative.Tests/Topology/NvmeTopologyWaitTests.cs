@@ -7,7 +7,7 @@ using NvmeNative.Topology;
 namespace NvmeNative.Tests.Topology;
 
 /// <summary>The topology waits over a built tree, with a scripted event source standing in for the kernel.</summary>
-public sealed class TopologyWaitTests : IDisposable
+public sealed class NvmeTopologyWaitTests : IDisposable
 {
     private const string Nqn1 = "nqn.2024-01.com.example:target-a";
     private const string Uuid1 = "0a1b2c3d-0000-4000-8000-0000000000a1";

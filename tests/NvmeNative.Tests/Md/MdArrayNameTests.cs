@@ -2,9 +2,40 @@ using NvmeNative.Md;
 
 namespace NvmeNative.Tests.Md;
 
-/// <summary>set_name composition and mdadm's own name rules (the format layer's view of <see cref="MdArrayName"/>).</summary>
-public sealed class MdArrayNameSetNameTests
+public sealed class MdArrayNameTests
 {
+    [Theory]
+    [InlineData("vol1")]
+    [InlineData("volume-6a0c2f1e-9d2b-4b7e-8c1f")]
+    [InlineData("a.b_c+d")]
+    [InlineData("12345678901234567890123456789012")] // exactly 32 bytes
+    public void Array_names_within_the_rules_are_accepted(string text) => Assert.Equal(text, MdArrayName.Parse(text).Value);
+
+    [Theory]
+    [InlineData("", "empty")]
+    [InlineData("a/b", "'/'")]
+    [InlineData("123456789012345678901234567890123", "32 bytes")]
+    [InlineData("..", "relative")]
+    [InlineData("host:vol", "':'")]
+    [InlineData("with space", "' '")]
+    public void Bad_array_names_are_refused_with_the_reason(string text, string reason)
+    {
+        var e = Assert.Throws<MdInvalidInputException>(() => MdArrayName.Parse(text));
+        Assert.Contains(reason, e.Message);
+        Assert.False(MdArrayName.TryParse(text, out _));
+    }
+
+    [Theory]
+    [InlineData("any:vol1", "vol1")]
+    [InlineData("myhost:vol1", "vol1")]
+    [InlineData("vol1", "vol1")]
+    public void The_name_is_recovered_from_the_superblock_set_name(string setName, string name) =>
+        Assert.Equal(name, MdArrayName.FromSetName(setName)?.Value);
+
+    [Fact]
+    public void A_set_name_that_is_not_a_valid_name_gives_none() => Assert.Null(MdArrayName.FromSetName("any:bad name"));
+
+    // set_name composition and mdadm's own name rules (the format layer's view of MdArrayName).
     [Theory]
     // mdadm 4.2 (Fixtures/md name-* cases): "any:" is added while 3 + 1 + NAME < 32 bytes and NAME has no ':';
     // otherwise NAME is stored alone, cut to 31 bytes.
