@@ -28,11 +28,12 @@ internal static class BlockDevices
     /// <summary>
     /// True when the device is claimed exclusively (mounted, a member of a running array, or opened with O_EXCL by
     /// anyone): our own O_EXCL open then fails with EBUSY. The probe open changes nothing; any other failure
-    /// (a missing node, say) is not a claim.
+    /// (a missing node, say) is not a claim. O_NONBLOCK means nothing to a block device's open; it only keeps a
+    /// FIFO given by mistake from blocking the probe until a writer comes.
     /// </summary>
     internal static bool IsClaimedExclusively(string devicePath)
     {
-        using var probe = Fd.TryOpen(devicePath, Interop.Fcntl.O_RDONLY | Interop.Fcntl.O_EXCL, out int errno);
+        using var probe = Fd.TryOpen(devicePath, Interop.Fcntl.O_RDONLY | Interop.Fcntl.O_EXCL | Interop.Fcntl.O_NONBLOCK, out int errno);
         return probe is null && errno == (int)Errno.EBUSY;
     }
 
