@@ -7,7 +7,9 @@ namespace NvmeNative.Kernel;
 /// Typed, errno-checked file descriptor operations over the raw Interop layer.
 /// EINTR policy: every call here is retried while it fails with EINTR (no native shim does it for us);
 /// close is never retried (see <see cref="SafeFdHandle"/>). Every other failure goes through
-/// <see cref="Syscall"/> and becomes an <see cref="NvmeNativeException"/> naming the operation and path.
+/// <see cref="Syscall"/> and becomes an <see cref="NvmeNativeException"/> naming the operation and path, except in
+/// the Try* forms, which return the errno for callers to whom it is an answer (ENOENT: gone; EINVAL from
+/// /dev/nvme-fabrics: an option the kernel does not know). Each system call's retry loop is written once, in a Try* form.
 /// </summary>
 internal static unsafe class Fd
 {
@@ -256,5 +258,29 @@ internal static unsafe class Fd
             }
         }
         return st;
+    }
+
+    /// <summary>statx(2) of the descriptor itself (AT_EMPTY_PATH), e.g. to see that a lock file was unlinked.</summary>
+    internal static Interop.Stat.statx Fstatx(SafeFdHandle fd, string path, uint mask = Interop.Stat.STATX_BASIC_STATS)
+    {
+        bool added = false;
+        fd.DangerousAddRef(ref added);
+        try
+        {
+            Interop.Stat.statx st = default;
+            byte empty = 0;
+            while (Interop.Libc.statx(fd.RawFd, &empty, Interop.Fcntl.AT_EMPTY_PATH, mask, &st) < 0)
+            {
+                int errno = Syscall.LastErrno;
+                if (errno != (int)Errno.EINTR)
+                    throw Syscall.Error(errno, "fstatx", path);
+            }
+            return st;
+        }
+        finally
+        {
+            if (added)
+                fd.DangerousRelease();
+        }
     }
 }

@@ -15,7 +15,7 @@ namespace NvmeNative.Kernel;
 internal sealed class FileLock : IDisposable
 {
     /// <summary>Mode of a lock file this creates (0644).</summary>
-    internal const uint DefaultMode = 0x1a4;
+    private const uint DefaultMode = 0x1a4;
 
     // flock has no descriptor to poll and no event to wait on, and a blocking flock can be neither bounded
     // nor cancelled (a signal is the only way out). So the wait is a non-blocking flock retried on a short
@@ -37,7 +37,7 @@ internal sealed class FileLock : IDisposable
     /// True when the lock file was unlinked while or after we locked it: the lock then protects nothing that a
     /// new opener of the path would see (mdadm's map.lock protocol: the holder unlinks it before it closes it).
     /// </summary>
-    internal bool IsUnlinked => FdStat.Fstatx(_fd, Path).stx_nlink == 0;
+    internal bool IsUnlinked => Fd.Fstatx(_fd, Path).stx_nlink == 0;
 
     /// <summary>
     /// Waits without a deadline until the lock is held. Only for callers that bound the wait themselves
@@ -89,7 +89,7 @@ internal sealed class FileLock : IDisposable
     {
         try
         {
-            var st = FdStat.Fstatx(fd, path);
+            var st = Fd.Fstatx(fd, path);
             // /proc/locks: "1: FLOCK  ADVISORY  WRITE 1234 fd:01:56789 0 EOF" (device numbers in hex, inode in decimal).
             string file = string.Create(CultureInfo.InvariantCulture, $"{st.stx_dev_major:x2}:{st.stx_dev_minor:x2}:{st.stx_ino}");
             foreach (string line in File.ReadLines(System.IO.Path.Combine(KernelPaths.Host.Proc, "locks")))

@@ -21,7 +21,7 @@ internal static class KernelWait
     private const int MaxDrainedPerCheck = 256;
 
     /// <summary>The longest interval between re-checks of a state no event announces.</summary>
-    internal static readonly TimeSpan MaxUnannouncedInterval = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan MaxUnannouncedInterval = TimeSpan.FromMilliseconds(50);
 
     /// <summary>
     /// The first re-check interval for states the kernel announces by no uevent and no sysfs notification.

@@ -38,7 +38,7 @@ internal sealed class MemberClaim : IDisposable
                 : new MdException("cannot open the member", operation, member: path, errno: errno);
         try
         {
-            var st = FdStat.Fstatx(fd, path);
+            var st = Kernel.Fd.Fstatx(fd, path);
             if (st.stx_rdev_major != major || st.stx_rdev_minor != minor)
                 throw new MdInvalidInputException("the device changed while it was being opened", operation, member: path);
             return new MemberClaim(fd, Describe(paths, fd, path, major, minor, operation));
