@@ -23,7 +23,7 @@ internal static class RawFabrics
     {
         using var fd = Fd.Open(Device, Interop.Fcntl.O_RDWR);
         byte[] bytes = Encoding.ASCII.GetBytes(options);
-        int written = Fd.Write(fd, bytes, Device, options);
+        int written = Fd.Write(fd, bytes, Device);
         Assert.Equal(bytes.Length, written);
         Span<byte> buffer = stackalloc byte[4096];
         int n = Fd.Read(fd, buffer, Device);

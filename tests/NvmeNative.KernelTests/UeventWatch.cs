@@ -56,7 +56,7 @@ internal sealed unsafe class UeventWatch : IDisposable
                     return _seen[consumed];
             }
             int left = (int)Math.Max(0, deadline - Environment.TickCount64);
-            if (left == 0 || NvmeNative.Kernel.Fd.Poll(_socket, Interop.Poll.POLLIN, left, "uevent socket") == 0)
+            if (left == 0 || NvmeNative.Kernel.CancellablePoll.Wait(_socket, Interop.Poll.POLLIN, TimeSpan.FromMilliseconds(left), CancellationToken.None, "uevent socket") == 0)
                 Assert.Fail($"no uevent for {what} within {timeout.TotalSeconds:0} s; saw:\n  " + string.Join("\n  ", _seen));
             Drain();
         }

@@ -13,9 +13,10 @@ public class InvalidInputException : NvmeNativeException
     /// <param name="keyPath">Where the bad value is, e.g. <c>volume_replicas[1].portals[0][1]</c> or <c>queue_size</c>.</param>
     /// <param name="path">The file the value came from, if any (e.g. /etc/nvme/hostnqn).</param>
     /// <param name="innerException">The cause, if any.</param>
+    /// <param name="errno">The errno that revealed the problem (ENOTBLK for a path that is no block device), if any.</param>
     public InvalidInputException(string message, string operation, string? keyPath = null, string? path = null,
-        Exception? innerException = null)
-        : base(string.IsNullOrEmpty(keyPath) ? message : keyPath + ": " + message, operation, path, null, null, innerException)
+        Exception? innerException = null, int? errno = null)
+        : base(string.IsNullOrEmpty(keyPath) ? message : keyPath + ": " + message, operation, path, errno, null, innerException)
     {
         KeyPath = keyPath;
         Reason = message;

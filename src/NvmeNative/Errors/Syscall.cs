@@ -12,24 +12,9 @@ internal static class Syscall
     /// <summary>The errno of the last [LibraryImport(SetLastError = true)] call on this thread.</summary>
     internal static int LastErrno => Marshal.GetLastPInvokeError();
 
-    internal static NvmeNativeException Error(int errno, string operation, string? path = null, string? connectString = null)
+    internal static NvmeNativeException Error(int errno, string operation, string? path = null)
     {
         Debug.Assert(errno != (int)Errno.EINTR, "EINTR must be retried by the wrapper, never surfaced");
-        return new NvmeNativeException(ErrnoText.Describe(errno), operation, path, errno, connectString);
-    }
-
-    /// <summary>Throws for a negative result, reading errno first.</summary>
-    internal static int Check(int result, string operation, string? path = null)
-    {
-        if (result < 0)
-            throw Error(LastErrno, operation, path);
-        return result;
-    }
-
-    internal static long Check(nint result, string operation, string? path = null)
-    {
-        if (result < 0)
-            throw Error(LastErrno, operation, path);
-        return result;
+        return new NvmeNativeException(ErrnoText.Describe(errno), operation, path, errno);
     }
 }

@@ -128,7 +128,7 @@ public sealed class FabricsConnector
     {
         ArgumentOutOfRangeException.ThrowIfNegative(instance);
         string path = ControllerAttribute(instance, "delete_controller");
-        int errno = WriteOnce(path, "1"u8);
+        int errno = TryWriteAttribute(path, "1"u8);
         if (errno == 0)
             return true;
         if (IsGone(errno))
@@ -159,23 +159,11 @@ public sealed class FabricsConnector
     private static bool IsGone(int errno) =>
         errno is (int)Errno.ENOENT or (int)Errno.ENODEV or (int)Errno.ENXIO or (int)Errno.ENOTDIR;
 
-    private static unsafe int WriteOnce(string path, ReadOnlySpan<byte> value)
+    /// <summary>Opens and writes the attribute in one write(2); 0 or the errno of whichever call failed.</summary>
+    private static int TryWriteAttribute(string path, ReadOnlySpan<byte> value)
     {
         using var fd = Fd.TryOpen(path, Interop.Fcntl.O_WRONLY, out int errno);
-        if (fd is null)
-            return errno;
-        fixed (byte* p = value)
-        {
-            while (true)
-            {
-                nint n = Interop.Libc.write(fd, p, (nuint)value.Length);
-                if (n >= 0)
-                    return 0;
-                errno = Syscall.LastErrno;
-                if (errno != (int)Errno.EINTR)
-                    return errno;
-            }
-        }
+        return fd is null ? errno : Fd.TryWrite(fd, value, out _);
     }
 
     private SupportedFabricsOptions ReadSupportedOptions()

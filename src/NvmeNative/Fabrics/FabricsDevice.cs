@@ -1,4 +1,3 @@
-using NvmeNative.Errors;
 using NvmeNative.Interop;
 using NvmeNative.Kernel;
 
@@ -9,7 +8,7 @@ namespace NvmeNative.Fabrics;
 /// close. Errors come back as errno values (no exceptions on this path) so the connector can give each its
 /// meaning. Closing the descriptor drops only its reference: the controller stays until deleted.
 /// </summary>
-internal sealed unsafe class FabricsDevice(string path) : IFabricsDevice
+internal sealed class FabricsDevice(string path) : IFabricsDevice
 {
     public string Path { get; } = path;
 
@@ -26,45 +25,19 @@ internal sealed unsafe class FabricsDevice(string path) : IFabricsDevice
         using var fd = Fd.TryOpen(Path, Interop.Fcntl.O_RDWR, out int errno);
         if (fd is null)
             return FabricsExchange.Failed(FabricsStep.Open, errno);
-        fixed (byte* p = options)
-        {
-            while (true)
-            {
-                // The kernel creates the controller inside this one call (it can take seconds) and returns the
-                // full length or a negative errno; there are no partial writes. EINTR means no controller was
-                // registered on this descriptor, so writing again is safe.
-                nint n = Interop.Libc.write(fd, p, (nuint)options.Length);
-                if (n >= 0)
-                    break;
-                errno = Syscall.LastErrno;
-                if (errno != (int)Errno.EINTR)
-                    return FabricsExchange.Failed(FabricsStep.Write, errno);
-            }
-        }
+        // The kernel creates the controller inside this one call (it can take seconds) and returns the full
+        // length or a negative errno; there are no partial writes. EINTR means no controller was registered on
+        // this descriptor, so the retry inside TryWrite is safe.
+        errno = Fd.TryWrite(fd, options, out _);
+        if (errno != 0)
+            return FabricsExchange.Failed(FabricsStep.Write, errno);
         return ReadReply(fd, reply);
     }
 
+    // seq_file: the whole reply normally comes in the first read; read until EOF or a full buffer.
     private static FabricsExchange ReadReply(SafeFdHandle fd, Span<byte> reply)
     {
-        int total = 0;
-        fixed (byte* p = reply)
-        {
-            // seq_file: the whole reply normally comes in the first read; read until EOF or a full buffer.
-            while (total < reply.Length)
-            {
-                nint n = Interop.Libc.read(fd, p + total, (nuint)(reply.Length - total));
-                if (n == 0)
-                    break;
-                if (n < 0)
-                {
-                    int errno = Syscall.LastErrno;
-                    if (errno == (int)Errno.EINTR)
-                        continue;
-                    return FabricsExchange.Failed(FabricsStep.Read, errno);
-                }
-                total += (int)n;
-            }
-        }
-        return FabricsExchange.Ok(total);
+        int errno = Fd.TryReadToEnd(fd, reply, out int length);
+        return errno == 0 ? FabricsExchange.Ok(length) : FabricsExchange.Failed(FabricsStep.Read, errno);
     }
 }

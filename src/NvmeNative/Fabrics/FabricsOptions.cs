@@ -270,7 +270,7 @@ public sealed record FabricsOptions
     private static long? Seconds(TimeSpan? value) =>
         value is null ? null : value == Timeout.InfiniteTimeSpan ? -1 : (long)value.Value.TotalSeconds;
 
-    internal static InvalidInputException Invalid(FabricsOption option, string message) => new(message, Operation, option.Token());
+    private static InvalidInputException Invalid(FabricsOption option, string message) => new(message, Operation, option.Token());
 
     private static string? CheckText(string? value, FabricsOption option)
     {

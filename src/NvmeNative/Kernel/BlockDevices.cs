@@ -1,10 +1,47 @@
 using NvmeNative.Errors;
+using NvmeNative.Interop;
 
 namespace NvmeNative.Kernel;
 
-/// <summary>PLACEHOLDER in the reshape branch: the kernel helper's version replaces this file at merge.</summary>
+/// <summary>
+/// What the block layer says about a block device, and the few things done to one as a whole: whether something
+/// uses it, its size, a flush of its cache, whether it starts blank. Nothing here writes to the device's data.
+/// </summary>
 internal static class BlockDevices
 {
+    /// <summary>
+    /// The devices stacked on the block device whose sysfs directory is <paramref name="sysfsDirectory"/> (the entries of
+    /// its <c>holders/</c>: dm-0, md127, bcache0), sorted; empty when it has none or the directory does not exist.
+    /// </summary>
+    internal static IReadOnlyList<string> Holders(string sysfsDirectory)
+    {
+        string holders = Path.Combine(sysfsDirectory, "holders");
+        return Directory.Exists(holders)
+            ? Directory.EnumerateFileSystemEntries(holders).Select(h => Path.GetFileName(h)).Order(StringComparer.Ordinal).ToList()
+            : [];
+    }
+
+    /// <summary>True when a device (md, dm, bcache) is stacked on <c>/sys/class/block/<paramref name="kernelName"/></c>.</summary>
+    internal static bool HasHolders(KernelPaths paths, string kernelName) =>
+        Holders(paths.SysPath($"class/block/{kernelName}")).Count > 0;
+
+    /// <summary>
+    /// True when the device is claimed exclusively (mounted, a member of a running array, or opened with O_EXCL by
+    /// anyone): our own O_EXCL open then fails with EBUSY. The probe open changes nothing; any other failure
+    /// (a missing node, say) is not a claim. O_NONBLOCK means nothing to a block device's open; it only keeps a
+    /// FIFO given by mistake from blocking the probe until a writer comes.
+    /// </summary>
+    internal static bool IsClaimedExclusively(string devicePath)
+    {
+        using var probe = Fd.TryOpen(devicePath, Interop.Fcntl.O_RDONLY | Interop.Fcntl.O_EXCL | Interop.Fcntl.O_NONBLOCK, out int errno);
+        return probe is null && errno == (int)Errno.EBUSY;
+    }
+
+    /// <summary>True when something uses the device: a device stacked on it, or an exclusive claim.</summary>
+    internal static bool IsInUse(KernelPaths paths, string kernelName, string devicePath) =>
+        HasHolders(paths, kernelName) || IsClaimedExclusively(devicePath);
+
+    /// <summary>Writes back everything cached for the device, as <c>blockdev --flushbufs</c> does: fsync, then BLKFLSBUF.</summary>
     internal static void Flush(string devicePath)
     {
         using var fd = Fd.Open(devicePath, Interop.Fcntl.O_RDONLY);
@@ -12,28 +49,49 @@ internal static class BlockDevices
         Fd.IoctlValue(fd, Interop.Fs.BLKFLSBUF, 0, "BLKFLSBUF", devicePath);
     }
 
+    /// <summary>The size the block layer gives the device now, in bytes (BLKGETSIZE64, as <c>blockdev --getsize64</c>).</summary>
     internal static long SizeBytes(string devicePath)
     {
         using var fd = Fd.Open(devicePath, Interop.Fcntl.O_RDONLY);
+        return SizeBytes(fd, devicePath);
+    }
+
+    /// <summary>BLKGETSIZE64 of an open block device.</summary>
+    internal static long SizeBytes(SafeFdHandle fd, string devicePath)
+    {
         ulong bytes = 0;
         Fd.Ioctl(fd, Interop.Fs.BLKGETSIZE64, ref bytes, "BLKGETSIZE64", devicePath);
         return checked((long)bytes);
     }
 
+    /// <summary>True when the first <paramref name="bytes"/> of the device (all of it, when it is smaller) read as zeroes.</summary>
     internal static bool StartsWithZeroes(string devicePath, int bytes)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(bytes);
         using var fd = Fd.Open(devicePath, Interop.Fcntl.O_RDONLY);
         byte[] buffer = new byte[bytes];
         int n = Fd.PRead(fd, buffer, 0, devicePath);
         return !buffer.AsSpan(0, n).ContainsAnyExcept((byte)0);
     }
 
-    internal static bool IsInUse(KernelPaths paths, string kernelName, string devicePath)
+    /// <summary>
+    /// stat of the path (following links): it must exist and be a block device, or this throws
+    /// <see cref="InvalidInputException"/> carrying the errno (ENOENT, ENOTBLK, ...). Returns its device number.
+    /// </summary>
+    internal static (uint Major, uint Minor) RequireBlockDevice(string path, string operation)
     {
-        string holders = paths.SysPath($"class/block/{kernelName}/holders");
-        if (Directory.Exists(holders) && Directory.EnumerateFileSystemEntries(holders).Any())
-            return true;
-        using var probe = Fd.TryOpen(devicePath, Interop.Fcntl.O_RDONLY | Interop.Fcntl.O_EXCL, out int errno);
-        return probe is null && errno == (int)Errno.EBUSY;
+        Interop.Stat.statx st;
+        try
+        {
+            st = Fd.Statx(path);
+        }
+        catch (NvmeNativeException e) when (e.ErrnoValue is int errno)
+        {
+            throw new InvalidInputException(errno == (int)Errno.ENOENT ? "the device does not exist" : "cannot stat the device",
+                operation, path: path, errno: errno);
+        }
+        if ((st.stx_mode & Interop.Stat.S_IFMT) != Interop.Stat.S_IFBLK)
+            throw new InvalidInputException("not a block device", operation, path: path, errno: (int)Errno.ENOTBLK);
+        return (st.stx_rdev_major, st.stx_rdev_minor);
     }
 }

@@ -46,7 +46,7 @@ internal static unsafe class CancellablePoll
     }
 
     /// <summary>A poll(2) timeout: -1 for infinite, else whole milliseconds rounded up (never wake early).</summary>
-    internal static int ToMilliseconds(TimeSpan timeout)
+    private static int ToMilliseconds(TimeSpan timeout)
     {
         if (timeout == Timeout.InfiniteTimeSpan)
             return -1;
@@ -67,7 +67,7 @@ internal static unsafe class CancellablePoll
     /// poll(2) over <paramref name="fds"/> plus the optional cancellation eventfd, restarting after EINTR with
     /// the time that is left. Returns the number of ready descriptors (0 on timeout or when only the eventfd fired).
     /// </summary>
-    internal static int PollAll(SafeFdHandle[] fds, short events, SafeFdHandle? wake, int timeoutMs, string path, Span<short> revents)
+    private static int PollAll(SafeFdHandle[] fds, short events, SafeFdHandle? wake, int timeoutMs, string path, Span<short> revents)
     {
         int count = fds.Length + (wake is null ? 0 : 1);
         var added = new bool[count];

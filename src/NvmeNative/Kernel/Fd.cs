@@ -7,7 +7,9 @@ namespace NvmeNative.Kernel;
 /// Typed, errno-checked file descriptor operations over the raw Interop layer.
 /// EINTR policy: every call here is retried while it fails with EINTR (no native shim does it for us);
 /// close is never retried (see <see cref="SafeFdHandle"/>). Every other failure goes through
-/// <see cref="Syscall"/> and becomes an <see cref="NvmeNativeException"/> naming the operation and path.
+/// <see cref="Syscall"/> and becomes an <see cref="NvmeNativeException"/> naming the operation and path, except in
+/// the Try* forms, which return the errno for callers to whom it is an answer (ENOENT: gone; EINVAL from
+/// /dev/nvme-fabrics: an option the kernel does not know). Each system call's retry loop is written once, in a Try* form.
 /// </summary>
 internal static unsafe class Fd
 {
@@ -44,7 +46,15 @@ internal static unsafe class Fd
         }
     }
 
+    /// <summary>One read(2); returns the bytes read (0 at end of file).</summary>
     internal static int Read(SafeFdHandle fd, Span<byte> buffer, string path)
+    {
+        int errno = TryRead(fd, buffer, out int read);
+        return errno == 0 ? read : throw Syscall.Error(errno, "read", path);
+    }
+
+    /// <summary>One read(2) that reports errno instead of throwing: 0 and the bytes read (0 at end of file), or the errno.</summary>
+    internal static int TryRead(SafeFdHandle fd, Span<byte> buffer, out int read)
     {
         fixed (byte* p = buffer)
         {
@@ -52,16 +62,52 @@ internal static unsafe class Fd
             {
                 nint n = Interop.Libc.read(fd, p, (nuint)buffer.Length);
                 if (n >= 0)
-                    return (int)n;
+                {
+                    read = (int)n;
+                    return 0;
+                }
                 int errno = Syscall.LastErrno;
                 if (errno != (int)Errno.EINTR)
-                    throw Syscall.Error(errno, "read", path);
+                {
+                    read = 0;
+                    return errno;
+                }
             }
         }
     }
 
-    /// <summary>One write(2) call; returns bytes written. Callers that need all bytes use <see cref="WriteAll"/>.</summary>
-    internal static int Write(SafeFdHandle fd, ReadOnlySpan<byte> data, string path, string? connectString = null)
+    /// <summary>
+    /// read(2) until the buffer is full or end of file, reporting errno instead of throwing: 0 and the bytes read,
+    /// or the errno of the read that failed (with what came before it in <paramref name="read"/>).
+    /// </summary>
+    internal static int TryReadToEnd(SafeFdHandle fd, Span<byte> buffer, out int read)
+    {
+        read = 0;
+        while (read < buffer.Length)
+        {
+            int errno = TryRead(fd, buffer[read..], out int n);
+            if (errno != 0)
+                return errno;
+            if (n == 0)
+                break;
+            read += n;
+        }
+        return 0;
+    }
+
+    /// <summary>One write(2); returns the bytes written.</summary>
+    internal static int Write(SafeFdHandle fd, ReadOnlySpan<byte> data, string path)
+    {
+        int errno = TryWrite(fd, data, out int written);
+        return errno == 0 ? written : throw Syscall.Error(errno, "write", path);
+    }
+
+    /// <summary>
+    /// One write(2) that reports errno instead of throwing: 0 and the bytes written, or the errno. For kernel
+    /// interfaces that take a whole value in one call (sysfs stores, /dev/nvme-fabrics), where the errno itself
+    /// carries the answer. An EINTR is retried: it means the call did nothing.
+    /// </summary>
+    internal static int TryWrite(SafeFdHandle fd, ReadOnlySpan<byte> data, out int written)
     {
         fixed (byte* p = data)
         {
@@ -69,18 +115,18 @@ internal static unsafe class Fd
             {
                 nint n = Interop.Libc.write(fd, p, (nuint)data.Length);
                 if (n >= 0)
-                    return (int)n;
+                {
+                    written = (int)n;
+                    return 0;
+                }
                 int errno = Syscall.LastErrno;
                 if (errno != (int)Errno.EINTR)
-                    throw Syscall.Error(errno, "write", path, connectString);
+                {
+                    written = 0;
+                    return errno;
+                }
             }
         }
-    }
-
-    internal static void WriteAll(SafeFdHandle fd, ReadOnlySpan<byte> data, string path)
-    {
-        while (!data.IsEmpty)
-            data = data[Write(fd, data, path)..];
     }
 
     /// <summary>pread(2) until the buffer is full or end of file; returns bytes read.</summary>
@@ -138,6 +184,23 @@ internal static unsafe class Fd
         }
     }
 
+    /// <summary>
+    /// flock(2) LOCK_EX|LOCK_NB: true when the exclusive lock is now held through <paramref name="fd"/>, false when
+    /// another open file description holds it (EWOULDBLOCK). Never blocks; <see cref="FileLock"/> does the waiting.
+    /// </summary>
+    internal static bool TryLockExclusive(SafeFdHandle fd, string path)
+    {
+        while (Interop.Libc.flock(fd, Interop.SysFile.LOCK_EX | Interop.SysFile.LOCK_NB) < 0)
+        {
+            int errno = Syscall.LastErrno;
+            if (errno == (int)Errno.EAGAIN)
+                return false;
+            if (errno != (int)Errno.EINTR)
+                throw Syscall.Error(errno, "flock LOCK_EX|LOCK_NB", path);
+        }
+        return true;
+    }
+
     /// <summary>ioctl(2) with a typed argument struct; returns the ioctl's non-negative result.</summary>
     internal static int Ioctl<T>(SafeFdHandle fd, uint request, ref T arg, string name, string path) where T : unmanaged
     {
@@ -178,16 +241,6 @@ internal static unsafe class Fd
         return result >= 0 ? result : throw Syscall.Error(errno, $"ioctl {name}", path);
     }
 
-    /// <summary>
-    /// poll(2) on one descriptor with a timeout in milliseconds (-1 = forever). Returns the revents, or 0
-    /// on timeout. An EINTR restarts the wait with the time that is left.
-    /// </summary>
-    internal static short Poll(SafeFdHandle fd, short events, int timeoutMs, string path)
-    {
-        Span<short> revents = stackalloc short[1];
-        return CancellablePoll.PollAll([fd], events, null, timeoutMs, path, revents) > 0 ? revents[0] : (short)0;
-    }
-
     /// <summary>statx(2) of a path (following symlinks).</summary>
     internal static Interop.Stat.statx Statx(string path, uint mask = Interop.Stat.STATX_BASIC_STATS)
     {
@@ -205,5 +258,29 @@ internal static unsafe class Fd
             }
         }
         return st;
+    }
+
+    /// <summary>statx(2) of the descriptor itself (AT_EMPTY_PATH), e.g. to see that a lock file was unlinked.</summary>
+    internal static Interop.Stat.statx Fstatx(SafeFdHandle fd, string path, uint mask = Interop.Stat.STATX_BASIC_STATS)
+    {
+        bool added = false;
+        fd.DangerousAddRef(ref added);
+        try
+        {
+            Interop.Stat.statx st = default;
+            byte empty = 0;
+            while (Interop.Libc.statx(fd.RawFd, &empty, Interop.Fcntl.AT_EMPTY_PATH, mask, &st) < 0)
+            {
+                int errno = Syscall.LastErrno;
+                if (errno != (int)Errno.EINTR)
+                    throw Syscall.Error(errno, "fstatx", path);
+            }
+            return st;
+        }
+        finally
+        {
+            if (added)
+                fd.DangerousRelease();
+        }
     }
 }

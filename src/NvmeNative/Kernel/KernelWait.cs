@@ -21,7 +21,7 @@ internal static class KernelWait
     private const int MaxDrainedPerCheck = 256;
 
     /// <summary>The longest interval between re-checks of a state no event announces.</summary>
-    internal static readonly TimeSpan MaxUnannouncedInterval = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan MaxUnannouncedInterval = TimeSpan.FromMilliseconds(50);
 
     /// <summary>
     /// The first re-check interval for states the kernel announces by no uevent and no sysfs notification.
@@ -89,27 +89,5 @@ internal static class KernelWait
             if (check() is { } reached)
                 return reached;
         }
-    }
-
-    /// <summary>
-    /// Waits until a sysfs attribute that the kernel notifies (sysfs_notify: md's array_state, sync_action,
-    /// degraded, ...) has a value that <paramref name="accept"/> takes. Returns that value. Attributes the
-    /// kernel never notifies would only ever end by timeout: use uevents for those.
-    /// </summary>
-    internal static string UntilAttribute(string path, Func<string, bool> accept, string waitingFor,
-        TimeSpan timeout, CancellationToken ct)
-    {
-        if (timeout < TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
-            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "a timeout must not be negative");
-        long start = Stopwatch.GetTimestamp();
-        ct.ThrowIfCancellationRequested();
-        using var watch = SysfsAttributeWatch.Open(path);
-        while (!accept(watch.Value))
-        {
-            TimeSpan left = timeout == Timeout.InfiniteTimeSpan ? timeout : timeout - Stopwatch.GetElapsedTime(start);
-            if (left <= TimeSpan.Zero || !watch.WaitForChange(left, ct))
-                throw new NvmeNativeTimeoutException(waitingFor, $"{path} = '{watch.Value}'", timeout, path);
-        }
-        return watch.Value;
     }
 }

@@ -28,14 +28,8 @@ internal sealed class UeventMessage
     /// <summary>SUBSYSTEM (block, nvme, nvme-subsystem, ...), or null.</summary>
     internal string? Subsystem => Properties.GetValueOrDefault("SUBSYSTEM");
 
-    /// <summary>DEVNAME (e.g. nvme0n1), or null for devices without a node.</summary>
-    internal string? DevName => Properties.GetValueOrDefault("DEVNAME");
-
     /// <summary>The last component of <see cref="DevPath"/>: the kernel object's name (nvme0, nvme0n1, nvme0c0n1).</summary>
     internal string KernelName => DevPath[(DevPath.LastIndexOf('/') + 1)..];
-
-    /// <summary>The kernel's event sequence number, or null.</summary>
-    internal ulong? SeqNum => ulong.TryParse(Properties.GetValueOrDefault("SEQNUM"), out ulong n) ? n : null;
 
     /// <summary>
     /// Parses one datagram. Returns null for anything that is not a well-formed kernel uevent (udev's

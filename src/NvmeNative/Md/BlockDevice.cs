@@ -7,8 +7,4 @@ namespace NvmeNative.Md;
 /// <param name="KernelName">The kernel's name (nvme1n1, loop3): the md sysfs directory of a member is dev-KERNELNAME.</param>
 /// <param name="SizeBytes">Capacity in bytes (BLKGETSIZE64).</param>
 /// <param name="LogicalBlockSize">Logical block size in bytes (BLKSSZGET).</param>
-internal sealed record BlockDevice(string Path, uint Major, uint Minor, string KernelName, long SizeBytes, int LogicalBlockSize)
-{
-    /// <summary>"MAJ:MIN", as sysfs dev attributes and md's new_dev show it.</summary>
-    internal string DevNumbers => $"{Major}:{Minor}";
-}
+internal sealed record BlockDevice(string Path, uint Major, uint Minor, string KernelName, long SizeBytes, int LogicalBlockSize);

@@ -1,6 +1,5 @@
+using System.Diagnostics;
 using System.Text;
-using NvmeNative.Errors;
-using NvmeNative.Interop;
 using NvmeNative.Kernel;
 
 namespace NvmeNative.Md;
@@ -40,6 +39,9 @@ internal sealed class MdMapFile(MdPaths paths)
 
     private string LockPath => Path.Combine(paths.MdadmRunDir, "map.lock");
 
+    // mdadm holds map.lock only while it rewrites the map (milliseconds); a holder past this is stuck.
+    private static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(30);
+
     /// <summary>Every entry (lines that do not parse are skipped, as mdadm does).</summary>
     internal IReadOnlyList<MdMapEntry> Read() =>
         File.Exists(MapPath)
@@ -78,37 +80,33 @@ internal sealed class MdMapFile(MdPaths paths)
 
     private LockHandle Lock()
     {
+        long start = Stopwatch.GetTimestamp();
         while (true)
         {
-            var fd = Fd.Open(LockPath, Interop.Fcntl.O_RDWR | Interop.Fcntl.O_CREAT | Interop.Fcntl.O_TRUNC, 0x180 /* 0600 */);
+            TimeSpan left = LockTimeout - Stopwatch.GetElapsedTime(start);
+            var held = FileLock.Acquire(LockPath, left > TimeSpan.Zero ? left : TimeSpan.Zero, CancellationToken.None, createMode: 0x180 /* 0600 */);
+            // The previous holder unlinks the file before it closes it; if we got the lock on such an
+            // unlinked file, it no longer protects anything: open the new one (mapfile.c map_lock).
             try
             {
-                while (Interop.Libc.flock(fd, Interop.SysFile.LOCK_EX) < 0)
-                {
-                    int errno = Syscall.LastErrno;
-                    if (errno != (int)NvmeNative.Errors.Errno.EINTR)
-                        throw Syscall.Error(errno, "flock LOCK_EX", LockPath);
-                }
-                // The previous holder unlinks the file before it closes it; if we got the lock on such an
-                // unlinked file, it no longer protects anything: open the new one (mapfile.c map_lock).
-                if (FdStat.Fstatx(fd, LockPath).stx_nlink != 0)
-                    return new LockHandle(fd, LockPath);
+                if (!held.IsUnlinked)
+                    return new LockHandle(held);
             }
             catch
             {
-                fd.Dispose();
+                held.Dispose();
                 throw;
             }
-            fd.Dispose();
+            held.Dispose();
         }
     }
 
-    private sealed class LockHandle(SafeFdHandle fd, string path) : IDisposable
+    private sealed class LockHandle(FileLock held) : IDisposable
     {
         public void Dispose()
         {
-            File.Delete(path); // only the holder may unlink it, and it must do so before closing
-            fd.Dispose();
+            File.Delete(held.Path); // only the holder may unlink it, and it must do so before closing
+            held.Dispose();
         }
     }
 }

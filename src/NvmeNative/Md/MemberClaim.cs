@@ -38,7 +38,7 @@ internal sealed class MemberClaim : IDisposable
                 : new MdException("cannot open the member", operation, member: path, errno: errno);
         try
         {
-            var st = FdStat.Fstatx(fd, path);
+            var st = Kernel.Fd.Fstatx(fd, path);
             if (st.stx_rdev_major != major || st.stx_rdev_minor != minor)
                 throw new MdInvalidInputException("the device changed while it was being opened", operation, member: path);
             return new MemberClaim(fd, Describe(paths, fd, path, major, minor, operation));
@@ -50,34 +50,30 @@ internal sealed class MemberClaim : IDisposable
         }
     }
 
-    /// <summary>statx of the path: must exist and be a block device. Returns its device number.</summary>
+    /// <summary>
+    /// <see cref="BlockDevices.RequireBlockDevice"/> for a member: the same check, reported as the md layer's input
+    /// error naming the member (until md input errors are <see cref="InvalidInputException"/> themselves).
+    /// </summary>
     internal static (uint Major, uint Minor) RequireBlockDevice(string path, string operation)
     {
-        Interop.Stat.statx st;
         try
         {
-            st = Kernel.Fd.Statx(path);
+            return BlockDevices.RequireBlockDevice(path, operation);
         }
-        catch (NvmeNativeException e) when (e.ErrnoValue is int errno)
+        catch (InvalidInputException e)
         {
-            throw new MdInvalidInputException(errno == (int)NvmeNative.Errors.Errno.ENOENT ? "the member does not exist" : "cannot stat the member",
-                operation, member: path, errno: errno);
+            throw new MdInvalidInputException(e.Reason, operation, member: path, errno: e.ErrnoValue);
         }
-        if ((st.stx_mode & Interop.Stat.S_IFMT) != Interop.Stat.S_IFBLK)
-            throw new MdInvalidInputException("not a block device", operation, member: path, errno: (int)NvmeNative.Errors.Errno.ENOTBLK);
-        return (st.stx_rdev_major, st.stx_rdev_minor);
     }
 
     /// <summary>Size, block size and kernel name of an open block device.</summary>
     internal static BlockDevice Describe(MdPaths paths, SafeFdHandle fd, string path, uint major, uint minor, string operation)
     {
-        nuint size = 0;
-        if (Kernel.Fd.TryIoctl(fd, Interop.Fs.BLKGETSIZE64, ref size, out int errno) < 0)
-            throw new MdException("BLKGETSIZE64 failed", operation, member: path, errno: errno);
+        long size = BlockDevices.SizeBytes(fd, path);
         int blockSize = 0;
-        if (Kernel.Fd.TryIoctl(fd, Interop.Fs.BLKSSZGET, ref blockSize, out errno) < 0)
+        if (Kernel.Fd.TryIoctl(fd, Interop.Fs.BLKSSZGET, ref blockSize, out int errno) < 0)
             throw new MdException("BLKSSZGET failed", operation, member: path, errno: errno);
-        return new BlockDevice(path, major, minor, KernelName(paths, major, minor, path, operation), (long)size, blockSize);
+        return new BlockDevice(path, major, minor, KernelName(paths, major, minor, path, operation), size, blockSize);
     }
 
     /// <summary>The kernel name of a device number: the last component of the /sys/dev/block/MAJ:MIN link.</summary>

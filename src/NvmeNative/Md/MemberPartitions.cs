@@ -33,7 +33,7 @@ internal static class MemberPartitions
         string operation, string? deleteOption)
     {
         string sys = paths.SysDevBlock(major, minor);
-        if (Holders(sys) is { Count: > 0 } holders)
+        if (BlockDevices.Holders(sys) is { Count: > 0 } holders)
             throw new MdInvalidInputException($"it is in use: held by {string.Join(", ", holders)}", operation, member: member,
                 errno: (int)NvmeNative.Errors.Errno.EBUSY);
         var partitions = Read(paths, sys);
@@ -82,12 +82,6 @@ internal static class MemberPartitions
         return Fd.TryIoctl(fd, Interop.Fs.BLKPG, ref arg, out int errno) < 0 ? errno : 0;
     }
 
-    private static List<string> Holders(string sysDir)
-    {
-        string holders = Path.Combine(sysDir, "holders");
-        return Directory.Exists(holders) ? Directory.EnumerateFileSystemEntries(holders).Select(h => Path.GetFileName(h)).Order().ToList() : [];
-    }
-
     private static List<MemberPartition> Read(MdPaths paths, string sysDir)
     {
         var partitions = new List<MemberPartition>();
@@ -98,18 +92,13 @@ internal static class MemberPartitions
             if (SysfsFile.TryRead(Path.Combine(dir, "partition")) is not { } number)
                 continue;
             string name = Path.GetFileName(dir);
-            var holders = Holders(dir);
-            string? inUse = holders.Count > 0 ? "held by " + string.Join(", ", holders) : OpenExclusively(paths.Kernel.DevPath(name));
+            var holders = BlockDevices.Holders(dir);
+            string? inUse = holders.Count > 0 ? "held by " + string.Join(", ", holders)
+                : BlockDevices.IsClaimedExclusively(paths.Kernel.DevPath(name)) ? "it is open exclusively (mounted, or claimed by a driver or a program)"
+                : null;
             partitions.Add(new MemberPartition(name, int.Parse(number, CultureInfo.InvariantCulture), Sectors(dir, "start"), Sectors(dir, "size"), inUse));
         }
         return partitions;
-    }
-
-    /// <summary>A mounted or otherwise claimed partition refuses an O_EXCL open with EBUSY; the probe open changes nothing.</summary>
-    private static string? OpenExclusively(string node)
-    {
-        using var fd = Fd.TryOpen(node, Interop.Fcntl.O_RDONLY | Interop.Fcntl.O_EXCL, out int errno);
-        return fd is null && errno == (int)NvmeNative.Errors.Errno.EBUSY ? "it is open exclusively (mounted, or claimed by a driver or a program)" : null;
     }
 
     private static long Sectors(string dir, string attribute) =>

@@ -38,7 +38,7 @@ public sealed class FdTests : IDisposable
         string path = Path.Combine(_dir, "data");
         using (var fd = Fd.Open(path, Interop.Fcntl.O_RDWR | Interop.Fcntl.O_CREAT | Interop.Fcntl.O_EXCL, 0x180))
         {
-            Fd.WriteAll(fd, "hello world"u8, path);
+            Assert.Equal(11, Fd.Write(fd, "hello world"u8, path));
             Fd.PWrite(fd, "W"u8, 6, path);
             Fd.Fsync(fd, path);
             var buffer = new byte[32];
@@ -99,12 +99,61 @@ public sealed class FdTests : IDisposable
     }
 
     [Fact]
-    public void Poll_returns_ready_events_without_waiting_for_the_timeout()
+    public void The_errno_reporting_read_and_write_return_zero_and_the_count()
     {
-        string path = Path.Combine(_dir, "p");
+        string path = Path.Combine(_dir, "t");
+        using (var fd = Fd.Open(path, Interop.Fcntl.O_WRONLY | Interop.Fcntl.O_CREAT, 0x180))
+        {
+            Assert.Equal(0, Fd.TryWrite(fd, "abcdef"u8, out int written));
+            Assert.Equal(6, written);
+        }
+        using (var fd = Fd.Open(path, Interop.Fcntl.O_RDONLY))
+        {
+            var buffer = new byte[4];
+            Assert.Equal(0, Fd.TryRead(fd, buffer, out int read));
+            Assert.Equal(4, read);
+            Assert.Equal(0, Fd.TryRead(fd, buffer, out read));
+            Assert.Equal(2, read); // the rest
+            Assert.Equal(0, Fd.TryRead(fd, buffer, out read));
+            Assert.Equal(0, read); // end of file
+        }
+    }
+
+    [Fact]
+    public void Read_to_end_stops_at_a_full_buffer_or_at_end_of_file()
+    {
+        string path = Path.Combine(_dir, "r");
+        File.WriteAllText(path, "0123456789");
+        using (var fd = Fd.Open(path, Interop.Fcntl.O_RDONLY))
+        {
+            var small = new byte[4];
+            Assert.Equal(0, Fd.TryReadToEnd(fd, small, out int read));
+            Assert.Equal((4, "0123"), (read, System.Text.Encoding.ASCII.GetString(small)));
+            var large = new byte[64];
+            Assert.Equal(0, Fd.TryReadToEnd(fd, large, out read));
+            Assert.Equal((6, "456789"), (read, System.Text.Encoding.ASCII.GetString(large, 0, read)));
+        }
+    }
+
+    [Fact]
+    public void The_errno_reporting_calls_return_the_errno_instead_of_throwing()
+    {
+        string path = Path.Combine(_dir, "ro");
         File.WriteAllText(path, "x");
-        using var fd = Fd.Open(path, Interop.Fcntl.O_RDONLY);
-        short revents = Fd.Poll(fd, Interop.Poll.POLLIN, -1, path); // a regular file is always readable
-        Assert.NotEqual(0, revents & Interop.Poll.POLLIN);
+        using (var fd = Fd.Open(path, Interop.Fcntl.O_RDONLY))
+        {
+            Assert.Equal((int)Errno.EBADF, Fd.TryWrite(fd, "y"u8, out int written));
+            Assert.Equal(0, written);
+            var e = Assert.Throws<NvmeNativeException>(() => Fd.Write(fd, "y"u8, path));
+            Assert.Equal((Errno.EBADF, "write", path), (e.Errno!.Value, e.Operation, e.Path));
+        }
+        using (var fd = Fd.Open(_dir, Interop.Fcntl.O_RDONLY))
+        {
+            var buffer = new byte[8];
+            Assert.Equal((int)Errno.EISDIR, Fd.TryRead(fd, buffer, out _));
+            Assert.Equal((int)Errno.EISDIR, Fd.TryReadToEnd(fd, buffer, out int read));
+            Assert.Equal(0, read);
+            Assert.Equal(Errno.EISDIR, Assert.Throws<NvmeNativeException>(() => Fd.Read(fd, buffer, _dir)).Errno);
+        }
     }
 }

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using NvmeNative.Errors;
 using NvmeNative.Kernel;
 
 namespace NvmeNative.Tests.Kernel;
@@ -11,14 +13,15 @@ public sealed class FileLockTests : IDisposable
     [Fact]
     public void A_held_lock_excludes_a_second_holder_until_released()
     {
+        var ct = TestContext.Current.CancellationToken;
         string path = Path.Combine(_dir, "sub", "host.lock");
         using (var first = FileLock.Acquire(path))
         {
             // flock belongs to the open file description: a second open in the same process is excluded too.
-            Assert.Null(FileLock.TryAcquire(path));
+            Assert.Throws<NvmeNativeTimeoutException>(() => FileLock.Acquire(path, TimeSpan.Zero, ct));
         }
-        using var again = FileLock.TryAcquire(path);
-        Assert.NotNull(again);
+        using var again = FileLock.Acquire(path, TimeSpan.Zero, ct);
+        Assert.Equal(path, again.Path);
     }
 
     [Fact]
@@ -37,5 +40,50 @@ public sealed class FileLockTests : IDisposable
         first.Dispose();
         await waiter.WaitAsync(TimeSpan.FromSeconds(10), ct);
         Assert.True(acquired.IsSet);
+    }
+
+    [Fact]
+    public void A_wait_past_its_deadline_names_the_lock_and_the_holding_process()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        string path = Path.Combine(_dir, "held.lock");
+        using var holder = FileLock.Acquire(path, TimeSpan.Zero, ct);
+        var clock = Stopwatch.StartNew();
+        var e = Assert.Throws<NvmeNativeTimeoutException>(() => FileLock.Acquire(path, TimeSpan.FromMilliseconds(200), ct));
+        Assert.InRange(clock.ElapsedMilliseconds, 150, 10_000);
+        Assert.Equal($"the lock on {path}", e.WaitingFor);
+        Assert.Equal(path, e.Path);
+        // This process holds it; /proc/locks shows our pid unless /proc is hidden from us.
+        if (File.Exists("/proc/locks"))
+            Assert.StartsWith($"held by pid {Environment.ProcessId}", e.LastObserved);
+    }
+
+    [Fact]
+    public void Cancellation_ends_the_wait_at_once()
+    {
+        string path = Path.Combine(_dir, "cancel.lock");
+        using var holder = FileLock.Acquire(path, TimeSpan.Zero, TestContext.Current.CancellationToken);
+        using var cts = new CancellationTokenSource(100);
+        var clock = Stopwatch.StartNew();
+        Assert.ThrowsAny<OperationCanceledException>(() => FileLock.Acquire(path, TimeSpan.FromSeconds(60), cts.Token));
+        Assert.InRange(clock.ElapsedMilliseconds, 50, 10_000);
+    }
+
+    [Fact]
+    public void An_unlinked_lock_file_is_seen_as_such()
+    {
+        string path = Path.Combine(_dir, "map.lock");
+        using var held = FileLock.Acquire(path, TimeSpan.Zero, TestContext.Current.CancellationToken, createMode: 0x180);
+        Assert.False(held.IsUnlinked);
+        Assert.Equal(0x180, Fd.Statx(path).stx_mode & 0x1ff); // 0600
+        File.Delete(path);
+        Assert.True(held.IsUnlinked);
+    }
+
+    [Fact]
+    public void A_negative_timeout_is_a_programming_error()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() =>
+            FileLock.Acquire(Path.Combine(_dir, "x.lock"), TimeSpan.FromSeconds(-2), CancellationToken.None));
     }
 }

@@ -55,8 +55,9 @@ public sealed class SysfsWatchTests : IDisposable
     [Fact]
     public void A_missing_attribute_is_reported_by_path()
     {
-        var e = Assert.Throws<NvmeNativeException>(() => new SysfsWatch([Path.Combine(_dir, "absent")]));
+        string path = Path.Combine(_dir, "absent");
+        var e = Assert.Throws<NvmeNativeException>(() => new SysfsWatch([Attribute("sync_action", "idle"), path]));
         Assert.Equal(NvmeNative.Errors.Errno.ENOENT, e.Errno);
-        Assert.Contains("absent", e.Message);
+        Assert.Equal(path, e.Path);
     }
 }

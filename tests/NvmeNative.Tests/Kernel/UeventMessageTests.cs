@@ -17,9 +17,9 @@ public sealed class UeventMessageTests
         Assert.Equal("add", m.Action);
         Assert.Equal("/devices/virtual/nvme-subsystem/nvme-subsys0/nvme0n1", m.DevPath);
         Assert.Equal("block", m.Subsystem);
-        Assert.Equal("nvme0n1", m.DevName);
+        Assert.Equal("nvme0n1", m.Properties["DEVNAME"]);
         Assert.Equal("nvme0n1", m.KernelName);
-        Assert.Equal(2291UL, m.SeqNum);
+        Assert.Equal("2291", m.Properties["SEQNUM"]);
         Assert.Equal("disk", m.Properties["DEVTYPE"]);
     }
 
@@ -32,7 +32,7 @@ public sealed class UeventMessageTests
         Assert.Equal("nvme3", m.KernelName);
         Assert.Equal("connected", m.Properties["NVME_EVENT"]);
         Assert.Equal("nn-0x1:pn-0x2=x", m.Properties["NVME_TRADDR"]);
-        Assert.Null(m.DevName);
+        Assert.False(m.Properties.ContainsKey("DEVNAME"));
     }
 
     [Fact]

@@ -1,50 +1,48 @@
+using NvmeNative.Kernel;
 using NvmeNative.Md;
 
 namespace NvmeNative.Tests.Md;
 
+/// <summary>mdadm's /run/mdadm/map under a temp /run: the map.lock protocol and the entries.</summary>
 public sealed class MdMapFileTests : IDisposable
 {
-    private readonly FakeKernelTree _tree = new();
+    private readonly string _root = Directory.CreateTempSubdirectory("nvmenative-map-").FullName;
 
-    public void Dispose() => _tree.Dispose();
+    public void Dispose() => Directory.Delete(_root, recursive: true);
 
-    private string MapPath => Path.Combine(_tree.Paths.Run, "mdadm", "map");
+    private MdPaths Paths => new(KernelPaths.UnderRoot(_root));
+
+    private static MdMapEntry Entry(string device, byte first, string link) =>
+        new(MdDeviceName.Parse(device), "1.2", new MdUuid([first, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]), link);
 
     [Fact]
-    public void Entries_are_written_in_mdadms_line_format_and_the_lock_file_is_gone_afterwards()
+    public void Update_replaces_the_entry_of_the_same_device_and_remove_drops_it_leaving_no_lock_file()
     {
-        var uuid = MdUuid.Parse("0a1b2c3d:4e5f6071:8293a4b5:c6d7e8f9");
-        var map = new MdMapFile(_tree.MdPaths);
-        map.Update(new MdMapEntry(MdDeviceName.Parse("md127"), "1.2", uuid, "/dev/md/vol1"));
-        Assert.Equal("md127 1.2 3d2c1b0a:71605f4e:b5a49382:f9e8d7c6 /dev/md/vol1\n", File.ReadAllText(MapPath));
-        Assert.False(File.Exists(Path.Combine(_tree.Paths.Run, "mdadm", "map.lock")));
-        Assert.False(File.Exists(Path.Combine(_tree.Paths.Run, "mdadm", "map.new")));
-        Assert.Equal(uuid, Assert.Single(map.Read()).Uuid);
+        var map = new MdMapFile(Paths);
+        map.Update(Entry("md127", 1, "/dev/md/a"));
+        map.Update(Entry("md126", 2, "/dev/md/b"));
+        map.Update(Entry("md127", 3, "/dev/md/c"));
+        Assert.Equal([Entry("md126", 2, "/dev/md/b"), Entry("md127", 3, "/dev/md/c")], map.Read());
+        Assert.False(File.Exists(Path.Combine(Paths.MdadmRunDir, "map.lock"))); // the holder unlinks it before closing
+        Assert.False(File.Exists(Path.Combine(Paths.MdadmRunDir, "map.new")));
+
+        map.Remove(MdDeviceName.Parse("md126"));
+        Assert.Equal([Entry("md127", 3, "/dev/md/c")], map.Read());
     }
 
     [Fact]
-    public void Update_replaces_the_entry_of_the_same_device_and_keeps_the_others()
+    public async Task An_update_waits_for_another_holder_of_map_lock()
     {
-        _tree.Write(MapPath, "md126 1.2 00000001:00000002:00000003:00000004 /dev/md/other");
-        var map = new MdMapFile(_tree.MdPaths);
-        map.Update(new MdMapEntry(MdDeviceName.Parse("md127"), "1.2", MdUuid.NewRandom(), "/dev/md/a"));
-        var uuid = MdUuid.NewRandom();
-        map.Update(new MdMapEntry(MdDeviceName.Parse("md127"), "1.2", uuid, "/dev/md/b"));
-        var entries = map.Read();
-        Assert.Equal(2, entries.Count);
-        Assert.Equal("/dev/md/other", entries.Single(e => e.Device.Value == "md126").Path);
-        var ours = entries.Single(e => e.Device.Value == "md127");
-        Assert.Equal(("/dev/md/b", uuid), (ours.Path, ours.Uuid));
-    }
-
-    [Fact]
-    public void Remove_deletes_only_that_device_and_tolerates_a_missing_map()
-    {
-        var map = new MdMapFile(_tree.MdPaths);
-        map.Remove(MdDeviceName.Parse("md1")); // no map at all: nothing to do
-        Assert.False(File.Exists(MapPath));
-        _tree.Write(MapPath, "md126 1.2 00000001:00000002:00000003:00000004 /dev/md/other\nmd127 1.2 00000001:00000002:00000003:00000005 /dev/md/x");
-        map.Remove(MdDeviceName.Parse("md127"));
-        Assert.Equal("md126 1.2 00000001:00000002:00000003:00000004 /dev/md/other\n", File.ReadAllText(MapPath));
+        var ct = TestContext.Current.CancellationToken;
+        var map = new MdMapFile(Paths);
+        string lockPath = Path.Combine(Paths.MdadmRunDir, "map.lock");
+        var mdadm = FileLock.Acquire(lockPath, TimeSpan.Zero, ct);
+        var update = Task.Run(() => map.Update(Entry("md127", 1, "/dev/md/a")), ct);
+        await Task.Delay(200, ct);
+        Assert.False(update.IsCompleted); // still held
+        File.Delete(lockPath); // as mdadm releases it: unlink, then close
+        mdadm.Dispose();
+        await update.WaitAsync(TimeSpan.FromSeconds(10), ct);
+        Assert.Single(map.Read());
     }
 }

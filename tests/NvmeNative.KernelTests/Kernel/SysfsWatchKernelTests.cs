@@ -7,7 +7,7 @@ namespace NvmeNative.KernelTests.Kernel;
 /// poll(POLLPRI) on an attribute the kernel sysfs_notify()s: md's array_state, changed by mdadm (the oracle
 /// acts; the library only watches).
 /// </summary>
-public sealed class SysfsAttributeWatchKernelTests(ITestOutputHelper output)
+public sealed class SysfsWatchKernelTests(ITestOutputHelper output)
 {
     [Fact]
     public async Task A_notified_attribute_change_wakes_the_watch_even_if_it_happened_before_the_poll()
@@ -15,6 +15,7 @@ public sealed class SysfsAttributeWatchKernelTests(ITestOutputHelper output)
         Requires.MdRaid1();
         Requires.Loop();
         Requires.Tool("mdadm");
+        var ct = TestContext.Current.CancellationToken;
         using var a = LoopDevice.Create(32 << 20);
         using var b = LoopDevice.Create(32 << 20);
         string md = "/dev/md/nvmenative-watch";
@@ -24,24 +25,27 @@ public sealed class SysfsAttributeWatchKernelTests(ITestOutputHelper output)
         {
             string name = Path.GetFileName(new FileInfo(md).ResolveLinkTarget(returnFinalTarget: true)!.FullName);
             string path = $"/sys/block/{name}/md/array_state";
-            using var watch = SysfsAttributeWatch.Open(path);
-            output.WriteLine($"{path} = {watch.Value}");
-            Assert.NotEqual("readonly", watch.Value);
+            using var watch = new SysfsWatch([path]);
+            string value = watch.Arm()[0];
+            output.WriteLine($"{path} = {value}");
+            Assert.NotEqual("readonly", value);
 
             // Nothing changes: the watch times out rather than reporting a change.
-            Assert.False(watch.WaitForChange(TimeSpan.FromMilliseconds(300), TestContext.Current.CancellationToken));
+            Assert.False(watch.Wait(Environment.TickCount64 + 300, ct));
 
             // The change happens between our read and our poll: the notification is not lost.
             Tools.Check("mdadm", "--readonly", md);
             var sw = Stopwatch.StartNew();
-            Assert.True(watch.WaitForChange(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken));
-            output.WriteLine($"woke after {sw.ElapsedMilliseconds} ms: {watch.Value}");
-            Assert.Equal("readonly", watch.Value);
+            Assert.True(watch.Wait(Environment.TickCount64 + 30_000, ct));
+            value = watch.Arm()[0];
+            output.WriteLine($"woke after {sw.ElapsedMilliseconds} ms: {value}");
+            Assert.Equal("readonly", value);
 
-            // The generic wait: from another thread, while this one is blocked in poll().
-            var writer = Task.Run(() => Tools.Check("mdadm", "--readwrite", md), TestContext.Current.CancellationToken);
-            string value = KernelWait.UntilAttribute(path, v => v != "readonly", "array writable", TimeSpan.FromSeconds(30),
-                TestContext.Current.CancellationToken);
+            // From another thread, while this one is blocked in poll().
+            var writer = Task.Run(() => Tools.Check("mdadm", "--readwrite", md), ct);
+            long deadline = Environment.TickCount64 + 30_000;
+            while ((value = watch.Arm()[0]) == "readonly")
+                Assert.True(watch.Wait(deadline, ct), "array_state stayed readonly");
             await writer;
             output.WriteLine($"after --readwrite: {value}");
             Assert.NotEqual("readonly", value);
