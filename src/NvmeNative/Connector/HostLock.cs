@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using NvmeNative.Errors;
 using NvmeNative.Kernel;
 
 namespace NvmeNative.Connector;
@@ -20,13 +21,20 @@ internal sealed class HostLock : IDisposable
         _file = file;
     }
 
-    internal static HostLock Acquire(string lockFile, CancellationToken ct)
+    /// <summary>
+    /// Takes the lock within <paramref name="timeout"/> (both waits together), or throws
+    /// <see cref="NvmeNativeTimeoutException"/> naming the holder; cancellation ends either wait at once.
+    /// </summary>
+    internal static HostLock Acquire(string lockFile, TimeSpan timeout, CancellationToken ct)
     {
         var gate = InProcess.GetOrAdd(lockFile, _ => new SemaphoreSlim(1, 1));
-        gate.Wait(ct);
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        if (!gate.Wait(timeout, ct))
+            throw new NvmeNativeTimeoutException($"the host lock {lockFile}", "held by another attach or detach in this process", timeout, lockFile);
         try
         {
-            return new HostLock(gate, FileLock.Acquire(lockFile));
+            var left = timeout == Timeout.InfiniteTimeSpan ? timeout : timeout - waited.Elapsed;
+            return new HostLock(gate, FileLock.Acquire(lockFile, left < TimeSpan.Zero ? TimeSpan.Zero : left, ct));
         }
         catch
         {

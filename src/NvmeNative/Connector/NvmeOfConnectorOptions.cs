@@ -31,6 +31,14 @@ public sealed record NvmeOfConnectorOptions
     public TimeSpan ReconnectTimeout { get; init; } = TimeSpan.FromSeconds(20);
 
     /// <summary>
+    /// How long an attach, detach or extend waits for the host lock (held by another one on this host) before it
+    /// fails with <see cref="NvmeNative.Errors.NvmeNativeTimeoutException"/> naming the holder: 5 minutes, longer than
+    /// any one operation's own waits add up to, so only a stuck or hostile holder makes it fire.
+    /// <see cref="Timeout.InfiniteTimeSpan"/> waits for ever (os-brick's file lock); cancellation always ends the wait.
+    /// </summary>
+    public TimeSpan LockTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
     /// The per-host lock file that serialises attach and detach across processes (os-brick's
     /// <c>connect_volume</c> file lock). Null: <c>&lt;Run&gt;/lock/nvmenative/connect_volume.lock</c>.
     /// </summary>

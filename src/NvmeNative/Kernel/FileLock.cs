@@ -40,12 +40,6 @@ internal sealed class FileLock : IDisposable
     internal bool IsUnlinked => Fd.Fstatx(_fd, Path).stx_nlink == 0;
 
     /// <summary>
-    /// Waits without a deadline until the lock is held. Only for callers that bound the wait themselves
-    /// elsewhere; prefer the overload with a timeout.
-    /// </summary>
-    internal static FileLock Acquire(string path) => Acquire(path, Timeout.InfiniteTimeSpan, CancellationToken.None);
-
-    /// <summary>
     /// Opens (creating it and its directory if needed) and locks <paramref name="path"/>, waiting for other holders
     /// up to <paramref name="timeout"/> (<see cref="TimeSpan.Zero"/>: one attempt; <see cref="Timeout.InfiniteTimeSpan"/>:
     /// until cancelled).

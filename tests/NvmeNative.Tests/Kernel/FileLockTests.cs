@@ -15,7 +15,7 @@ public sealed class FileLockTests : IDisposable
     {
         var ct = TestContext.Current.CancellationToken;
         string path = Path.Combine(_dir, "sub", "host.lock");
-        using (var first = FileLock.Acquire(path))
+        using (var first = FileLock.Acquire(path, TimeSpan.FromSeconds(10), CancellationToken.None))
         {
             // flock belongs to the open file description: a second open in the same process is excluded too.
             Assert.Throws<NvmeNativeTimeoutException>(() => FileLock.Acquire(path, TimeSpan.Zero, ct));
@@ -29,11 +29,11 @@ public sealed class FileLockTests : IDisposable
     {
         var ct = TestContext.Current.CancellationToken;
         string path = Path.Combine(_dir, "host.lock");
-        var first = FileLock.Acquire(path);
+        var first = FileLock.Acquire(path, TimeSpan.FromSeconds(10), CancellationToken.None);
         using var acquired = new ManualResetEventSlim();
         var waiter = Task.Run(() =>
         {
-            using var second = FileLock.Acquire(path);
+            using var second = FileLock.Acquire(path, TimeSpan.FromSeconds(10), CancellationToken.None);
             acquired.Set();
         }, ct);
         Assert.False(acquired.Wait(200, ct)); // still held: the waiter must not have it
