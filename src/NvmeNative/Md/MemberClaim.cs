@@ -23,7 +23,7 @@ internal sealed class MemberClaim : IDisposable
 
     /// <summary>
     /// Checks that <paramref name="path"/> is a block device and claims it (O_RDWR|O_EXCL, or O_RDONLY|O_EXCL with
-    /// <paramref name="writable"/> false). Throws <see cref="MdInvalidInputException"/> for a missing path, a path that
+    /// <paramref name="writable"/> false). Throws <see cref="InvalidInputException"/> for a missing path, a path that
     /// is not a block device or one that is in use.
     /// </summary>
     internal static MemberClaim Claim(MdPaths paths, string path, string operation, bool writable = true)
@@ -32,15 +32,15 @@ internal sealed class MemberClaim : IDisposable
         int flags = (writable ? Interop.Fcntl.O_RDWR : Interop.Fcntl.O_RDONLY) | Interop.Fcntl.O_EXCL;
         var fd = Kernel.Fd.TryOpen(path, flags, out int errno);
         if (fd is null)
-            throw errno == (int)NvmeNative.Errors.Errno.EBUSY
-                ? new MdInvalidInputException("the device is in use (mounted, part of a running array, or held open exclusively)",
-                    operation, member: path, errno: errno)
+            throw errno == (int)Errno.EBUSY
+                ? new InvalidInputException("the device is in use (mounted, part of a running array, or held open exclusively)",
+                    operation, "member", path, errno: errno)
                 : new MdException("cannot open the member", operation, member: path, errno: errno);
         try
         {
             var st = FdStat.Fstatx(fd, path);
             if (st.stx_rdev_major != major || st.stx_rdev_minor != minor)
-                throw new MdInvalidInputException("the device changed while it was being opened", operation, member: path);
+                throw new InvalidInputException("the device changed while it was being opened", operation, "member", path);
             return new MemberClaim(fd, Describe(paths, fd, path, major, minor, operation));
         }
         catch
@@ -60,11 +60,11 @@ internal sealed class MemberClaim : IDisposable
         }
         catch (NvmeNativeException e) when (e.ErrnoValue is int errno)
         {
-            throw new MdInvalidInputException(errno == (int)NvmeNative.Errors.Errno.ENOENT ? "the member does not exist" : "cannot stat the member",
-                operation, member: path, errno: errno);
+            throw new InvalidInputException(errno == (int)Errno.ENOENT ? "the member does not exist" : "cannot stat the member",
+                operation, "member", path, e, errno);
         }
         if ((st.stx_mode & Interop.Stat.S_IFMT) != Interop.Stat.S_IFBLK)
-            throw new MdInvalidInputException("not a block device", operation, member: path, errno: (int)NvmeNative.Errors.Errno.ENOTBLK);
+            throw new InvalidInputException("not a block device", operation, "member", path, errno: (int)Errno.ENOTBLK);
         return (st.stx_rdev_major, st.stx_rdev_minor);
     }
 
@@ -87,7 +87,7 @@ internal sealed class MemberClaim : IDisposable
         string? target = new FileInfo(link).LinkTarget;
         return target is null
             ? throw new MdException($"{link} is missing: cannot find the kernel name of the member", operation, member: path,
-                errno: (int)NvmeNative.Errors.Errno.ENOENT)
+                errno: (int)Errno.ENOENT)
             : System.IO.Path.GetFileName(target.TrimEnd('/'));
     }
 

@@ -1,3 +1,4 @@
+using NvmeNative.Errors;
 using NvmeNative.Md;
 
 namespace NvmeNative.Tests.Md;
@@ -47,7 +48,7 @@ public sealed class MdNamesTests
     [InlineData("with space", "' '")]
     public void Bad_array_names_are_refused_with_the_reason(string text, string reason)
     {
-        var e = Assert.Throws<MdInvalidInputException>(() => MdArrayName.Parse(text));
+        var e = Assert.Throws<InvalidInputException>(() => MdArrayName.Parse(text));
         Assert.Contains(reason, e.Message);
         Assert.False(MdArrayName.TryParse(text, out _));
     }

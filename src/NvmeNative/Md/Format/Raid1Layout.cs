@@ -64,15 +64,15 @@ internal sealed record Raid1Layout
     internal int RaidDisks => MemberSectors.Length;
 
     /// <summary>Computes mdadm's layout for these members (sizes in sectors, i.e. bytes / 512).</summary>
-    /// <exception cref="MdArgumentException">No members, too many, or a member too small for the metadata.</exception>
+    /// <exception cref="InvalidInputException">No members, too many, or a member too small for the metadata.</exception>
     internal static Raid1Layout Compute(IReadOnlyList<ulong> memberSectors)
     {
         ArgumentNullException.ThrowIfNull(memberSectors);
         int n = memberSectors.Count;
         if (n < 1)
-            throw new MdArgumentException("a RAID1 array needs at least one member", "members");
+            throw new InvalidInputException("a RAID1 array needs at least one member", "validate md members", "members");
         if (n > Superblock1.MaxDevLimit)
-            throw new MdArgumentException($"{n} members; a v1.2 superblock holds at most {Superblock1.MaxDevLimit}", "members");
+            throw new InvalidInputException($"{n} members; a v1.2 superblock holds at most {Superblock1.MaxDevLimit}", "validate md members", "members");
 
         ulong first = memberSectors[0];
         ulong dataOffset = DefaultDataOffset(first);
@@ -81,15 +81,15 @@ internal sealed record Raid1Layout
         {
             ulong sectors = memberSectors[i];
             if (sectors <= dataOffset)
-                throw new MdArgumentException(
-                    $"member {i} has {sectors} sectors ({sectors * 512} bytes); md metadata alone needs the first {dataOffset} sectors", "members");
+                throw new InvalidInputException(
+                    $"member {i} has {sectors} sectors ({sectors * 512} bytes); md metadata alone needs the first {dataOffset} sectors", "validate md members", "members");
             smallestFree = Math.Min(smallestFree, sectors - dataOffset);
         }
         // Create.c: size in KiB = smallest free space / 2, rounded down to 64 KiB "in case this is ever reshaped to RAID5".
         ulong componentSize = (smallestFree / 2 & ~63UL) * 2;
         if (componentSize == 0)
-            throw new MdArgumentException(
-                $"the smallest member leaves {smallestFree} sectors after the metadata; at least 128 (64 KiB) are needed", "members");
+            throw new InvalidInputException(
+                $"the smallest member leaves {smallestFree} sectors after the metadata; at least 128 (64 KiB) are needed", "validate md members", "members");
 
         uint chunk = DefaultBitmapChunk(componentSize);
         ulong bits = (componentSize * 512 + chunk - 1) / chunk;
@@ -164,7 +164,7 @@ internal sealed record Raid1Layout
     {
         ulong room = Math.Min(ChooseBitmapSpace(componentSectors), 128 * 2);
         if (room <= 1)
-            throw new MdArgumentException($"a {componentSectors}-sector component leaves no room for a bitmap", "members");
+            throw new InvalidInputException($"a {componentSectors}-sector component leaves no room for a bitmap", "validate md members", "members");
         ulong maxBits = (room * 512 - BitmapSuperblock.Length) * 8;
         ulong minChunk = 4096;
         ulong bits = componentSectors * 512 / minChunk + 1;
