@@ -1,4 +1,5 @@
 using System.Globalization;
+using NvmeNative.Errors;
 
 namespace NvmeNative.Md;
 
@@ -31,7 +32,9 @@ public readonly record struct MdDeviceName
 
     /// <summary>Parses "md127", "md_data" or a node path such as "/dev/md127".</summary>
     public static MdDeviceName Parse(string text) =>
-        TryParse(text, out var name) ? name : throw new FormatException($"'{text}' is not an md device name (mdN or md_NAME)");
+        TryParse(text, out var name)
+            ? name
+            : throw new InvalidInputException($"'{text}' is not an md device name (mdN or md_NAME)", "parse md device name", "device");
 
     /// <summary>Parses "md127", "md_data" or a node path such as "/dev/md127".</summary>
     public static bool TryParse(string? text, out MdDeviceName name)

@@ -63,6 +63,8 @@ internal sealed record Raid1Layout
 
     internal int RaidDisks => MemberSectors.Length;
 
+    private static InvalidInputException InvalidMembers(string message) => new(message, "validate md members", "members");
+
     /// <summary>Computes mdadm's layout for these members (sizes in sectors, i.e. bytes / 512).</summary>
     /// <exception cref="InvalidInputException">No members, too many, or a member too small for the metadata.</exception>
     internal static Raid1Layout Compute(IReadOnlyList<ulong> memberSectors)
@@ -70,9 +72,9 @@ internal sealed record Raid1Layout
         ArgumentNullException.ThrowIfNull(memberSectors);
         int n = memberSectors.Count;
         if (n < 1)
-            throw new InvalidInputException("a RAID1 array needs at least one member", "validate md members", "members");
+            throw InvalidMembers("a RAID1 array needs at least one member");
         if (n > Superblock1.MaxDevLimit)
-            throw new InvalidInputException($"{n} members; a v1.2 superblock holds at most {Superblock1.MaxDevLimit}", "validate md members", "members");
+            throw InvalidMembers($"{n} members; a v1.2 superblock holds at most {Superblock1.MaxDevLimit}");
 
         ulong first = memberSectors[0];
         ulong dataOffset = DefaultDataOffset(first);
@@ -81,15 +83,15 @@ internal sealed record Raid1Layout
         {
             ulong sectors = memberSectors[i];
             if (sectors <= dataOffset)
-                throw new InvalidInputException(
-                    $"member {i} has {sectors} sectors ({sectors * 512} bytes); md metadata alone needs the first {dataOffset} sectors", "validate md members", "members");
+                throw InvalidMembers(
+                    $"member {i} has {sectors} sectors ({sectors * 512} bytes); md metadata alone needs the first {dataOffset} sectors");
             smallestFree = Math.Min(smallestFree, sectors - dataOffset);
         }
         // Create.c: size in KiB = smallest free space / 2, rounded down to 64 KiB "in case this is ever reshaped to RAID5".
         ulong componentSize = (smallestFree / 2 & ~63UL) * 2;
         if (componentSize == 0)
-            throw new InvalidInputException(
-                $"the smallest member leaves {smallestFree} sectors after the metadata; at least 128 (64 KiB) are needed", "validate md members", "members");
+            throw InvalidMembers(
+                $"the smallest member leaves {smallestFree} sectors after the metadata; at least 128 (64 KiB) are needed");
 
         uint chunk = DefaultBitmapChunk(componentSize);
         ulong bits = (componentSize * 512 + chunk - 1) / chunk;
@@ -164,7 +166,7 @@ internal sealed record Raid1Layout
     {
         ulong room = Math.Min(ChooseBitmapSpace(componentSectors), 128 * 2);
         if (room <= 1)
-            throw new InvalidInputException($"a {componentSectors}-sector component leaves no room for a bitmap", "validate md members", "members");
+            throw InvalidMembers($"a {componentSectors}-sector component leaves no room for a bitmap");
         ulong maxBits = (room * 512 - BitmapSuperblock.Length) * 8;
         ulong minChunk = 4096;
         ulong bits = componentSectors * 512 / minChunk + 1;
