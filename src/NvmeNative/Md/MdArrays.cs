@@ -76,6 +76,7 @@ public sealed partial class MdArrays
     /// <param name="member">The member's device path, or its kernel name (nvme1n1) when the node is gone.</param>
     public void FailMember(MdDeviceName device, string member)
     {
+        ArgumentNullException.ThrowIfNull(member);
         var bound = MdMembers.Resolve(_paths, device, member, "fail member");
         if (bound.IsActive && GetState(device) is { } state && state.Members.Count(m => m.IsActive) <= 1)
             throw new InvalidInputException($"refused: it is the last in-sync mirror of {device} (failing it would break the array)",
@@ -97,6 +98,7 @@ public sealed partial class MdArrays
     /// </remarks>
     public void RemoveMember(MdDeviceName device, string member, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(member);
         var bound = MdMembers.Resolve(_paths, device, member, "remove member");
         using var control = MdControl.Open(_paths, device, exclusive: false, "remove member");
         int errno = control.TryHotRemoveDisk(bound.Major, bound.Minor);

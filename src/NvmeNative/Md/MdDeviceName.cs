@@ -20,8 +20,8 @@ public readonly record struct MdDeviceName
     public string Value { get; }
 
     /// <summary>The minor number for an <c>mdN</c> name; null for a named (<c>md_NAME</c>) device.</summary>
-    public int? Minor => Value.Length > 2 && char.IsAsciiDigit(Value[2])
-        ? int.Parse(Value.AsSpan(2), NumberStyles.None, CultureInfo.InvariantCulture)
+    public int? Minor => Value is { Length: > 2 } value && char.IsAsciiDigit(value[2])
+        ? int.Parse(value.AsSpan(2), NumberStyles.None, CultureInfo.InvariantCulture)
         : null;
 
     /// <summary>The <c>mdN</c> name of a minor number.</summary>

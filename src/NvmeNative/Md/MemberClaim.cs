@@ -53,6 +53,9 @@ internal sealed class MemberClaim : IDisposable
     /// <summary>statx of the path: must exist and be a block device. Returns its device number.</summary>
     internal static (uint Major, uint Minor) RequireBlockDevice(string path, string operation)
     {
+        if (string.IsNullOrEmpty(path) || path.Contains('\0'))
+            throw new InvalidInputException(path is null ? "no member path given" : "the member path is empty or contains a NUL",
+                operation, "member", path);
         Interop.Stat.statx st;
         try
         {
