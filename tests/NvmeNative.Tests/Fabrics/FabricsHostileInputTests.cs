@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using NvmeNative.Errors;
+using static NvmeNative.Tests.Errors.LibraryExceptions;
 using NvmeNative.Fabrics;
 using NvmeNative.Nvme;
 
@@ -27,27 +28,6 @@ public sealed class FabricsHostileInputTests : IDisposable
     public FabricsHostileInputTests() => _tree.File("proc/sys/kernel/osrelease", "6.1.0-37-amd64\n");
 
     public void Dispose() => _tree.Dispose();
-
-    /// <summary>The exception the call threw, checked to be one the library may let out.</summary>
-    private static Exception Rejected(Action call)
-    {
-        var e = Record.Exception(call);
-        Assert.NotNull(e);
-        Assert.True(e is NvmeNativeException or OperationCanceledException or ArgumentException,
-            $"{e.GetType().FullName} left the library: {e}");
-        return e;
-    }
-
-    /// <summary>The call either works or fails with an exception the library may let out.</summary>
-    private static void WorksOrRejected(Action call)
-    {
-        var e = Record.Exception(call);
-        Assert.True(e is null or NvmeNativeException or OperationCanceledException or ArgumentException,
-            $"{e?.GetType().FullName} left the library: {e}");
-    }
-
-    private static InvalidInputException RejectedAsInput(Action call) =>
-        Assert.IsType<InvalidInputException>(Rejected(call), exactMatch: false);
 
     /// <summary>Makes <paramref name="relative"/> (under the tree) something it should not be.</summary>
     private string Plant(string relative, string kind)
@@ -82,20 +62,20 @@ public sealed class FabricsHostileInputTests : IDisposable
         "control characters", "injection",
     ];
 
-    [Theory]
-    [MemberData(nameof(HostileFiles))]
-    public void A_hostile_hostnqn_file_is_reported_in_the_family(string kind)
+    public static TheoryData<string, string> HostileIdentityFiles()
     {
-        Plant(NqnFile, kind);
-        WorksOrRejected(() => HostIdentityStore.LoadOrCreate(_tree.Paths));
-        WorksOrRejected(() => HostIdentityStore.TryLoad(_tree.Paths));
+        var data = new TheoryData<string, string>();
+        foreach (string file in new[] { NqnFile, IdFile })
+            foreach (string kind in HostileFiles())
+                data.Add(file, kind);
+        return data;
     }
 
     [Theory]
-    [MemberData(nameof(HostileFiles))]
-    public void A_hostile_hostid_file_is_reported_in_the_family(string kind)
+    [MemberData(nameof(HostileIdentityFiles))]
+    public void A_hostile_identity_file_is_used_or_reported_in_the_family(string file, string kind)
     {
-        Plant(IdFile, kind);
+        Plant(file, kind);
         WorksOrRejected(() => HostIdentityStore.LoadOrCreate(_tree.Paths));
         WorksOrRejected(() => HostIdentityStore.TryLoad(_tree.Paths));
     }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using NvmeNative.Errors;
+using static NvmeNative.Tests.Errors.LibraryExceptions;
 using NvmeNative.Md;
 
 namespace NvmeNative.Tests.Md;
@@ -76,19 +77,6 @@ public sealed class MdArraysHostileInputTests : IDisposable
             default: throw new ArgumentOutOfRangeException(nameof(kind), kind, null);
         }
     }
-
-    /// <summary>The exception the call threw, checked to be one the library may let out.</summary>
-    private static Exception Rejected(Action call)
-    {
-        var e = Record.Exception(call);
-        Assert.NotNull(e);
-        Assert.True(e is NvmeNativeException or OperationCanceledException or ArgumentException,
-            $"{e.GetType().FullName} left the library: {e}");
-        return e;
-    }
-
-    private static InvalidInputException RejectedAsInput(Action call) =>
-        Assert.IsType<InvalidInputException>(Rejected(call), exactMatch: false);
 
     [Theory]
     [MemberData(nameof(HostileMembers))]
