@@ -2,7 +2,8 @@ namespace NvmeNative.Errors;
 
 /// <summary>
 /// Input was rejected before anything touched the kernel: a malformed value, a missing key, a value that would
-/// inject into the fabrics option string, or options that contradict each other. Like
+/// inject into the fabrics option string, options that contradict each other, or a device that cannot be used as asked
+/// (not a block device, in use, not a member of the array). Like
 /// <see cref="ArgumentException.ParamName"/>, <see cref="KeyPath"/> names what was wrong.
 /// </summary>
 public class InvalidInputException : NvmeNativeException
@@ -11,9 +12,9 @@ public class InvalidInputException : NvmeNativeException
     /// <param name="message">Why the value is wrong, for a person (the key path is prefixed for you).</param>
     /// <param name="operation">What was being parsed or validated, e.g. "parse connection properties".</param>
     /// <param name="keyPath">Where the bad value is, e.g. <c>volume_replicas[1].portals[0][1]</c> or <c>queue_size</c>.</param>
-    /// <param name="path">The file the value came from, if any (e.g. /etc/nvme/hostnqn).</param>
+    /// <param name="path">The file the value came from (e.g. /etc/nvme/hostnqn) or the device it names (e.g. /dev/nvme1n1), if any.</param>
     /// <param name="innerException">The cause, if any.</param>
-    /// <param name="errno">The errno that revealed the problem (ENOTBLK for a path that is no block device), if any.</param>
+    /// <param name="errno">The errno that revealed the problem (EBUSY for a device in use, ENOTBLK for one that is not a block device), if any.</param>
     public InvalidInputException(string message, string operation, string? keyPath = null, string? path = null,
         Exception? innerException = null, int? errno = null)
         : base(string.IsNullOrEmpty(keyPath) ? message : keyPath + ": " + message, operation, path, errno, null, innerException)

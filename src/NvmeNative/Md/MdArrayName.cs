@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Text;
+using NvmeNative.Errors;
 
 namespace NvmeNative.Md;
 
@@ -21,10 +22,10 @@ public readonly record struct MdArrayName
     /// <summary>The name, e.g. "volume-1".</summary>
     public string Value { get; }
 
-    /// <summary>Validates a name; <see cref="MdInvalidInputException"/> says what is wrong.</summary>
+    /// <summary>Validates a name; an <see cref="InvalidInputException"/> says what is wrong.</summary>
     public static MdArrayName Parse(string text) =>
         Validate(text) is { } problem
-            ? throw new MdInvalidInputException($"bad md array name '{text}': {problem}", "validate name")
+            ? throw new InvalidInputException($"bad md array name '{text}': {problem}", "validate name", "name")
             : new MdArrayName(text);
 
     /// <summary>Validates a name without throwing.</summary>
@@ -45,7 +46,7 @@ public readonly record struct MdArrayName
     {
         ArgumentNullException.ThrowIfNull(name);
         return MdadmProblem(name) is { } problem
-            ? throw new MdInvalidInputException($"bad md array name '{name}': {problem}", "validate name")
+            ? throw new InvalidInputException($"bad md array name '{name}': {problem}", "validate name", "name")
             : new MdArrayName(name);
     }
 

@@ -24,13 +24,20 @@ public sealed partial class MdArrays
     /// </summary>
     /// <param name="device">The array.</param>
     /// <param name="member">The former member's device path.</param>
-    public void ReAddMember(MdDeviceName device, string member) => new MdMemberAdder(_paths).ReAdd(device, member);
+    public void ReAddMember(MdDeviceName device, string member)
+    {
+        ArgumentNullException.ThrowIfNull(member);
+        new MdMemberAdder(_paths).ReAdd(device, member);
+    }
 
     /// <summary>Adds a new member (mdadm --add): md rebuilds it completely into the empty slot.</summary>
     /// <param name="device">The array.</param>
     /// <param name="member">The new member's device path.</param>
     /// <param name="failFast">Mark it failfast, like the members a create makes.</param>
     /// <param name="overwriteExistingMetadata">Allow a device that carries md metadata (it is erased).</param>
-    public void AddMember(MdDeviceName device, string member, bool failFast = true, bool overwriteExistingMetadata = false) =>
+    public void AddMember(MdDeviceName device, string member, bool failFast = true, bool overwriteExistingMetadata = false)
+    {
+        ArgumentNullException.ThrowIfNull(member);
         new MdMemberAdder(_paths).Add(device, member, failFast, overwriteExistingMetadata);
+    }
 }

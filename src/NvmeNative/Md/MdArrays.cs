@@ -1,3 +1,4 @@
+using NvmeNative.Errors;
 using NvmeNative.Kernel;
 
 namespace NvmeNative.Md;
@@ -6,8 +7,10 @@ namespace NvmeNative.Md;
 /// md RAID1 arrays through md ioctls and sysfs, without mdadm: create, assemble, stop, grow, member control,
 /// state and waits. Arrays it creates are mdadm arrays in every respect (v1.2 superblock, internal bitmap,
 /// failfast members, /run/mdadm/map entry, /dev/md/NAME link), so mdadm and this class can take turns on them.
-/// Every failure is an <see cref="MdException"/>; bad input is an <see cref="MdInvalidInputException"/> thrown
-/// before anything is written or changed.
+/// Every failure is an <see cref="NvmeNativeException"/>: bad input (a name, a member that is not a usable block
+/// device, an array that does not exist) is an <see cref="InvalidInputException"/> thrown before anything is written
+/// or changed, a wait that reaches its deadline an <see cref="NvmeNativeTimeoutException"/>, and every other md
+/// failure an <see cref="MdException"/> (<see cref="MdAssembleRefusedException"/>, <see cref="MdSuperblockException"/>).
 /// </summary>
 public sealed partial class MdArrays
 {
@@ -58,7 +61,7 @@ public sealed partial class MdArrays
             return null;
         using var control = MdControl.TryOpen(_paths, device, exclusive: false, out int errno);
         if (control is null)
-            return errno is (int)NvmeNative.Errors.Errno.ENOENT or (int)NvmeNative.Errors.Errno.ENXIO or (int)NvmeNative.Errors.Errno.ENODEV
+            return errno is (int)Errno.ENOENT or (int)Errno.ENXIO or (int)Errno.ENODEV
                 ? null
                 : throw new MdException("cannot open the md device", "get info", _paths.Node(device), errno: errno);
         return MdInfoReader.Read(control);
@@ -73,10 +76,11 @@ public sealed partial class MdArrays
     /// <param name="member">The member's device path, or its kernel name (nvme1n1) when the node is gone.</param>
     public void FailMember(MdDeviceName device, string member)
     {
+        ArgumentNullException.ThrowIfNull(member);
         var bound = MdMembers.Resolve(_paths, device, member, "fail member");
         if (bound.IsActive && GetState(device) is { } state && state.Members.Count(m => m.IsActive) <= 1)
-            throw new MdInvalidInputException("refused: it is the last in-sync mirror (failing it would break the array)",
-                "fail member", _paths.Node(device), member, (int)NvmeNative.Errors.Errno.EBUSY);
+            throw new InvalidInputException($"refused: it is the last in-sync mirror of {device} (failing it would break the array)",
+                "fail member", nameof(member), member, errno: (int)Errno.EBUSY);
         using var control = MdControl.Open(_paths, device, exclusive: false, "fail member");
         control.SetDiskFaulty(bound.Major, bound.Minor, member);
     }
@@ -94,12 +98,13 @@ public sealed partial class MdArrays
     /// </remarks>
     public void RemoveMember(MdDeviceName device, string member, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(member);
         var bound = MdMembers.Resolve(_paths, device, member, "remove member");
         using var control = MdControl.Open(_paths, device, exclusive: false, "remove member");
         int errno = control.TryHotRemoveDisk(bound.Major, bound.Minor);
         if (errno == 0)
             return;
-        if (errno != (int)NvmeNative.Errors.Errno.EBUSY || (bound.IsActive && !bound.Flags.HasFlag(MdMemberFlags.Faulty)))
+        if (errno != (int)Errno.EBUSY || (bound.IsActive && !bound.Flags.HasFlag(MdMemberFlags.Faulty)))
             throw control.HotRemoveError(errno, member);
         WaitFor(device, s => s.Members.FirstOrDefault(m => m.Major == bound.Major && m.Minor == bound.Minor) is not { Slot: not null },
             $"{bound.KernelName} out of its slot", timeout ?? TimeSpan.FromSeconds(10), cancellationToken);
@@ -108,7 +113,7 @@ public sealed partial class MdArrays
 
     /// <summary>
     /// Waits until <paramref name="condition"/> holds for the array's state, woken by md's sysfs notifications
-    /// (no polling). Throws <see cref="MdTimeoutException"/> at the deadline, naming <paramref name="awaited"/> and
+    /// (no polling). Throws <see cref="NvmeNativeTimeoutException"/> at the deadline, naming <paramref name="awaited"/> and
     /// the last state seen, and <see cref="OperationCanceledException"/> on cancellation.
     /// </summary>
     public MdArrayState WaitFor(MdDeviceName device, Func<MdArrayState, bool> condition, string awaited, TimeSpan timeout,

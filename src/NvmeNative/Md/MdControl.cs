@@ -1,3 +1,4 @@
+using NvmeNative.Errors;
 using NvmeNative.Interop;
 using NvmeNative.Kernel;
 
@@ -38,7 +39,7 @@ internal sealed class MdControl : IDisposable
 
     internal static MdControl Open(MdPaths paths, MdDeviceName device, bool exclusive, string operation) =>
         TryOpen(paths, device, exclusive, out int errno) ??
-        throw new MdException(errno == (int)NvmeNative.Errors.Errno.EBUSY ? "the md device is in use" : "cannot open the md device",
+        throw new MdException(errno == (int)Errno.EBUSY ? "the md device is in use" : "cannot open the md device",
             operation, paths.Node(device), errno: errno);
 
     /// <summary>GET_ARRAY_INFO, or null when the array is not configured (ENODEV: no raid_disks yet).</summary>
@@ -47,7 +48,7 @@ internal sealed class MdControl : IDisposable
         var info = default(Interop.MdU.mdu_array_info_t);
         if (Fd.TryIoctl(_fd, Interop.MdU.GET_ARRAY_INFO, ref info, out int errno) >= 0)
             return info;
-        return errno == (int)NvmeNative.Errors.Errno.ENODEV ? null : throw Fail("GET_ARRAY_INFO failed", "ioctl GET_ARRAY_INFO", errno);
+        return errno == (int)Errno.ENODEV ? null : throw Fail("GET_ARRAY_INFO failed", "ioctl GET_ARRAY_INFO", errno);
     }
 
     /// <summary>GET_DISK_INFO for a descriptor number (the member's dev_number); an unused number comes back with major = minor = 0.</summary>
@@ -64,7 +65,7 @@ internal sealed class MdControl : IDisposable
     {
         var info = new Interop.MdU.mdu_array_info_t { major_version = 1, minor_version = 2 };
         if (Fd.TryIoctl(_fd, Interop.MdU.SET_ARRAY_INFO, ref info, out int errno) < 0)
-            throw Fail(errno == (int)NvmeNative.Errors.Errno.EBUSY ? "the md device is already configured" : "SET_ARRAY_INFO 1.2 failed",
+            throw Fail(errno == (int)Errno.EBUSY ? "the md device is already configured" : "SET_ARRAY_INFO 1.2 failed",
                 "ioctl SET_ARRAY_INFO", errno);
     }
 
@@ -74,8 +75,8 @@ internal sealed class MdControl : IDisposable
         if (Fd.TryIoctl(_fd, Interop.MdU.ADD_NEW_DISK, ref disk, out int errno) < 0)
             throw Fail(errno switch
             {
-                (int)NvmeNative.Errors.Errno.EBUSY => "the member is in use or its slot is taken",
-                (int)NvmeNative.Errors.Errno.EINVAL => "the kernel refused the member (no valid v1.2 superblock, another array, or wrong role)",
+                (int)Errno.EBUSY => "the member is in use or its slot is taken",
+                (int)Errno.EINVAL => "the kernel refused the member (no valid v1.2 superblock, another array, or wrong role)",
                 _ => "ADD_NEW_DISK failed",
             }, "ioctl ADD_NEW_DISK", errno, member);
     }
@@ -91,7 +92,7 @@ internal sealed class MdControl : IDisposable
     /// <summary>RESTART_ARRAY_RW after RUN_ARRAY, as mdadm does, to undo md_mod's start_ro; EBUSY means already writable.</summary>
     internal void RestartArrayRw()
     {
-        if (Fd.TryIoctlValue(_fd, Interop.MdU.RESTART_ARRAY_RW, 0, out int errno) < 0 && errno != (int)NvmeNative.Errors.Errno.EBUSY)
+        if (Fd.TryIoctlValue(_fd, Interop.MdU.RESTART_ARRAY_RW, 0, out int errno) < 0 && errno != (int)Errno.EBUSY)
             throw Fail("RESTART_ARRAY_RW failed", "ioctl RESTART_ARRAY_RW", errno);
     }
 
@@ -103,7 +104,7 @@ internal sealed class MdControl : IDisposable
     internal void SetDiskFaulty(uint major, uint minor, string member)
     {
         if (Fd.TryIoctlValue(_fd, Interop.MdU.SET_DISK_FAULTY, EncodeDev(major, minor), out int errno) < 0)
-            throw Fail(errno == (int)NvmeNative.Errors.Errno.EBUSY ? "refused: it is the last working member" : "SET_DISK_FAULTY failed",
+            throw Fail(errno == (int)Errno.EBUSY ? "refused: it is the last working member" : "SET_DISK_FAULTY failed",
                 "ioctl SET_DISK_FAULTY", errno, member);
     }
 
@@ -115,7 +116,7 @@ internal sealed class MdControl : IDisposable
     }
 
     internal MdException HotRemoveError(int errno, string member) =>
-        Fail(errno == (int)NvmeNative.Errors.Errno.EBUSY ? "the member is still active or busy (mark it faulty first)" : "HOT_REMOVE_DISK failed",
+        Fail(errno == (int)Errno.EBUSY ? "the member is still active or busy (mark it faulty first)" : "HOT_REMOVE_DISK failed",
             "ioctl HOT_REMOVE_DISK", errno, member);
 
     /// <summary>HOT_REMOVE_DISK returning 0 or the errno.</summary>

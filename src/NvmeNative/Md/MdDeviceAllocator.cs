@@ -38,7 +38,7 @@ internal sealed class MdDeviceAllocator(MdPaths paths)
     {
         if (!File.Exists(paths.NewArray))
             throw new MdException("md is not available: md_mod is not loaded (no new_array parameter)", "allocate md device",
-                errno: (int)NvmeNative.Errors.Errno.ENOENT);
+                errno: (int)Errno.ENOENT);
         var busy = new HashSet<string>(NamesInMdStat(File.Exists(paths.MdStat) ? File.ReadAllText(paths.MdStat) : ""));
         foreach (int minor in CandidateMinors())
         {
@@ -47,10 +47,10 @@ internal sealed class MdDeviceAllocator(MdPaths paths)
                 continue;
             if (TryCreate(name, out int errno))
                 return name;
-            if (errno != (int)NvmeNative.Errors.Errno.EEXIST)
+            if (errno != (int)Errno.EEXIST)
                 throw new MdException($"cannot create {name}", $"write {name} to new_array", paths.Node(name), errno: errno);
         }
-        throw new MdException("no free md minor (0..511 are all in use)", "allocate md device", errno: (int)NvmeNative.Errors.Errno.ENOSPC);
+        throw new MdException("no free md minor (0..511 are all in use)", "allocate md device", errno: (int)Errno.ENOSPC);
     }
 
     private bool TryCreate(MdDeviceName name, out int errno)

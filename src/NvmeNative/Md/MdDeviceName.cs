@@ -1,4 +1,5 @@
 using System.Globalization;
+using NvmeNative.Errors;
 
 namespace NvmeNative.Md;
 
@@ -19,8 +20,8 @@ public readonly record struct MdDeviceName
     public string Value { get; }
 
     /// <summary>The minor number for an <c>mdN</c> name; null for a named (<c>md_NAME</c>) device.</summary>
-    public int? Minor => Value.Length > 2 && char.IsAsciiDigit(Value[2])
-        ? int.Parse(Value.AsSpan(2), NumberStyles.None, CultureInfo.InvariantCulture)
+    public int? Minor => Value is { Length: > 2 } value && char.IsAsciiDigit(value[2])
+        ? int.Parse(value.AsSpan(2), NumberStyles.None, CultureInfo.InvariantCulture)
         : null;
 
     /// <summary>The <c>mdN</c> name of a minor number.</summary>
@@ -31,7 +32,9 @@ public readonly record struct MdDeviceName
 
     /// <summary>Parses "md127", "md_data" or a node path such as "/dev/md127".</summary>
     public static MdDeviceName Parse(string text) =>
-        TryParse(text, out var name) ? name : throw new FormatException($"'{text}' is not an md device name (mdN or md_NAME)");
+        TryParse(text, out var name)
+            ? name
+            : throw new InvalidInputException($"'{text}' is not an md device name (mdN or md_NAME)", "parse md device name", "device");
 
     /// <summary>Parses "md127", "md_data" or a node path such as "/dev/md127".</summary>
     public static bool TryParse(string? text, out MdDeviceName name)

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using NvmeNative.Errors;
 
 namespace NvmeNative.Md;
 
@@ -109,13 +110,13 @@ public readonly struct MdUuid : IEquatable<MdUuid>
     /// Parses 32 hex digits in byte order, optionally grouped with ':', '-', '.' or ' ' (mdadm prints ':', the kernel
     /// and blkid print '-' groups). Anything else, or a digit count other than 32, is refused.
     /// </summary>
-    /// <exception cref="MdInvalidInputException">The text is not an md uuid; the message says why.</exception>
+    /// <exception cref="InvalidInputException">The text is not an md uuid; the message says why.</exception>
     public static MdUuid Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
         return TryParse(text, out var uuid, out string? problem)
             ? uuid
-            : throw new MdInvalidInputException($"'{text}' is not an md uuid: {problem}", "parse md uuid");
+            : throw new InvalidInputException($"'{text}' is not an md uuid: {problem}", "parse md uuid", "uuid");
     }
 
     /// <summary>Parses like <see cref="Parse"/> (leading and trailing white space ignored) without throwing.</summary>

@@ -23,7 +23,7 @@ internal sealed class MemberClaim : IDisposable
 
     /// <summary>
     /// Checks that <paramref name="path"/> is a block device and claims it (O_RDWR|O_EXCL, or O_RDONLY|O_EXCL with
-    /// <paramref name="writable"/> false). Throws <see cref="MdInvalidInputException"/> for a missing path, a path that
+    /// <paramref name="writable"/> false). Throws <see cref="InvalidInputException"/> for a missing path, a path that
     /// is not a block device or one that is in use.
     /// </summary>
     internal static MemberClaim Claim(MdPaths paths, string path, string operation, bool writable = true)
@@ -32,15 +32,15 @@ internal sealed class MemberClaim : IDisposable
         int flags = (writable ? Interop.Fcntl.O_RDWR : Interop.Fcntl.O_RDONLY) | Interop.Fcntl.O_EXCL;
         var fd = Kernel.Fd.TryOpen(path, flags, out int errno);
         if (fd is null)
-            throw errno == (int)NvmeNative.Errors.Errno.EBUSY
-                ? new MdInvalidInputException("the device is in use (mounted, part of a running array, or held open exclusively)",
-                    operation, member: path, errno: errno)
+            throw errno == (int)Errno.EBUSY
+                ? new InvalidInputException("the device is in use (mounted, part of a running array, or held open exclusively)",
+                    operation, "member", path, errno: errno)
                 : new MdException("cannot open the member", operation, member: path, errno: errno);
         try
         {
             var st = Kernel.Fd.Fstatx(fd, path);
             if (st.stx_rdev_major != major || st.stx_rdev_minor != minor)
-                throw new MdInvalidInputException("the device changed while it was being opened", operation, member: path);
+                throw new InvalidInputException("the device changed while it was being opened", operation, "member", path);
             return new MemberClaim(fd, Describe(paths, fd, path, major, minor, operation));
         }
         catch
@@ -50,19 +50,19 @@ internal sealed class MemberClaim : IDisposable
         }
     }
 
-    /// <summary>
-    /// <see cref="BlockDevices.RequireBlockDevice"/> for a member: the same check, reported as the md layer's input
-    /// error naming the member (until md input errors are <see cref="InvalidInputException"/> themselves).
-    /// </summary>
+    /// <summary><see cref="BlockDevices.RequireBlockDevice"/> for a member: the same check, its error keyed to the member.</summary>
     internal static (uint Major, uint Minor) RequireBlockDevice(string path, string operation)
     {
+        if (string.IsNullOrEmpty(path) || path.Contains('\0'))
+            throw new InvalidInputException(path is null ? "no member path given" : "the member path is empty or contains a NUL",
+                operation, "member", path);
         try
         {
             return BlockDevices.RequireBlockDevice(path, operation);
         }
         catch (InvalidInputException e)
         {
-            throw new MdInvalidInputException(e.Reason, operation, member: path, errno: e.ErrnoValue);
+            throw new InvalidInputException(e.Reason, operation, "member", path, e, e.ErrnoValue);
         }
     }
 
@@ -83,7 +83,7 @@ internal sealed class MemberClaim : IDisposable
         string? target = new FileInfo(link).LinkTarget;
         return target is null
             ? throw new MdException($"{link} is missing: cannot find the kernel name of the member", operation, member: path,
-                errno: (int)NvmeNative.Errors.Errno.ENOENT)
+                errno: (int)Errno.ENOENT)
             : System.IO.Path.GetFileName(target.TrimEnd('/'));
     }
 

@@ -24,7 +24,7 @@ internal sealed record MemberPartition(string Name, int Number, long StartSector
 internal static class MemberPartitions
 {
     /// <summary>
-    /// Throws <see cref="MdInvalidInputException"/> when the device has holders (dm, md, bcache stacked on it), a
+    /// Throws <see cref="InvalidInputException"/> when the device has holders (dm, md, bcache stacked on it), a
     /// partition in use, or any partition while <paramref name="deletePartitions"/> is false. Returns the partitions
     /// to delete (empty when there are none). Changes nothing. <paramref name="deleteOption"/> names the caller's
     /// option that allows deleting them, for the message (null when the operation has none).
@@ -34,18 +34,18 @@ internal static class MemberPartitions
     {
         string sys = paths.SysDevBlock(major, minor);
         if (BlockDevices.Holders(sys) is { Count: > 0 } holders)
-            throw new MdInvalidInputException($"it is in use: held by {string.Join(", ", holders)}", operation, member: member,
+            throw new InvalidInputException($"it is in use: held by {string.Join(", ", holders)}", operation, "member", member,
                 errno: (int)NvmeNative.Errors.Errno.EBUSY);
         var partitions = Read(paths, sys);
         if (partitions.Count == 0)
             return partitions;
         string list = string.Join(", ", partitions.Select(p => p.Name));
         if (partitions.FirstOrDefault(p => p.InUseBy is not null) is { } used)
-            throw new MdInvalidInputException($"it has partitions ({list}) and {used.Name} is in use: {used.InUseBy}", operation,
-                member: member, errno: (int)NvmeNative.Errors.Errno.EBUSY);
+            throw new InvalidInputException($"it has partitions ({list}) and {used.Name} is in use: {used.InUseBy}", operation,
+                "member", member, errno: (int)NvmeNative.Errors.Errno.EBUSY);
         if (!deletePartitions)
-            throw new MdInvalidInputException($"it has partitions ({list}) that an md member would destroy; delete them first" +
-                (deleteOption is null ? "" : $", or set {deleteOption} to have them deleted as mdadm --create does"), operation, member: member);
+            throw new InvalidInputException($"it has partitions ({list}) that an md member would destroy; delete them first" +
+                (deleteOption is null ? "" : $", or set {deleteOption} to have them deleted as mdadm --create does"), operation, "member", member);
         return partitions;
     }
 

@@ -1,3 +1,4 @@
+using NvmeNative.Errors;
 using NvmeNative.Md;
 
 namespace NvmeNative.KernelTests.Md;
@@ -105,23 +106,23 @@ public sealed class MdCreateTests
         File.WriteAllBytes(notBlock, new byte[4096]);
         try
         {
-            var e = Assert.Throws<MdInvalidInputException>(() => arrays.Create(new MdCreateRequest(MdLab.UniqueName("bad"), [a.Device, notBlock]), ct));
-            Assert.Equal(notBlock, e.Member);
-            Assert.Equal(NvmeNative.Errors.Errno.ENOTBLK, e.Errno);
+            var e = Assert.Throws<InvalidInputException>(() => arrays.Create(new MdCreateRequest(MdLab.UniqueName("bad"), [a.Device, notBlock]), ct));
+            Assert.Equal(notBlock, e.Path);
+            Assert.Equal(Errno.ENOTBLK, e.Errno);
 
-            e = Assert.Throws<MdInvalidInputException>(() => arrays.Create(new MdCreateRequest(MdLab.UniqueName("bad"), [a.Device, big.Device]), ct));
+            e = Assert.Throws<InvalidInputException>(() => arrays.Create(new MdCreateRequest(MdLab.UniqueName("bad"), [a.Device, big.Device]), ct));
             Assert.Contains("differ", e.Message);
 
-            e = Assert.Throws<MdInvalidInputException>(() => arrays.Create(new MdCreateRequest(MdLab.UniqueName("bad"), [a.Device, a.Device]), ct));
+            e = Assert.Throws<InvalidInputException>(() => arrays.Create(new MdCreateRequest(MdLab.UniqueName("bad"), [a.Device, a.Device]), ct));
             Assert.Contains("same device", e.Message);
 
             using (var holder = NvmeNative.Kernel.Fd.Open(b.Device, Interop.Fcntl.O_RDONLY | Interop.Fcntl.O_EXCL))
             {
-                e = Assert.Throws<MdInvalidInputException>(() => arrays.Create(new MdCreateRequest(MdLab.UniqueName("bad"), [a.Device, b.Device]), ct));
-                Assert.Equal((NvmeNative.Errors.Errno.EBUSY, b.Device), (e.Errno, e.Member));
+                e = Assert.Throws<InvalidInputException>(() => arrays.Create(new MdCreateRequest(MdLab.UniqueName("bad"), [a.Device, b.Device]), ct));
+                Assert.Equal((Errno.EBUSY, b.Device), (e.Errno, e.Path));
             }
-            Assert.Throws<MdInvalidInputException>(() => MdArrayName.Parse("a/b"));
-            Assert.Throws<MdInvalidInputException>(() => MdArrayName.Parse(new string('x', 33)));
+            Assert.Throws<InvalidInputException>(() => MdArrayName.Parse("a/b"));
+            Assert.Throws<InvalidInputException>(() => MdArrayName.Parse(new string('x', 33)));
 
             // Nothing happened: no md device, no map line, and no superblock on any member.
             Assert.Equal(before, Directory.GetFileSystemEntries("/sys/block", "md*").Order().ToList());
@@ -145,7 +146,7 @@ public sealed class MdCreateTests
         Tools.Check("mdadm", "--stop", "/dev/" + old.Value);
         var arrays = new MdArrays();
         var ct = TestContext.Current.CancellationToken;
-        var e = Assert.Throws<MdInvalidInputException>(() => arrays.Create(new MdCreateRequest(MdLab.UniqueName("new"), [a.Device, b.Device]), ct));
+        var e = Assert.Throws<InvalidInputException>(() => arrays.Create(new MdCreateRequest(MdLab.UniqueName("new"), [a.Device, b.Device]), ct));
         Assert.Contains("md metadata", e.Message);
         var array = arrays.Create(new MdCreateRequest(MdLab.UniqueName("new"), [a.Device, b.Device]) { OverwriteExistingMetadata = true }, ct);
         try
@@ -175,21 +176,21 @@ public sealed class MdCreateTests
         var other = MdLab.MdadmCreate(MdLab.UniqueName("holder"), c, d);
         try
         {
-            var e = Assert.Throws<MdInvalidInputException>(() => arrays.Create(new MdCreateRequest(MdLab.UniqueName("part"), [a.Device, b.Device]), ct));
-            Assert.Equal(b.Device, e.Member);
+            var e = Assert.Throws<InvalidInputException>(() => arrays.Create(new MdCreateRequest(MdLab.UniqueName("part"), [a.Device, b.Device]), ct));
+            Assert.Equal(b.Device, e.Path);
             Assert.Contains($"partitions ({name}p1, {name}p2)", e.Message);
 
             using (var inUse = NvmeNative.Kernel.Fd.Open(b.Device + "p2", Interop.Fcntl.O_RDONLY | Interop.Fcntl.O_EXCL))
             {
-                e = Assert.Throws<MdInvalidInputException>(() =>
+                e = Assert.Throws<InvalidInputException>(() =>
                     arrays.Create(new MdCreateRequest(MdLab.UniqueName("part"), [a.Device, b.Device]) { DeletePartitions = true }, ct));
-                Assert.Equal((NvmeNative.Errors.Errno.EBUSY, b.Device), (e.Errno, e.Member));
+                Assert.Equal((Errno.EBUSY, b.Device), (e.Errno, e.Path));
                 Assert.Contains($"{name}p2 is in use", e.Message);
             }
 
-            e = Assert.Throws<MdInvalidInputException>(() =>
+            e = Assert.Throws<InvalidInputException>(() =>
                 arrays.Create(new MdCreateRequest(MdLab.UniqueName("part"), [a.Device, c.Device]) { DeletePartitions = true }, ct));
-            Assert.Equal((NvmeNative.Errors.Errno.EBUSY, c.Device), (e.Errno, e.Member));
+            Assert.Equal((Errno.EBUSY, c.Device), (e.Errno, e.Path));
             Assert.Contains($"held by {other.Value}", e.Message);
 
             // Nothing happened: the partitions are there, no member got a superblock, no md device was allocated.

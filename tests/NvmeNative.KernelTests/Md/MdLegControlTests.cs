@@ -1,3 +1,4 @@
+using NvmeNative.Errors;
 using NvmeNative.Md;
 
 namespace NvmeNative.KernelTests.Md;
@@ -30,9 +31,9 @@ public sealed class MdLegControlTests
             Assert.Contains("Failed Devices : 1", degraded);
 
             // The last working leg cannot be failed.
-            var last = Assert.Throws<MdInvalidInputException>(() => arrays.FailMember(md, a.Device));
-            Assert.Equal(NvmeNative.Errors.Errno.EBUSY, last.Errno);
-            Assert.Equal(a.Device, last.Member);
+            var last = Assert.Throws<InvalidInputException>(() => arrays.FailMember(md, a.Device));
+            Assert.Equal(Errno.EBUSY, last.Errno);
+            Assert.Equal(a.Device, last.Path);
 
             arrays.RemoveMember(md, b.Device, cancellationToken: ct);
             Assert.DoesNotContain(arrays.GetState(md)!.Members, m => m.KernelName == Path.GetFileName(b.Device));
@@ -85,7 +86,7 @@ public sealed class MdLegControlTests
         var md = MdLab.MdadmCreate(MdLab.UniqueName("wait"), a, b);
         try
         {
-            var e = Assert.Throws<MdTimeoutException>(() =>
+            var e = Assert.Throws<NvmeNativeTimeoutException>(() =>
                 new MdArrays().WaitFor(md, s => s.Degraded == 2, "both legs lost", TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken));
             Assert.Contains("both legs lost", e.Message);
             Assert.Contains("degraded=0", e.Message);

@@ -1,3 +1,4 @@
+using NvmeNative.Errors;
 using NvmeNative.Md;
 
 namespace NvmeNative.Tests.Md;
@@ -20,7 +21,7 @@ public sealed class MdArrayNameTests
     [InlineData("with space", "' '")]
     public void Bad_array_names_are_refused_with_the_reason(string text, string reason)
     {
-        var e = Assert.Throws<MdInvalidInputException>(() => MdArrayName.Parse(text));
+        var e = Assert.Throws<InvalidInputException>(() => MdArrayName.Parse(text));
         Assert.Contains(reason, e.Message);
         Assert.False(MdArrayName.TryParse(text, out _));
     }
@@ -71,7 +72,7 @@ public sealed class MdArrayNameTests
     [InlineData("..", "/dev/md/..")]
     public void Bad_names_are_refused_before_anything_is_written(string name, string reason)
     {
-        var e = Assert.Throws<MdInvalidInputException>(() => MdArrayName.ParseMdadmName(name));
+        var e = Assert.Throws<InvalidInputException>(() => MdArrayName.ParseMdadmName(name));
         Assert.Equal("validate name", e.Operation);
         Assert.Contains(reason, e.Message);
     }
@@ -89,6 +90,6 @@ public sealed class MdArrayNameTests
     public void Names_mdadm_takes_but_the_public_rules_refuse_exist_only_for_the_format_layer(string name)
     {
         Assert.Equal(name, MdArrayName.ParseMdadmName(name).Value);
-        Assert.Throws<MdInvalidInputException>(() => MdArrayName.Parse(name));
+        Assert.Throws<InvalidInputException>(() => MdArrayName.Parse(name));
     }
 }

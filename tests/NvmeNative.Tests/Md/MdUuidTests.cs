@@ -1,3 +1,4 @@
+using NvmeNative.Errors;
 using NvmeNative.Md;
 
 namespace NvmeNative.Tests.Md;
@@ -52,7 +53,7 @@ public sealed class MdUuidTests
     [InlineData("01234567:89abcdef:fedcba98:7654321g", "'g'")]
     public void Refuses_anything_but_32_hex_digits(string text, string reason)
     {
-        var e = Assert.Throws<MdInvalidInputException>(() => MdUuid.Parse(text));
+        var e = Assert.Throws<InvalidInputException>(() => MdUuid.Parse(text));
         Assert.Contains(reason, e.Message);
         Assert.False(MdUuid.TryParse(text, out _));
     }

@@ -36,9 +36,9 @@ public sealed class MemberPartitionsTests : IDisposable
     public void A_device_with_a_holder_is_refused_naming_it()
     {
         Directory.CreateDirectory(Path.Combine(Device(), "holders", "md127"));
-        var e = Assert.Throws<MdInvalidInputException>(() => Check(delete: true));
+        var e = Assert.Throws<InvalidInputException>(() => Check(delete: true));
         Assert.Contains("held by md127", e.Message);
-        Assert.Equal((Errno.EBUSY, "/dev/loop3"), (e.Errno, e.Member));
+        Assert.Equal((Errno.EBUSY, "/dev/loop3"), (e.Errno, e.Path));
     }
 
     [Fact]
@@ -46,12 +46,12 @@ public sealed class MemberPartitionsTests : IDisposable
     {
         Partition("loop3p1", 1, 2048, 4096);
         Partition("loop3p2", 2, 6144, 2048);
-        var e = Assert.Throws<MdInvalidInputException>(() => Check(delete: false));
+        var e = Assert.Throws<InvalidInputException>(() => Check(delete: false));
         Assert.Contains("loop3p1, loop3p2", e.Message);
         Assert.Contains("or set DeletePartitions", e.Message);
         Assert.Null(e.Errno);
         Assert.DoesNotContain("DeletePartitions",
-            Assert.Throws<MdInvalidInputException>(() => MemberPartitions.Check(_tree.MdPaths, "/dev/loop3", 7, 3, false, "add member", null)).Message);
+            Assert.Throws<InvalidInputException>(() => MemberPartitions.Check(_tree.MdPaths, "/dev/loop3", 7, 3, false, "add member", null)).Message);
 
         var toDelete = Check(delete: true);
         Assert.Equal([new MemberPartition("loop3p1", 1, 2048, 4096, null), new MemberPartition("loop3p2", 2, 6144, 2048, null)], toDelete);
@@ -62,7 +62,7 @@ public sealed class MemberPartitionsTests : IDisposable
     {
         Partition("loop3p1", 1, 2048, 4096);
         Partition("loop3p2", 2, 6144, 2048, "dm-0");
-        var e = Assert.Throws<MdInvalidInputException>(() => Check(delete: true));
+        var e = Assert.Throws<InvalidInputException>(() => Check(delete: true));
         Assert.Contains("loop3p2 is in use: held by dm-0", e.Message);
         Assert.Equal(Errno.EBUSY, e.Errno);
     }

@@ -1,3 +1,5 @@
+using NvmeNative.Errors;
+
 namespace NvmeNative.Md;
 
 /// <summary>
@@ -33,9 +35,9 @@ internal static class AssemblePlanner
         else if (uuids.Count == 0)
             throw new MdAssembleRefusedException("no member carries an md superblock", leftOut);
         else
-            throw new MdInvalidInputException(
+            throw new InvalidInputException(
                 $"the members belong to {uuids.Count} different arrays ({string.Join(", ", uuids)}); name the array uuid to assemble",
-                "assemble");
+                "assemble", "members");
 
         var group = new List<MemberSuperblock>();
         foreach (var sb in superblocks)
@@ -54,7 +56,7 @@ internal static class AssemblePlanner
             throw new MdAssembleRefusedException($"no active member of array {uuid} was found", leftOut);
         }
         if (freshest.Level != 1)
-            throw new MdInvalidInputException($"array {uuid} is level {freshest.Level}; only RAID1 is supported", "assemble", member: freshest.Member);
+            throw new InvalidInputException($"array {uuid} is level {freshest.Level}; only RAID1 is supported", "assemble", "members", freshest.Member);
 
         var bySlot = new Dictionary<ushort, MemberSuperblock> { [freshest.OwnRole] = freshest };
         foreach (var sb in group.Where(s => !ReferenceEquals(s, freshest)).OrderByDescending(s => s.Events))

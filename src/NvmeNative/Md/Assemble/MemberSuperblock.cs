@@ -1,3 +1,5 @@
+using NvmeNative.Md.Format;
+
 namespace NvmeNative.Md;
 
 /// <summary>
@@ -26,6 +28,11 @@ internal sealed record MemberSuperblock(
     bool FailFast,
     ulong ArraySectors)
 {
+    /// <summary>What assembling needs from <paramref name="member"/>'s decoded superblock.</summary>
+    internal static MemberSuperblock From(string member, Superblock1 sb) =>
+        new(member, sb.SetUuid, sb.SetName, sb.Level, sb.RaidDisks, checked((int)sb.DevNumber), sb.Events,
+            sb.DevRoles, sb.FailFast, sb.Size);
+
     /// <summary>Roles at or above this are not mirror slots (spare, faulty, journal): md_p.h MD_DISK_ROLE_MAX.</summary>
     internal const ushort RoleMax = Interop.MdP.MD_DISK_ROLE_MAX;
 

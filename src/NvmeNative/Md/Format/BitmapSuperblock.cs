@@ -2,8 +2,6 @@ using System.Buffers.Binary;
 using System.Collections.Immutable;
 using System.Text;
 using NvmeNative.Errors;
-using NvmeNative.Md;
-using B = NvmeNative.Md.Format.BitmapSuperblockOffsets;
 
 namespace NvmeNative.Md.Format;
 
@@ -62,7 +60,8 @@ internal sealed record BitmapSuperblock
     internal uint Nodes { get; init; }
 
     /// <summary>cluster_name: 64 bytes, NUL padded (md-cluster only; empty otherwise).</summary>
-    internal ImmutableArray<byte> ClusterNameBytes { get; init; } = ImmutableArray.Create(new byte[BitmapSuperblockOffsets.ClusterNameLength]);
+    internal ImmutableArray<byte> ClusterNameBytes { get; init; } =
+        ImmutableArray.Create(new byte[BitmapSuperblockOffsets.ClusterNameLength]);
 
     internal string ClusterName
     {
@@ -96,23 +95,24 @@ internal sealed record BitmapSuperblock
     {
         if (image.Length < Length)
             throw new ArgumentException($"a bitmap superblock image needs {Length} bytes, got {image.Length}", nameof(image));
-        uint magic = U32(image, B.Magic);
+        uint magic = U32(image, BitmapSuperblockOffsets.Magic);
         if (magic != Magic)
             Fail($"bitmap magic is 0x{magic:x8}, not 0x{Magic:x8} (\"bitm\")", "bitmap magic", path);
         var sb = new BitmapSuperblock
         {
-            Version = U32(image, B.Version),
-            Uuid = MdUuid.FromBytes(image.Slice(B.Uuid, MdUuid.Length)),
-            Events = U64(image, B.Events),
-            EventsCleared = U64(image, B.EventsCleared),
-            SyncSize = U64(image, B.SyncSize),
-            State = (BitmapState)U32(image, B.State),
-            ChunkSize = U32(image, B.ChunkSize),
-            DaemonSleep = U32(image, B.DaemonSleep),
-            WriteBehind = U32(image, B.WriteBehind),
-            SectorsReserved = U32(image, B.SectorsReserved),
-            Nodes = U32(image, B.Nodes),
-            ClusterNameBytes = ImmutableArray.Create(image.Slice(B.ClusterName, BitmapSuperblockOffsets.ClusterNameLength)),
+            Version = U32(image, BitmapSuperblockOffsets.Version),
+            Uuid = MdUuid.FromBytes(image.Slice(BitmapSuperblockOffsets.Uuid, MdUuid.Length)),
+            Events = U64(image, BitmapSuperblockOffsets.Events),
+            EventsCleared = U64(image, BitmapSuperblockOffsets.EventsCleared),
+            SyncSize = U64(image, BitmapSuperblockOffsets.SyncSize),
+            State = (BitmapState)U32(image, BitmapSuperblockOffsets.State),
+            ChunkSize = U32(image, BitmapSuperblockOffsets.ChunkSize),
+            DaemonSleep = U32(image, BitmapSuperblockOffsets.DaemonSleep),
+            WriteBehind = U32(image, BitmapSuperblockOffsets.WriteBehind),
+            SectorsReserved = U32(image, BitmapSuperblockOffsets.SectorsReserved),
+            Nodes = U32(image, BitmapSuperblockOffsets.Nodes),
+            ClusterNameBytes =
+                ImmutableArray.Create(image.Slice(BitmapSuperblockOffsets.ClusterName, BitmapSuperblockOffsets.ClusterNameLength)),
         };
         sb.CheckFields(path);
         return sb;
@@ -146,22 +146,23 @@ internal sealed record BitmapSuperblock
         if (destination.Length < Length)
             throw new ArgumentException($"the bitmap superblock needs {Length} bytes, the buffer has {destination.Length}", nameof(destination));
         if (ClusterNameBytes.Length != BitmapSuperblockOffsets.ClusterNameLength)
-            throw new InvalidOperationException($"cluster_name must be {BitmapSuperblockOffsets.ClusterNameLength} bytes, not {ClusterNameBytes.Length}");
+            throw new InvalidOperationException(
+                $"cluster_name must be {BitmapSuperblockOffsets.ClusterNameLength} bytes, not {ClusterNameBytes.Length}");
         Span<byte> b = destination[..Length];
         b.Clear();
-        W32(b, B.Magic, Magic);
-        W32(b, B.Version, Version);
-        Uuid.CopyTo(b.Slice(B.Uuid, MdUuid.Length));
-        W64(b, B.Events, Events);
-        W64(b, B.EventsCleared, EventsCleared);
-        W64(b, B.SyncSize, SyncSize);
-        W32(b, B.State, (uint)State);
-        W32(b, B.ChunkSize, ChunkSize);
-        W32(b, B.DaemonSleep, DaemonSleep);
-        W32(b, B.WriteBehind, WriteBehind);
-        W32(b, B.SectorsReserved, SectorsReserved);
-        W32(b, B.Nodes, Nodes);
-        ClusterNameBytes.AsSpan().CopyTo(b.Slice(B.ClusterName, BitmapSuperblockOffsets.ClusterNameLength));
+        W32(b, BitmapSuperblockOffsets.Magic, Magic);
+        W32(b, BitmapSuperblockOffsets.Version, Version);
+        Uuid.CopyTo(b.Slice(BitmapSuperblockOffsets.Uuid, MdUuid.Length));
+        W64(b, BitmapSuperblockOffsets.Events, Events);
+        W64(b, BitmapSuperblockOffsets.EventsCleared, EventsCleared);
+        W64(b, BitmapSuperblockOffsets.SyncSize, SyncSize);
+        W32(b, BitmapSuperblockOffsets.State, (uint)State);
+        W32(b, BitmapSuperblockOffsets.ChunkSize, ChunkSize);
+        W32(b, BitmapSuperblockOffsets.DaemonSleep, DaemonSleep);
+        W32(b, BitmapSuperblockOffsets.WriteBehind, WriteBehind);
+        W32(b, BitmapSuperblockOffsets.SectorsReserved, SectorsReserved);
+        W32(b, BitmapSuperblockOffsets.Nodes, Nodes);
+        ClusterNameBytes.AsSpan().CopyTo(b.Slice(BitmapSuperblockOffsets.ClusterName, BitmapSuperblockOffsets.ClusterNameLength));
     }
 
     /// <summary>

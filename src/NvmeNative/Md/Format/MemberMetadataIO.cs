@@ -50,24 +50,27 @@ internal static class MemberMetadataIO
         return new MemberMetadata(sb, bitmap, bits);
     }
 
+    private static InvalidInputException Invalid(string message, string part, string path) =>
+        new(message, "validate md " + part, part, path);
+
     /// <summary>
     /// Writes the member's superblock (one 4 KiB block: superblock then zeroes) and, when it has one, its bitmap
     /// (bitmap superblock, bits, then 0xff up to the 4 KiB boundary, as mdadm's write_bitmap1), then fsyncs so the
     /// kernel, which reads members with bios that bypass the page cache, sees them. Everything is checked first:
     /// a layout that does not fit the device fails before a byte is written.
     /// </summary>
-    /// <exception cref="MdArgumentException">The metadata does not fit this device or is not a v1.2 layout.</exception>
+    /// <exception cref="InvalidInputException">The metadata does not fit this device or is not a v1.2 layout.</exception>
     internal static void Write(SafeFdHandle fd, string path, MemberMetadata metadata, long deviceBytes)
     {
         ArgumentNullException.ThrowIfNull(metadata);
         var sb = metadata.Superblock;
         ulong sectors = (ulong)deviceBytes / 512;
         if (sb.SuperOffset != Superblock1.V12SuperOffset)
-            throw new MdArgumentException($"super_offset is {sb.SuperOffset}; a v1.2 superblock is at sector 8", "superblock", path);
+            throw Invalid($"super_offset is {sb.SuperOffset}; a v1.2 superblock is at sector 8", "superblock", path);
         if (sb.EncodedLength > Block)
-            throw new MdArgumentException($"the superblock is {sb.EncodedLength} bytes; at most {Block} fit before the bitmap", "superblock", path);
+            throw Invalid($"the superblock is {sb.EncodedLength} bytes; at most {Block} fit before the bitmap", "superblock", path);
         if (sb.DataOffset > sectors || sectors - sb.DataOffset < sb.DataSize)
-            throw new MdArgumentException(
+            throw Invalid(
                 $"data_offset {sb.DataOffset} + data_size {sb.DataSize} sectors do not fit on the {sectors}-sector device", "superblock", path);
         byte[] superblock = sb.ToBlock(Block);
 
@@ -75,11 +78,11 @@ internal static class MemberMetadataIO
         if ((sb.FeatureMap & Superblock1Features.BitmapOffset) != 0)
         {
             var bitmap = metadata.Bitmap
-                ?? throw new MdArgumentException("feature_map says there is a bitmap but none was given", "bitmap", path);
+                ?? throw Invalid("feature_map says there is a bitmap but none was given", "bitmap", path);
             if (sb.BitmapOffset < Raid1Layout.BitmapOffset || sb.BitmapOffset % 8 != 0)
-                throw new MdArgumentException($"bitmap_offset {sb.BitmapOffset}: a v1.2 bitmap starts 4 KiB-aligned after the superblock", "bitmap", path);
+                throw Invalid($"bitmap_offset {sb.BitmapOffset}: a v1.2 bitmap starts 4 KiB-aligned after the superblock", "bitmap", path);
             if ((ulong)metadata.BitmapBits.Length != bitmap.BitsBytes)
-                throw new MdArgumentException($"{metadata.BitmapBits.Length} bytes of bits for a {bitmap.Bits}-bit bitmap", "bitmap", path);
+                throw Invalid($"{metadata.BitmapBits.Length} bytes of bits for a {bitmap.Bits}-bit bitmap", "bitmap", path);
             bitmap.CheckFields(path);
             bitmap.CheckBelongsTo(sb, path);
             CheckBitmapPlacement(sb, bitmap, path);

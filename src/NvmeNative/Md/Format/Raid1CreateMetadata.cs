@@ -35,7 +35,7 @@ internal static class Raid1CreateMetadata
         var deviceUuids = new HashSet<MdUuid>();
         foreach (var m in members)
             if (!deviceUuids.Add(m.DeviceUuid))
-                throw new MdArgumentException($"device uuid {m.DeviceUuid} is given to two members", "members");
+                throw new InvalidInputException($"device uuid {m.DeviceUuid} is given to two members", "validate md members", "members");
 
         // init_super1 fills all of dev_roles with 0xffff (spare); add_to_super1 puts each active member's role at its number.
         var roles = Enumerable.Repeat(Interop.MdP.MD_DISK_ROLE_SPARE, layout.MaxDev).ToArray();

@@ -63,16 +63,18 @@ internal sealed record Raid1Layout
 
     internal int RaidDisks => MemberSectors.Length;
 
+    private static InvalidInputException InvalidMembers(string message) => new(message, "validate md members", "members");
+
     /// <summary>Computes mdadm's layout for these members (sizes in sectors, i.e. bytes / 512).</summary>
-    /// <exception cref="MdArgumentException">No members, too many, or a member too small for the metadata.</exception>
+    /// <exception cref="InvalidInputException">No members, too many, or a member too small for the metadata.</exception>
     internal static Raid1Layout Compute(IReadOnlyList<ulong> memberSectors)
     {
         ArgumentNullException.ThrowIfNull(memberSectors);
         int n = memberSectors.Count;
         if (n < 1)
-            throw new MdArgumentException("a RAID1 array needs at least one member", "members");
+            throw InvalidMembers("a RAID1 array needs at least one member");
         if (n > Superblock1.MaxDevLimit)
-            throw new MdArgumentException($"{n} members; a v1.2 superblock holds at most {Superblock1.MaxDevLimit}", "members");
+            throw InvalidMembers($"{n} members; a v1.2 superblock holds at most {Superblock1.MaxDevLimit}");
 
         ulong first = memberSectors[0];
         ulong dataOffset = DefaultDataOffset(first);
@@ -81,15 +83,15 @@ internal sealed record Raid1Layout
         {
             ulong sectors = memberSectors[i];
             if (sectors <= dataOffset)
-                throw new MdArgumentException(
-                    $"member {i} has {sectors} sectors ({sectors * 512} bytes); md metadata alone needs the first {dataOffset} sectors", "members");
+                throw InvalidMembers(
+                    $"member {i} has {sectors} sectors ({sectors * 512} bytes); md metadata alone needs the first {dataOffset} sectors");
             smallestFree = Math.Min(smallestFree, sectors - dataOffset);
         }
         // Create.c: size in KiB = smallest free space / 2, rounded down to 64 KiB "in case this is ever reshaped to RAID5".
         ulong componentSize = (smallestFree / 2 & ~63UL) * 2;
         if (componentSize == 0)
-            throw new MdArgumentException(
-                $"the smallest member leaves {smallestFree} sectors after the metadata; at least 128 (64 KiB) are needed", "members");
+            throw InvalidMembers(
+                $"the smallest member leaves {smallestFree} sectors after the metadata; at least 128 (64 KiB) are needed");
 
         uint chunk = DefaultBitmapChunk(componentSize);
         ulong bits = (componentSize * 512 + chunk - 1) / chunk;
@@ -164,7 +166,7 @@ internal sealed record Raid1Layout
     {
         ulong room = Math.Min(ChooseBitmapSpace(componentSectors), 128 * 2);
         if (room <= 1)
-            throw new MdArgumentException($"a {componentSectors}-sector component leaves no room for a bitmap", "members");
+            throw InvalidMembers($"a {componentSectors}-sector component leaves no room for a bitmap");
         ulong maxBits = (room * 512 - BitmapSuperblock.Length) * 8;
         ulong minChunk = 4096;
         ulong bits = componentSectors * 512 / minChunk + 1;

@@ -2,8 +2,6 @@ using System.Buffers.Binary;
 using System.Collections.Immutable;
 using System.Text;
 using NvmeNative.Errors;
-using NvmeNative.Md;
-using O = NvmeNative.Md.Format.Superblock1Offsets;
 
 namespace NvmeNative.Md.Format;
 
@@ -36,7 +34,7 @@ internal sealed record Superblock1
     internal MdUuid SetUuid { get; init; }
 
     /// <summary>set_name: exactly 32 bytes, NUL padded ("homehost:name" or "name"); see <see cref="SetName"/>.</summary>
-    internal ImmutableArray<byte> SetNameBytes { get; init; } = ImmutableArray.Create(new byte[O.SetNameLength]);
+    internal ImmutableArray<byte> SetNameBytes { get; init; } = ImmutableArray.Create(new byte[Superblock1Offsets.SetNameLength]);
 
     internal Superblock1Time CTime { get; init; }
 
@@ -111,7 +109,7 @@ internal sealed record Superblock1
     internal int MaxDev => DevRoles.Length;
 
     /// <summary>Bytes covered by the checksum and written by <see cref="WriteTo"/>: 256 + 2·max_dev.</summary>
-    internal int EncodedLength => O.HeadSize + 2 * MaxDev;
+    internal int EncodedLength => Superblock1Offsets.HeadSize + 2 * MaxDev;
 
     /// <summary>set_name up to its first NUL, as UTF-8 (invalid bytes become U+FFFD; <see cref="SetNameBytes"/> is exact).</summary>
     internal string SetName
@@ -135,10 +133,10 @@ internal sealed record Superblock1
     /// <summary>set_name bytes for a string: UTF-8, at most 32 bytes, NUL padded.</summary>
     internal static ImmutableArray<byte> EncodeSetName(string name)
     {
-        var bytes = new byte[O.SetNameLength];
+        var bytes = new byte[Superblock1Offsets.SetNameLength];
         int count = Encoding.UTF8.GetByteCount(name);
-        if (count > O.SetNameLength)
-            throw new ArgumentException($"set_name holds {O.SetNameLength} bytes; '{name}' needs {count}", nameof(name));
+        if (count > Superblock1Offsets.SetNameLength)
+            throw new ArgumentException($"set_name holds {Superblock1Offsets.SetNameLength} bytes; '{name}' needs {count}", nameof(name));
         Encoding.UTF8.GetBytes(name, bytes);
         return ImmutableArray.Create(bytes);
     }
@@ -165,9 +163,9 @@ internal sealed record Superblock1
     internal static Superblock1? ParseIfPresent(ReadOnlySpan<byte> image, string? path = null, ulong superOffset = V12SuperOffset,
         ulong? deviceSectors = null, int logicalBlockSize = 512)
     {
-        if (image.Length < O.HeadSize)
-            throw new ArgumentException($"a superblock image needs at least {O.HeadSize} bytes, got {image.Length}", nameof(image));
-        if (ReadU32(image, O.Magic) != Magic)
+        if (image.Length < Superblock1Offsets.HeadSize)
+            throw new ArgumentException($"a superblock image needs at least {Superblock1Offsets.HeadSize} bytes, got {image.Length}", nameof(image));
+        if (ReadU32(image, Superblock1Offsets.Magic) != Magic)
             return null;
         Superblock1Rules.Check(image, path, superOffset, deviceSectors, logicalBlockSize);
         return Decode(image);
@@ -175,42 +173,42 @@ internal sealed record Superblock1
 
     private static Superblock1 Decode(ReadOnlySpan<byte> b)
     {
-        int maxDev = (int)ReadU32(b, O.MaxDev);
+        int maxDev = (int)ReadU32(b, Superblock1Offsets.MaxDev);
         var roles = new ushort[maxDev];
         for (int i = 0; i < maxDev; i++)
-            roles[i] = BinaryPrimitives.ReadUInt16LittleEndian(b[(O.DevRoles + 2 * i)..]);
+            roles[i] = BinaryPrimitives.ReadUInt16LittleEndian(b[(Superblock1Offsets.DevRoles + 2 * i)..]);
         return new Superblock1
         {
-            FeatureMap = (Superblock1Features)ReadU32(b, O.FeatureMap),
-            SetUuid = MdUuid.FromBytes(b.Slice(O.SetUuid, MdUuid.Length)),
-            SetNameBytes = ImmutableArray.Create(b.Slice(O.SetName, O.SetNameLength)),
-            CTime = Superblock1Time.FromRaw(ReadU64(b, O.CTime)),
-            Level = (int)ReadU32(b, O.Level),
-            Layout = (int)ReadU32(b, O.Layout),
-            Size = ReadU64(b, O.Size),
-            ChunkSize = ReadU32(b, O.ChunkSize),
-            RaidDisks = (int)ReadU32(b, O.RaidDisks),
-            BitmapOffset = (int)ReadU32(b, O.BitmapOffset),
-            NewLevel = (int)ReadU32(b, O.NewLevel),
-            ReshapePosition = ReadU64(b, O.ReshapePosition),
-            DeltaDisks = (int)ReadU32(b, O.DeltaDisks),
-            NewLayout = (int)ReadU32(b, O.NewLayout),
-            NewChunk = ReadU32(b, O.NewChunk),
-            NewOffset = (int)ReadU32(b, O.NewOffset),
-            DataOffset = ReadU64(b, O.DataOffset),
-            DataSize = ReadU64(b, O.DataSize),
-            SuperOffset = ReadU64(b, O.SuperOffset),
-            RecoveryOffset = ReadU64(b, O.RecoveryOffset),
-            DevNumber = ReadU32(b, O.DevNumber),
-            CntCorrectedRead = ReadU32(b, O.CntCorrectedRead),
-            DeviceUuid = MdUuid.FromBytes(b.Slice(O.DeviceUuid, MdUuid.Length)),
-            DevFlags = (Superblock1DeviceFlags)b[O.DevFlags],
-            BblogShift = b[O.BblogShift],
-            BblogSize = BinaryPrimitives.ReadUInt16LittleEndian(b[O.BblogSize..]),
-            BblogOffset = (int)ReadU32(b, O.BblogOffset),
-            UTime = Superblock1Time.FromRaw(ReadU64(b, O.UTime)),
-            Events = ReadU64(b, O.Events),
-            ResyncOffset = ReadU64(b, O.ResyncOffset),
+            FeatureMap = (Superblock1Features)ReadU32(b, Superblock1Offsets.FeatureMap),
+            SetUuid = MdUuid.FromBytes(b.Slice(Superblock1Offsets.SetUuid, MdUuid.Length)),
+            SetNameBytes = ImmutableArray.Create(b.Slice(Superblock1Offsets.SetName, Superblock1Offsets.SetNameLength)),
+            CTime = Superblock1Time.FromRaw(ReadU64(b, Superblock1Offsets.CTime)),
+            Level = (int)ReadU32(b, Superblock1Offsets.Level),
+            Layout = (int)ReadU32(b, Superblock1Offsets.Layout),
+            Size = ReadU64(b, Superblock1Offsets.Size),
+            ChunkSize = ReadU32(b, Superblock1Offsets.ChunkSize),
+            RaidDisks = (int)ReadU32(b, Superblock1Offsets.RaidDisks),
+            BitmapOffset = (int)ReadU32(b, Superblock1Offsets.BitmapOffset),
+            NewLevel = (int)ReadU32(b, Superblock1Offsets.NewLevel),
+            ReshapePosition = ReadU64(b, Superblock1Offsets.ReshapePosition),
+            DeltaDisks = (int)ReadU32(b, Superblock1Offsets.DeltaDisks),
+            NewLayout = (int)ReadU32(b, Superblock1Offsets.NewLayout),
+            NewChunk = ReadU32(b, Superblock1Offsets.NewChunk),
+            NewOffset = (int)ReadU32(b, Superblock1Offsets.NewOffset),
+            DataOffset = ReadU64(b, Superblock1Offsets.DataOffset),
+            DataSize = ReadU64(b, Superblock1Offsets.DataSize),
+            SuperOffset = ReadU64(b, Superblock1Offsets.SuperOffset),
+            RecoveryOffset = ReadU64(b, Superblock1Offsets.RecoveryOffset),
+            DevNumber = ReadU32(b, Superblock1Offsets.DevNumber),
+            CntCorrectedRead = ReadU32(b, Superblock1Offsets.CntCorrectedRead),
+            DeviceUuid = MdUuid.FromBytes(b.Slice(Superblock1Offsets.DeviceUuid, MdUuid.Length)),
+            DevFlags = (Superblock1DeviceFlags)b[Superblock1Offsets.DevFlags],
+            BblogShift = b[Superblock1Offsets.BblogShift],
+            BblogSize = BinaryPrimitives.ReadUInt16LittleEndian(b[Superblock1Offsets.BblogSize..]),
+            BblogOffset = (int)ReadU32(b, Superblock1Offsets.BblogOffset),
+            UTime = Superblock1Time.FromRaw(ReadU64(b, Superblock1Offsets.UTime)),
+            Events = ReadU64(b, Superblock1Offsets.Events),
+            ResyncOffset = ReadU64(b, Superblock1Offsets.ResyncOffset),
             DevRoles = ImmutableArray.Create(roles),
         };
     }
@@ -221,49 +219,49 @@ internal sealed record Superblock1
     /// </summary>
     internal void WriteTo(Span<byte> destination)
     {
-        if (SetNameBytes.Length != O.SetNameLength)
-            throw new InvalidOperationException($"set_name must be {O.SetNameLength} bytes, not {SetNameBytes.Length}");
+        if (SetNameBytes.Length != Superblock1Offsets.SetNameLength)
+            throw new InvalidOperationException($"set_name must be {Superblock1Offsets.SetNameLength} bytes, not {SetNameBytes.Length}");
         if (MaxDev > MaxDevLimit)
             throw new InvalidOperationException($"max_dev {MaxDev} is above the kernel's limit of {MaxDevLimit}");
         if (destination.Length < EncodedLength)
             throw new ArgumentException($"the superblock needs {EncodedLength} bytes, the buffer has {destination.Length}", nameof(destination));
         Span<byte> b = destination[..EncodedLength];
         b.Clear();
-        WriteU32(b, O.Magic, Magic);
-        WriteU32(b, O.MajorVersion, 1);
-        WriteU32(b, O.FeatureMap, (uint)FeatureMap);
-        SetUuid.CopyTo(b.Slice(O.SetUuid, MdUuid.Length));
-        SetNameBytes.AsSpan().CopyTo(b.Slice(O.SetName, O.SetNameLength));
-        WriteU64(b, O.CTime, CTime.Raw);
-        WriteU32(b, O.Level, (uint)Level);
-        WriteU32(b, O.Layout, (uint)Layout);
-        WriteU64(b, O.Size, Size);
-        WriteU32(b, O.ChunkSize, ChunkSize);
-        WriteU32(b, O.RaidDisks, (uint)RaidDisks);
-        WriteU32(b, O.BitmapOffset, (uint)BitmapOffset);
-        WriteU32(b, O.NewLevel, (uint)NewLevel);
-        WriteU64(b, O.ReshapePosition, ReshapePosition);
-        WriteU32(b, O.DeltaDisks, (uint)DeltaDisks);
-        WriteU32(b, O.NewLayout, (uint)NewLayout);
-        WriteU32(b, O.NewChunk, NewChunk);
-        WriteU32(b, O.NewOffset, (uint)NewOffset);
-        WriteU64(b, O.DataOffset, DataOffset);
-        WriteU64(b, O.DataSize, DataSize);
-        WriteU64(b, O.SuperOffset, SuperOffset);
-        WriteU64(b, O.RecoveryOffset, RecoveryOffset);
-        WriteU32(b, O.DevNumber, DevNumber);
-        WriteU32(b, O.CntCorrectedRead, CntCorrectedRead);
-        DeviceUuid.CopyTo(b.Slice(O.DeviceUuid, MdUuid.Length));
-        b[O.DevFlags] = (byte)DevFlags;
-        b[O.BblogShift] = BblogShift;
-        BinaryPrimitives.WriteUInt16LittleEndian(b[O.BblogSize..], BblogSize);
-        WriteU32(b, O.BblogOffset, (uint)BblogOffset);
-        WriteU64(b, O.UTime, UTime.Raw);
-        WriteU64(b, O.Events, Events);
-        WriteU64(b, O.ResyncOffset, ResyncOffset);
-        WriteU32(b, O.MaxDev, (uint)MaxDev);
+        WriteU32(b, Superblock1Offsets.Magic, Magic);
+        WriteU32(b, Superblock1Offsets.MajorVersion, 1);
+        WriteU32(b, Superblock1Offsets.FeatureMap, (uint)FeatureMap);
+        SetUuid.CopyTo(b.Slice(Superblock1Offsets.SetUuid, MdUuid.Length));
+        SetNameBytes.AsSpan().CopyTo(b.Slice(Superblock1Offsets.SetName, Superblock1Offsets.SetNameLength));
+        WriteU64(b, Superblock1Offsets.CTime, CTime.Raw);
+        WriteU32(b, Superblock1Offsets.Level, (uint)Level);
+        WriteU32(b, Superblock1Offsets.Layout, (uint)Layout);
+        WriteU64(b, Superblock1Offsets.Size, Size);
+        WriteU32(b, Superblock1Offsets.ChunkSize, ChunkSize);
+        WriteU32(b, Superblock1Offsets.RaidDisks, (uint)RaidDisks);
+        WriteU32(b, Superblock1Offsets.BitmapOffset, (uint)BitmapOffset);
+        WriteU32(b, Superblock1Offsets.NewLevel, (uint)NewLevel);
+        WriteU64(b, Superblock1Offsets.ReshapePosition, ReshapePosition);
+        WriteU32(b, Superblock1Offsets.DeltaDisks, (uint)DeltaDisks);
+        WriteU32(b, Superblock1Offsets.NewLayout, (uint)NewLayout);
+        WriteU32(b, Superblock1Offsets.NewChunk, NewChunk);
+        WriteU32(b, Superblock1Offsets.NewOffset, (uint)NewOffset);
+        WriteU64(b, Superblock1Offsets.DataOffset, DataOffset);
+        WriteU64(b, Superblock1Offsets.DataSize, DataSize);
+        WriteU64(b, Superblock1Offsets.SuperOffset, SuperOffset);
+        WriteU64(b, Superblock1Offsets.RecoveryOffset, RecoveryOffset);
+        WriteU32(b, Superblock1Offsets.DevNumber, DevNumber);
+        WriteU32(b, Superblock1Offsets.CntCorrectedRead, CntCorrectedRead);
+        DeviceUuid.CopyTo(b.Slice(Superblock1Offsets.DeviceUuid, MdUuid.Length));
+        b[Superblock1Offsets.DevFlags] = (byte)DevFlags;
+        b[Superblock1Offsets.BblogShift] = BblogShift;
+        BinaryPrimitives.WriteUInt16LittleEndian(b[Superblock1Offsets.BblogSize..], BblogSize);
+        WriteU32(b, Superblock1Offsets.BblogOffset, (uint)BblogOffset);
+        WriteU64(b, Superblock1Offsets.UTime, UTime.Raw);
+        WriteU64(b, Superblock1Offsets.Events, Events);
+        WriteU64(b, Superblock1Offsets.ResyncOffset, ResyncOffset);
+        WriteU32(b, Superblock1Offsets.MaxDev, (uint)MaxDev);
         for (int i = 0; i < MaxDev; i++)
-            BinaryPrimitives.WriteUInt16LittleEndian(b[(O.DevRoles + 2 * i)..], DevRoles[i]);
+            BinaryPrimitives.WriteUInt16LittleEndian(b[(Superblock1Offsets.DevRoles + 2 * i)..], DevRoles[i]);
         SuperblockChecksum.Store(b);
     }
 

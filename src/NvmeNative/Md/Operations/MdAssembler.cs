@@ -1,6 +1,6 @@
 using NvmeNative.Errors;
 using NvmeNative.Kernel;
-using F = NvmeNative.Md.Format;
+using NvmeNative.Md.Format;
 
 namespace NvmeNative.Md;
 
@@ -18,7 +18,7 @@ internal sealed class MdAssembler(MdPaths paths)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (request.Members is null || request.Members.Count == 0)
-            throw new MdInvalidInputException("no members given", Operation);
+            throw new InvalidInputException("no members given", Operation, "members");
 
         var superblocks = new List<MemberSuperblock>();
         var blank = new List<string>();
@@ -29,7 +29,7 @@ internal sealed class MdAssembler(MdPaths paths)
             var (metadata, device) = ReadMember(member, unreadable);
             devices[member] = device;
             if (metadata is not null)
-                superblocks.Add(MdFormatBridge.ToMemberSuperblock(member, metadata.Superblock));
+                superblocks.Add(MemberSuperblock.From(member, metadata.Superblock));
             else if (!unreadable.Any(u => u.Member == member))
                 blank.Add(member);
         }
@@ -86,7 +86,7 @@ internal sealed class MdAssembler(MdPaths paths)
         }
     }
 
-    private (F.MemberMetadata?, BlockDevice) ReadMember(string member, List<MdLeftOutMember> unreadable)
+    private (MemberMetadata?, BlockDevice) ReadMember(string member, List<MdLeftOutMember> unreadable)
     {
         try
         {
@@ -114,7 +114,7 @@ internal sealed class MdAssembler(MdPaths paths)
         foreach (var holder in holders)
         {
             if (locator.UuidOf(holder) is { } other && other != uuid)
-                throw new MdInvalidInputException($"a member is part of another array ({holder}, uuid {other})", Operation, paths.Node(holder));
+                throw new InvalidInputException($"a member is part of another array ({holder}, uuid {other})", Operation, "members", paths.Node(holder));
         }
         foreach (var md in holders.Concat(locator.ByUuid(uuid)).Distinct())
         {
@@ -139,8 +139,16 @@ internal sealed class MdAssembler(MdPaths paths)
                 .Select(m => new MdLeftOutMember(m, MdLeftOutReason.NotActive, $"not a member of the running {md}")).ToList();
             var name = request.Name ?? superblocks.Where(s => s.Uuid == uuid).Select(s => MdArrayName.FromSetName(s.SetName)).FirstOrDefault(n => n is not null);
             var journal = new UndoJournal();
-            var array = MdPublisher.Publish(paths, journal, md, uuid, name, members, Operation);
-            return new MdAssembleResult(array, Adopted: true, Degraded: state.Degraded > 0, leftOut);
+            try
+            {
+                var array = MdPublisher.Publish(paths, journal, md, uuid, name, members, Operation);
+                journal.Discard();
+                return new MdAssembleResult(array, Adopted: true, Degraded: state.Degraded > 0, leftOut);
+            }
+            catch (Exception e)
+            {
+                throw journal.RollbackAfter(e);
+            }
         }
         return null;
     }

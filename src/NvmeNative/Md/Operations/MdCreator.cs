@@ -1,6 +1,6 @@
 using NvmeNative.Errors;
 using NvmeNative.Kernel;
-using F = NvmeNative.Md.Format;
+using NvmeNative.Md.Format;
 
 namespace NvmeNative.Md;
 
@@ -39,10 +39,10 @@ internal sealed class MdCreator(MdPaths paths)
             for (int i = 0; i < claims.Count; i++)
             {
                 var claim = claims[i];
-                var old = F.MdSuperblockProbe.Find(claim.Fd, claim.Device.Path, claim.Device.SizeBytes);
+                var old = MdSuperblockProbe.Find(claim.Fd, claim.Device.Path, claim.Device.SizeBytes);
                 if (old.Count > 0)
-                    F.MdSuperblockProbe.Erase(claim.Fd, claim.Device.Path, old, claim.Device.LogicalBlockSize);
-                F.MemberMetadataIO.Write(claim.Fd, claim.Device.Path, plan.Members[i], claim.Device.SizeBytes);
+                    MdSuperblockProbe.Erase(claim.Fd, claim.Device.Path, old, claim.Device.LogicalBlockSize);
+                MemberMetadataIO.Write(claim.Fd, claim.Device.Path, plan.Members[i], claim.Device.SizeBytes);
             }
             var devices = claims.Select(c => c.Device).ToList();
             // md claims each member exclusively itself when it imports it: our O_EXCL descriptors must be closed first.
@@ -80,20 +80,20 @@ internal sealed class MdCreator(MdPaths paths)
     }
 
     /// <summary>Every check that needs no kernel change: members, sizes, name, metadata already present, layout.</summary>
-    private (List<MemberClaim> Claims, F.Raid1CreatePlan Plan, MdUuid Uuid, List<IReadOnlyList<MemberPartition>> Partitions) Validate(
+    private (List<MemberClaim> Claims, Raid1CreatePlan Plan, MdUuid Uuid, List<IReadOnlyList<MemberPartition>> Partitions) Validate(
         MdCreateRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (request.Name.Value is null)
-            throw new MdInvalidInputException("the array name is missing", Operation);
+            throw new InvalidInputException("the array name is missing", Operation, "name");
         if (request.Members is null || request.Members.Count < 2)
-            throw new MdInvalidInputException("a RAID1 array needs at least two members", Operation);
+            throw new InvalidInputException("a RAID1 array needs at least two members", Operation, "members");
         var links = new MdLinks(paths);
         if (links.Target(request.Name) is { } holder && !links.IsAvailable(request.Name, holder))
-            throw new MdInvalidInputException($"/dev/md/{request.Name} already names the running array {holder}", Operation, paths.Node(holder));
+            throw new InvalidInputException($"/dev/md/{request.Name} already names the running array {holder}", Operation, "name", paths.Node(holder));
         var uuid = request.Uuid ?? MdUuid.NewRandom();
         if (new MdLocator(paths).ByUuid(uuid).FirstOrDefault() is { Value: not null } running)
-            throw new MdInvalidInputException($"array {uuid} is already running as {running}", Operation, paths.Node(running));
+            throw new InvalidInputException($"array {uuid} is already running as {running}", Operation, "uuid", paths.Node(running));
 
         // Every path must be a block device, each a different one, before any of them is claimed (a second O_EXCL
         // open of the same device would only say "in use").
@@ -104,7 +104,7 @@ internal sealed class MdCreator(MdPaths paths)
             var number = MemberClaim.RequireBlockDevice(member, Operation);
             ordered.Add(number);
             if (!numbers.TryAdd(number, member))
-                throw new MdInvalidInputException($"the same device as {numbers[number]} ({number.Major}:{number.Minor})", Operation, member: member);
+                throw new InvalidInputException($"the same device as {numbers[number]} ({number.Major}:{number.Minor})", Operation, "members", member);
         }
         // Holders and partitions before the claims, so that the error names what uses the device rather than a bare EBUSY.
         var partitions = request.Members.Zip(ordered)
@@ -119,24 +119,16 @@ internal sealed class MdCreator(MdPaths paths)
                 var claim = MemberClaim.Claim(paths, member, Operation);
                 claims.Add(claim);
                 if (!request.OverwriteExistingMetadata &&
-                    F.MdSuperblockProbe.Find(claim.Fd, member, claim.Device.SizeBytes) is { Count: > 0 } found)
-                    throw new MdInvalidInputException(
+                    MdSuperblockProbe.Find(claim.Fd, member, claim.Device.SizeBytes) is { Count: > 0 } found)
+                    throw new InvalidInputException(
                         $"it carries md metadata ({string.Join(", ", found.Select(f => $"{f.Format} at byte {f.ByteOffset}"))}); " +
-                        "assemble it, or set OverwriteExistingMetadata", Operation, member: member);
+                        "assemble it, or set OverwriteExistingMetadata", Operation, "members", member);
             }
             if (request.SizePolicy.Check(claims.Select(c => (c.Device.Path, c.Device.SizeBytes)).ToList()) is { } sizeProblem)
-                throw new MdInvalidInputException(sizeProblem, Operation);
-            F.Raid1CreatePlan plan;
-            try
-            {
-                plan = F.Raid1CreateMetadata.Build(request.Name, uuid,
-                    claims.Select(c => new F.Raid1NewMember((ulong)c.Device.SizeBytes / 512, MdUuid.NewRandom())).ToList(),
-                    DateTimeOffset.UtcNow, request.FailFast, assumeClean: true);
-            }
-            catch (MdArgumentException e)
-            {
-                throw new MdInvalidInputException(e.Message, Operation, errno: (int)NvmeNative.Errors.Errno.EINVAL);
-            }
+                throw new InvalidInputException(sizeProblem, Operation, "members");
+            var plan = Raid1CreateMetadata.Build(request.Name, uuid,
+                claims.Select(c => new Raid1NewMember((ulong)c.Device.SizeBytes / 512, MdUuid.NewRandom())).ToList(),
+                DateTimeOffset.UtcNow, request.FailFast, assumeClean: true);
             return (claims, plan, uuid, partitions);
         }
         catch

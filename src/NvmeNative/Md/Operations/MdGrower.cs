@@ -1,4 +1,3 @@
-using System.Globalization;
 using NvmeNative.Errors;
 using NvmeNative.Kernel;
 
@@ -16,16 +15,16 @@ internal sealed class MdGrower(MdPaths paths)
     {
         const string operation = "grow";
         var state = MdSysfs.TryRead(paths, md)
-            ?? throw new MdInvalidInputException("no such md device", operation, paths.Node(md), errno: (int)NvmeNative.Errors.Errno.ENODEV);
+            ?? throw new InvalidInputException("no such md device", operation, "device", paths.Node(md), errno: (int)Errno.ENODEV);
         if (!state.IsRunning)
-            throw new MdInvalidInputException($"the array is not running (array_state {state.RawRunState})", operation, paths.Node(md));
+            throw new InvalidInputException($"the array is not running (array_state {state.RawRunState})", operation, "device", paths.Node(md));
         if (state.Level != "raid1")
-            throw new MdInvalidInputException($"only RAID1 arrays are grown here, not {state.Level}", operation, paths.Node(md));
+            throw new InvalidInputException($"only RAID1 arrays are grown here, not {state.Level}", operation, "device", paths.Node(md));
         if (state.RunState == MdRunState.ReadOnly)
-            throw new MdInvalidInputException("the array is read-only", operation, paths.Node(md), errno: (int)NvmeNative.Errors.Errno.EROFS);
+            throw new InvalidInputException("the array is read-only", operation, "device", paths.Node(md), errno: (int)Errno.EROFS);
         if (state.SyncAction is not (MdSyncAction.Idle or MdSyncAction.Recover))
             throw new MdException($"a {state.SyncAction.ToString().ToLowerInvariant()} is running; grow when it is done", operation, paths.Node(md),
-                errno: (int)NvmeNative.Errors.Errno.EBUSY);
+                errno: (int)Errno.EBUSY);
         if (state.RunState == MdRunState.ReadAuto)
             Write(md, "array_state", "clean", null); // as mdadm's freeze(): a read-auto array cannot change size
 
@@ -40,8 +39,7 @@ internal sealed class MdGrower(MdPaths paths)
         {
             Write(md, "sync_action", "idle", null);
         }
-        string sectors = SysfsFile.Read(Path.Combine(paths.SysDevice(md), "size"));
-        return long.Parse(sectors, NumberStyles.None, CultureInfo.InvariantCulture) * 512;
+        return MdSysfs.SizeBytes(paths, md, operation);
     }
 
     private void Write(MdDeviceName md, string attribute, string value, string? member)

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
-using F = NvmeNative.Md.Format;
+using NvmeNative.Errors;
+using NvmeNative.Md.Format;
 
 namespace NvmeNative.Md;
 
@@ -22,24 +23,24 @@ internal sealed class MdMemberAdder(MdPaths paths)
         var (state, uuid) = RunningArray(md, operation);
         var (metadata, device) = MemberMetadataReader.Read(paths, member, operation);
         var sb = metadata?.Superblock
-            ?? throw new MdInvalidInputException("it has no md superblock: add it as a new member instead", operation, paths.Node(md), member);
+            ?? throw new InvalidInputException("it has no md superblock: add it as a new member instead", operation, nameof(member), member);
         if (sb.SetUuid != uuid)
-            throw new MdInvalidInputException($"its superblock belongs to array {sb.SetUuid}, not {uuid}", operation, paths.Node(md), member);
+            throw new InvalidInputException($"its superblock belongs to array {sb.SetUuid}, not {uuid}", operation, nameof(member), member);
         if (sb.Role >= Interop.MdP.MD_DISK_ROLE_MAX)
-            throw new MdInvalidInputException($"its superblock says {MemberSuperblock.DescribeRole(sb.Role)}: add it as a new member instead",
-                operation, paths.Node(md), member);
+            throw new InvalidInputException($"its superblock says {MemberSuperblock.DescribeRole(sb.Role)}: add it as a new member instead",
+                operation, nameof(member), member);
 
         using var control = MdControl.Open(paths, md, exclusive: false, operation);
         if (state.Members.FirstOrDefault(m => m.Major == device.Major && m.Minor == device.Minor) is { } bound)
         {
             if (!bound.Flags.HasFlag(MdMemberFlags.Faulty))
-                throw new MdInvalidInputException("it is already a working member", operation, paths.Node(md), member, (int)NvmeNative.Errors.Errno.EEXIST);
+                throw new InvalidInputException("it is already a working member", operation, nameof(member), member, errno: (int)Errno.EEXIST);
             control.HotRemoveDisk(device.Major, device.Minor, member);
         }
         var slot = control.GetDiskInfo(checked((int)sb.DevNumber));
         if (slot.major != 0 || slot.minor != 0)
-            throw new MdInvalidInputException($"its descriptor number {sb.DevNumber} is taken by {slot.major}:{slot.minor}", operation,
-                paths.Node(md), member, (int)NvmeNative.Errors.Errno.EBUSY);
+            throw new InvalidInputException($"its descriptor number {sb.DevNumber} is taken by {slot.major}:{slot.minor}", operation,
+                nameof(member), member, errno: (int)Errno.EBUSY);
         control.AddNewDisk(new Interop.MdU.mdu_disk_info_t
         {
             number = (int)sb.DevNumber, raid_disk = sb.Role, major = (int)device.Major, minor = (int)device.Minor,
@@ -56,7 +57,7 @@ internal sealed class MdMemberAdder(MdPaths paths)
         const string operation = "add member";
         var (state, uuid) = RunningArray(md, operation);
         var source = state.Members.FirstOrDefault(m => m.IsActive)
-            ?? throw new MdInvalidInputException("the array has no working member to copy the metadata from", operation, paths.Node(md));
+            ?? throw new InvalidInputException("the array has no working member to copy the metadata from", operation, "device", paths.Node(md));
         var (template, _) = MemberMetadataReader.Read(paths, paths.Kernel.DevPath(source.KernelName), operation);
         if (template is null || template.Superblock.SetUuid != uuid)
             throw new MdException($"cannot read the superblock of the working member {source.KernelName}", operation, paths.Node(md));
@@ -64,15 +65,15 @@ internal sealed class MdMemberAdder(MdPaths paths)
         var (major, minor) = MemberClaim.RequireBlockDevice(member, operation);
         MemberPartitions.Check(paths, member, major, minor, deletePartitions: false, operation, deleteOption: null);
         using var claim = MemberClaim.Claim(paths, member, operation);
-        var old = F.MdSuperblockProbe.Find(claim.Fd, member, claim.Device.SizeBytes);
+        var old = MdSuperblockProbe.Find(claim.Fd, member, claim.Device.SizeBytes);
         if (old.Count > 0 && !overwriteExistingMetadata)
-            throw new MdInvalidInputException("it carries md metadata: re-add it if it is a former member, or allow overwriting",
-                operation, paths.Node(md), member);
+            throw new InvalidInputException("it carries md metadata: re-add it if it is a former member, or allow overwriting",
+                operation, nameof(member), member);
         var sb = template.Superblock;
         ulong sectors = (ulong)claim.Device.SizeBytes / 512;
         if (sectors < sb.DataOffset + sb.Size)
-            throw new MdInvalidInputException($"it has {sectors} sectors; the array needs {sb.DataOffset + sb.Size}", operation,
-                paths.Node(md), member, (int)NvmeNative.Errors.Errno.ENOSPC);
+            throw new InvalidInputException($"it has {sectors} sectors; the array needs {sb.DataOffset + sb.Size}", operation,
+                nameof(member), member, errno: (int)Errno.ENOSPC);
 
         using var control = MdControl.Open(paths, md, exclusive: false, operation);
         int number = FreeDescriptor(control, sb.MaxDev)
@@ -84,15 +85,15 @@ internal sealed class MdMemberAdder(MdPaths paths)
             DevNumber = (uint)number,
             DeviceUuid = MdUuid.NewRandom(),
             DataSize = sectors - sb.DataOffset,
-            DevFlags = failFast ? F.Superblock1DeviceFlags.FailFast : F.Superblock1DeviceFlags.None,
-            FeatureMap = sb.FeatureMap & ~F.Superblock1Features.RecoveryOffset,
+            DevFlags = failFast ? Superblock1DeviceFlags.FailFast : Superblock1DeviceFlags.None,
+            FeatureMap = sb.FeatureMap & ~Superblock1Features.RecoveryOffset,
             RecoveryOffset = 0,
             CntCorrectedRead = 0,
             DevRoles = roles.ToImmutable(),
         };
         if (old.Count > 0)
-            F.MdSuperblockProbe.Erase(claim.Fd, member, old, claim.Device.LogicalBlockSize);
-        F.MemberMetadataIO.Write(claim.Fd, member, template with { Superblock = fresh }, claim.Device.SizeBytes);
+            MdSuperblockProbe.Erase(claim.Fd, member, old, claim.Device.LogicalBlockSize);
+        MemberMetadataIO.Write(claim.Fd, member, template with { Superblock = fresh }, claim.Device.SizeBytes);
         var device = claim.Device;
         claim.Dispose(); // md claims the member itself
         // For a hot-add the kernel takes failfast and write-mostly from these state bits, not from the superblock.
@@ -119,8 +120,8 @@ internal sealed class MdMemberAdder(MdPaths paths)
     {
         var state = MdSysfs.TryRead(paths, md);
         if (state is null || !state.IsRunning)
-            throw new MdInvalidInputException(state is null ? "no such md device" : $"the array is not running ({state.RawRunState})",
-                operation, paths.Node(md), errno: (int)NvmeNative.Errors.Errno.ENODEV);
+            throw new InvalidInputException(state is null ? "no such md device" : $"the array is not running ({state.RawRunState})",
+                operation, "device", paths.Node(md), errno: (int)Errno.ENODEV);
         var uuid = new MdLocator(paths).UuidOf(md)
             ?? throw new MdException("the array's uuid is not available in sysfs", operation, paths.Node(md));
         return (state, uuid);

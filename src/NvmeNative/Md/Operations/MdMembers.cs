@@ -1,3 +1,5 @@
+using NvmeNative.Errors;
+
 namespace NvmeNative.Md;
 
 /// <summary>Finds a member of a running array from what a caller holds: its device path, or its kernel name once the path is gone.</summary>
@@ -10,7 +12,7 @@ internal static class MdMembers
     internal static MdMemberState Resolve(MdPaths paths, MdDeviceName md, string member, string operation)
     {
         var state = MdSysfs.TryRead(paths, md)
-            ?? throw new MdInvalidInputException("no such md device", operation, paths.Node(md), member, (int)NvmeNative.Errors.Errno.ENODEV);
+            ?? throw new InvalidInputException($"no such md device {md}", operation, "device", paths.Node(md), errno: (int)Errno.ENODEV);
         MdMemberState? found = null;
         if (member.StartsWith('/') && File.Exists(member))
         {
@@ -18,6 +20,6 @@ internal static class MdMembers
             found = state.Members.FirstOrDefault(m => m.Major == major && m.Minor == minor);
         }
         found ??= state.Members.FirstOrDefault(m => m.KernelName == Path.GetFileName(member));
-        return found ?? throw new MdInvalidInputException($"not a member of {md}", operation, paths.Node(md), member, (int)NvmeNative.Errors.Errno.ENODEV);
+        return found ?? throw new InvalidInputException($"not a member of {md}", operation, nameof(member), member, errno: (int)Errno.ENODEV);
     }
 }

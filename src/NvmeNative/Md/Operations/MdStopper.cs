@@ -1,3 +1,5 @@
+using NvmeNative.Errors;
+
 namespace NvmeNative.Md;
 
 /// <summary>
@@ -43,9 +45,9 @@ internal sealed class MdStopper(MdPaths paths)
         using var control = MdControl.TryOpen(paths, md, exclusive: true, out int errno);
         if (control is null)
         {
-            if (errno is (int)NvmeNative.Errors.Errno.ENOENT or (int)NvmeNative.Errors.Errno.ENXIO or (int)NvmeNative.Errors.Errno.ENODEV)
+            if (errno is (int)Errno.ENOENT or (int)Errno.ENXIO or (int)Errno.ENODEV)
                 return false; // went away (or is being deleted: MD_CLOSING makes new opens fail with ENODEV)
-            throw new MdException(errno == (int)NvmeNative.Errors.Errno.EBUSY
+            throw new MdException(errno == (int)Errno.EBUSY
                     ? "cannot get exclusive access: the array is mounted, used by device-mapper or held open exclusively"
                     : "cannot open the md device", "stop", paths.Node(md), errno: errno);
         }
@@ -54,8 +56,8 @@ internal sealed class MdStopper(MdPaths paths)
             errno = control.TryStopArray();
             if (errno == 0)
                 return true;
-            if (errno != (int)NvmeNative.Errors.Errno.EBUSY || attempt == Attempts)
-                throw new MdException(errno == (int)NvmeNative.Errors.Errno.EBUSY
+            if (errno != (int)Errno.EBUSY || attempt == Attempts)
+                throw new MdException(errno == (int)Errno.EBUSY
                         ? $"the array is still in use after {Attempts} attempts (someone else has it open)"
                         : "STOP_ARRAY failed", "ioctl STOP_ARRAY", control.Node, errno: errno);
             if (cancellationToken.WaitHandle.WaitOne(RetryDelay))

@@ -48,7 +48,7 @@ internal sealed class MdWaiter(MdPaths paths)
                 if (condition(state))
                     return state;
                 if (!watch.Wait(deadline, cancellationToken))
-                    throw new MdTimeoutException($"{awaited}: not reached within {timeout}; last seen {Describe(state)}", "wait", paths.Node(md));
+                    throw new NvmeNativeTimeoutException($"{awaited} on {md}", Describe(state), timeout, paths.Node(md));
             }
         }
     }
@@ -57,7 +57,7 @@ internal sealed class MdWaiter(MdPaths paths)
         MdSysfs.TryRead(paths, md) ?? throw Gone(md, awaited, null);
 
     private MdException Gone(MdDeviceName md, string awaited, Exception? cause) =>
-        new($"the array went away while waiting for: {awaited}", "wait", paths.Node(md), errno: (int)NvmeNative.Errors.Errno.ENODEV,
+        new($"the array went away while waiting for: {awaited}", "wait", paths.Node(md), errno: (int)Errno.ENODEV,
             innerException: cause);
 
     /// <summary>The state in one line, for timeout messages.</summary>

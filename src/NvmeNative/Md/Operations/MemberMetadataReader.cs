@@ -1,5 +1,5 @@
 using NvmeNative.Kernel;
-using F = NvmeNative.Md.Format;
+using NvmeNative.Md.Format;
 
 namespace NvmeNative.Md;
 
@@ -10,7 +10,7 @@ internal static class MemberMetadataReader
     /// The member's metadata, or null when it carries no md superblock. The page cache of the device is dropped
     /// first (BLKFLSBUF): md writes superblocks with bios that bypass it, so cached pages may be stale.
     /// </summary>
-    internal static (F.MemberMetadata? Metadata, BlockDevice Device) Read(MdPaths paths, string member, string operation)
+    internal static (MemberMetadata? Metadata, BlockDevice Device) Read(MdPaths paths, string member, string operation)
     {
         var (major, minor) = MemberClaim.RequireBlockDevice(member, operation);
         var fd = Fd.TryOpen(member, Interop.Fcntl.O_RDONLY, out int errno)
@@ -19,7 +19,7 @@ internal static class MemberMetadataReader
         {
             var device = MemberClaim.Describe(paths, fd, member, major, minor, operation);
             Fd.TryIoctlValue(fd, Interop.Fs.BLKFLSBUF, 0, out _); // best effort: only a cache, reading still works without it
-            return (F.MemberMetadataIO.Read(fd, member, device.SizeBytes, device.LogicalBlockSize), device);
+            return (MemberMetadataIO.Read(fd, member, device.SizeBytes, device.LogicalBlockSize), device);
         }
     }
 }

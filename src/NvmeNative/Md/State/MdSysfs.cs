@@ -31,6 +31,15 @@ internal static class MdSysfs
             members);
     }
 
+    /// <summary>The array's size in bytes, from /sys/block/mdN/size (512-byte sectors).</summary>
+    internal static long SizeBytes(MdPaths paths, MdDeviceName md, string operation)
+    {
+        string text = SysfsFile.Read(Path.Combine(paths.SysDevice(md), "size"));
+        return long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out long sectors) && sectors <= long.MaxValue / 512
+            ? sectors * 512
+            : throw new MdException($"/sys/block/{md}/size is '{text}', not a sector count", operation, paths.Node(md));
+    }
+
     /// <summary>One dev-* directory; null if the member went away while we read it.</summary>
     internal static MdMemberState? TryReadMember(string memberDir)
     {

@@ -1,3 +1,4 @@
+using NvmeNative.Errors;
 using NvmeNative.Md;
 
 namespace NvmeNative.Tests.Md.Assemble;
@@ -100,7 +101,7 @@ public sealed class AssemblePlannerTests
 
     [Fact]
     public void Members_of_two_arrays_without_an_expected_uuid_are_ambiguous() =>
-        Assert.Throws<MdInvalidInputException>(() =>
+        Assert.Throws<InvalidInputException>(() =>
             AssemblePlanner.Plan([Sb("/dev/a", 0, 1, [0, 1]), Sb("/dev/b", 0, 1, [0, 1], ArrayB)], [], null, allowDegraded: true));
 
     [Fact]
@@ -113,5 +114,5 @@ public sealed class AssemblePlannerTests
 
     [Fact]
     public void Only_raid1_is_assembled() =>
-        Assert.Throws<MdInvalidInputException>(() => AssemblePlanner.Plan([Sb("/dev/a", 0, 1, [0, 1], level: 5)], [], null, allowDegraded: true));
+        Assert.Throws<InvalidInputException>(() => AssemblePlanner.Plan([Sb("/dev/a", 0, 1, [0, 1], level: 5)], [], null, allowDegraded: true));
 }

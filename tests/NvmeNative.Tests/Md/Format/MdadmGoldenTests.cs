@@ -1,3 +1,4 @@
+using NvmeNative.Errors;
 using System.Buffers.Binary;
 using System.Text.RegularExpressions;
 using NvmeNative.Md;
@@ -99,11 +100,11 @@ public sealed partial class MdadmGoldenTests
     {
         string names = File.ReadAllText(Path.Combine(MdFixtureCase.Root, "names.txt"));
         Assert.Contains("name 'abcdefghijklmnopqrstuvwxyz1234567' is too long, 32 chars max.", names);
-        Assert.Throws<MdInvalidInputException>(() => MdArrayName.ParseMdadmName("abcdefghijklmnopqrstuvwxyz1234567"));
+        Assert.Throws<InvalidInputException>(() => MdArrayName.ParseMdadmName("abcdefghijklmnopqrstuvwxyz1234567"));
         // mdadm stores a '/' ("Name : any:a/b"); we refuse it on purpose, since the name becomes /dev/md/NAME.
         Assert.Contains("Name : any:a/b", names);
-        Assert.Throws<MdInvalidInputException>(() => MdArrayName.ParseMdadmName("a/b"));
-        Assert.Throws<MdInvalidInputException>(() => MdArrayName.Parse("a/b"));
+        Assert.Throws<InvalidInputException>(() => MdArrayName.ParseMdadmName("a/b"));
+        Assert.Throws<InvalidInputException>(() => MdArrayName.Parse("a/b"));
     }
 
     [Fact]

@@ -101,7 +101,7 @@ public sealed class MemberMetadataIOTests : IDisposable
         var member = Plan().Members[0]; // laid out for 64 MiB
         using (var fd = Open(path))
         {
-            var e = Assert.Throws<MdArgumentException>(() => MemberMetadataIO.Write(fd, path, member, 32L << 20));
+            var e = Assert.Throws<InvalidInputException>(() => MemberMetadataIO.Write(fd, path, member, 32L << 20));
             Assert.Contains("do not fit", e.Message);
             Assert.Equal(path, e.Path);
         }
@@ -114,11 +114,11 @@ public sealed class MemberMetadataIOTests : IDisposable
         string path = File(Bytes64M);
         var member = Plan().Members[0];
         using var fd = Open(path);
-        Assert.Throws<MdArgumentException>(() => MemberMetadataIO.Write(fd, path, member with { Bitmap = null }, Bytes64M));
-        Assert.Throws<MdArgumentException>(() => MemberMetadataIO.Write(fd, path, member with { BitmapBits = new byte[3] }, Bytes64M));
+        Assert.Throws<InvalidInputException>(() => MemberMetadataIO.Write(fd, path, member with { Bitmap = null }, Bytes64M));
+        Assert.Throws<InvalidInputException>(() => MemberMetadataIO.Write(fd, path, member with { BitmapBits = new byte[3] }, Bytes64M));
         Assert.Throws<MdSuperblockException>(() => MemberMetadataIO.Write(fd, path,
             member with { Bitmap = member.Bitmap! with { Uuid = MdUuid.NewRandom() } }, Bytes64M));
-        Assert.Throws<MdArgumentException>(() => MemberMetadataIO.Write(fd, path,
+        Assert.Throws<InvalidInputException>(() => MemberMetadataIO.Write(fd, path,
             member with { Superblock = member.Superblock with { SuperOffset = 0 } }, Bytes64M));
         Assert.All(System.IO.File.ReadAllBytes(path)[..16384], b => Assert.Equal(0, b));
     }

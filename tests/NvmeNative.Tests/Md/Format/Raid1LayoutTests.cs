@@ -119,10 +119,10 @@ public sealed class Raid1LayoutTests
     [Fact]
     public void Members_too_small_for_the_metadata_are_refused()
     {
-        Assert.Equal("members", Assert.Throws<MdArgumentException>(() => Raid1Layout.Compute([])).Parameter);
-        Assert.Contains("member 1", Assert.Throws<MdArgumentException>(() => Raid1Layout.Compute([65536UL, 2048UL])).Message);
-        Assert.Contains("at least 128", Assert.Throws<MdArgumentException>(() => Raid1Layout.Compute([2048UL + 127])).Message);
+        Assert.Equal("members", Assert.Throws<InvalidInputException>(() => Raid1Layout.Compute([])).KeyPath);
+        Assert.Contains("member 1", Assert.Throws<InvalidInputException>(() => Raid1Layout.Compute([65536UL, 2048UL])).Message);
+        Assert.Contains("at least 128", Assert.Throws<InvalidInputException>(() => Raid1Layout.Compute([2048UL + 127])).Message);
         Assert.NotNull(Raid1Layout.Compute([2048UL + 128]));
-        Assert.Throws<MdArgumentException>(() => Raid1Layout.Compute(Enumerable.Repeat(65536UL, 1921).ToList()));
+        Assert.Throws<InvalidInputException>(() => Raid1Layout.Compute(Enumerable.Repeat(65536UL, 1921).ToList()));
     }
 }

@@ -1,3 +1,4 @@
+using NvmeNative.Errors;
 using NvmeNative.Md;
 
 namespace NvmeNative.Tests.Md.Operations;
@@ -30,13 +31,14 @@ public sealed class MdWaiterTests : IDisposable
     public void An_unmet_condition_times_out_with_what_it_waited_for_and_saw()
     {
         Recovering();
-        var e = Assert.Throws<MdTimeoutException>(() =>
+        var e = Assert.Throws<NvmeNativeTimeoutException>(() =>
             new MdArrays(_tree.Paths).WaitForInSync(MdDeviceName.Parse("md127"), TimeSpan.FromMilliseconds(300), TestContext.Current.CancellationToken));
         Assert.Contains("in sync", e.Message);
         Assert.Contains("sync_action=recover", e.Message);
         Assert.Contains("loop1[spare]", e.Message);
-        Assert.Equal(NvmeNative.Errors.Errno.ETIMEDOUT, e.Errno);
-        Assert.Equal(Path.Combine(_tree.Paths.Dev, "md127"), e.MdDevice);
+        Assert.Contains("in sync", e.WaitingFor);
+        Assert.Equal(TimeSpan.FromMilliseconds(300), e.Timeout);
+        Assert.Equal(Path.Combine(_tree.Paths.Dev, "md127"), e.Path);
     }
 
     [Fact]
@@ -50,7 +52,7 @@ public sealed class MdWaiterTests : IDisposable
         Recovering();
         var member = MdMembers.Resolve(_tree.MdPaths, MdDeviceName.Parse("md127"), "/gone/loop1", "test");
         Assert.Equal((7u, 1u), (member.Major, member.Minor));
-        var e = Assert.Throws<MdInvalidInputException>(() => MdMembers.Resolve(_tree.MdPaths, MdDeviceName.Parse("md127"), "nvme9n1", "test"));
-        Assert.Equal("nvme9n1", e.Member);
+        var e = Assert.Throws<InvalidInputException>(() => MdMembers.Resolve(_tree.MdPaths, MdDeviceName.Parse("md127"), "nvme9n1", "test"));
+        Assert.Equal("nvme9n1", e.Path);
     }
 }

@@ -1,4 +1,6 @@
-namespace NvmeNative.Errors;
+using NvmeNative.Errors;
+
+namespace NvmeNative.Md;
 
 /// <summary>
 /// md metadata on a member that cannot be used: a v1.x superblock or its write-intent bitmap superblock
