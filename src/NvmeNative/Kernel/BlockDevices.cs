@@ -64,6 +64,39 @@ internal static class BlockDevices
         return checked((long)bytes);
     }
 
+    /// <summary>The device's logical block size in bytes (BLKSSZGET, as <c>blockdev --getss</c>).</summary>
+    internal static int LogicalBlockSize(SafeFdHandle fd, string devicePath)
+    {
+        int size = 0;
+        Fd.Ioctl(fd, Interop.Fs.BLKSSZGET, ref size, "BLKSSZGET", devicePath);
+        return size;
+    }
+
+    /// <summary>Drops the device's page cache (BLKFLSBUF) so the next read comes from the device; best effort, as only a cache is lost.</summary>
+    internal static void TryDropCache(SafeFdHandle fd) => Fd.TryIoctlValue(fd, Interop.Fs.BLKFLSBUF, 0, out _);
+
+    /// <summary>The device number of an open block device (the node it was opened through may have been replaced since).</summary>
+    internal static (uint Major, uint Minor) DeviceNumberOf(SafeFdHandle fd, string devicePath)
+    {
+        var st = Fd.Fstatx(fd, devicePath);
+        return (st.stx_rdev_major, st.stx_rdev_minor);
+    }
+
+    /// <summary>Deletes partition <paramref name="number"/> of the whole device (BLKPG_DEL_PARTITION, as <c>mdadm --create</c> does); returns 0 or the errno.</summary>
+    internal static int TryDeletePartition(SafeFdHandle wholeDevice, int number, long startBytes, long lengthBytes) =>
+        Blkpg(wholeDevice, Interop.Blkpg.BLKPG_DEL_PARTITION, number, startBytes, lengthBytes);
+
+    /// <summary>Adds partition <paramref name="number"/> back where it was (BLKPG_ADD_PARTITION); returns 0 or the errno.</summary>
+    internal static int TryAddPartition(SafeFdHandle wholeDevice, int number, long startBytes, long lengthBytes) =>
+        Blkpg(wholeDevice, Interop.Blkpg.BLKPG_ADD_PARTITION, number, startBytes, lengthBytes);
+
+    private static unsafe int Blkpg(SafeFdHandle fd, int op, int number, long startBytes, long lengthBytes)
+    {
+        var part = new Interop.Blkpg.blkpg_partition { pno = number, start = startBytes, length = lengthBytes };
+        var arg = new Interop.Blkpg.blkpg_ioctl_arg { op = op, datalen = sizeof(Interop.Blkpg.blkpg_partition), data = &part };
+        return Fd.TryIoctl(fd, Interop.Fs.BLKPG, ref arg, out int errno) < 0 ? errno : 0;
+    }
+
     /// <summary>True when the first <paramref name="bytes"/> of the device (all of it, when it is smaller) read as zeroes.</summary>
     internal static bool StartsWithZeroes(string devicePath, int bytes)
     {

@@ -241,6 +241,9 @@ internal static unsafe class Fd
         return result >= 0 ? result : throw Syscall.Error(errno, $"ioctl {name}", path);
     }
 
+    /// <summary>The size of a file in bytes (statx STATX_SIZE; for a block device node, 0: ask BlockDevices.SizeBytes).</summary>
+    internal static long FileSizeBytes(string path) => checked((long)Statx(path, Interop.Stat.STATX_SIZE).stx_size);
+
     /// <summary>statx(2) of a path (following symlinks).</summary>
     internal static Interop.Stat.statx Statx(string path, uint mask = Interop.Stat.STATX_BASIC_STATS)
     {

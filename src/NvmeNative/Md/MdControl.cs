@@ -124,13 +124,7 @@ internal sealed class MdControl : IDisposable
         Fd.TryIoctlValue(_fd, Interop.MdU.HOT_REMOVE_DISK, EncodeDev(major, minor), out int errno) < 0 ? errno : 0;
 
     /// <summary>The size of the md block device in bytes (BLKGETSIZE64).</summary>
-    internal long SizeBytes()
-    {
-        nuint size = 0;
-        if (Fd.TryIoctl(_fd, Interop.Fs.BLKGETSIZE64, ref size, out int errno) < 0)
-            throw Fail("BLKGETSIZE64 failed", "ioctl BLKGETSIZE64", errno);
-        return (long)size;
-    }
+    internal long SizeBytes() => BlockDevices.SizeBytes(_fd, Node);
 
     /// <summary>The kernel's new_encode_dev(), which HOT_REMOVE_DISK and SET_DISK_FAULTY decode (glibc's makedev for majors below 4096).</summary>
     internal static nuint EncodeDev(uint major, uint minor) =>

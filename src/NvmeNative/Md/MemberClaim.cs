@@ -38,8 +38,7 @@ internal sealed class MemberClaim : IDisposable
                 : new MdException("cannot open the member", operation, member: path, errno: errno);
         try
         {
-            var st = Kernel.Fd.Fstatx(fd, path);
-            if (st.stx_rdev_major != major || st.stx_rdev_minor != minor)
+            if (BlockDevices.DeviceNumberOf(fd, path) != (major, minor))
                 throw new InvalidInputException("the device changed while it was being opened", operation, "member", path);
             return new MemberClaim(fd, Describe(paths, fd, path, major, minor, operation));
         }
@@ -70,9 +69,7 @@ internal sealed class MemberClaim : IDisposable
     internal static BlockDevice Describe(MdPaths paths, SafeFdHandle fd, string path, uint major, uint minor, string operation)
     {
         long size = BlockDevices.SizeBytes(fd, path);
-        int blockSize = 0;
-        if (Kernel.Fd.TryIoctl(fd, Interop.Fs.BLKSSZGET, ref blockSize, out int errno) < 0)
-            throw new MdException("BLKSSZGET failed", operation, member: path, errno: errno);
+        int blockSize = BlockDevices.LogicalBlockSize(fd, path);
         return new BlockDevice(path, major, minor, KernelName(paths, major, minor, path, operation), size, blockSize);
     }
 

@@ -59,27 +59,17 @@ internal static class MemberPartitions
     {
         foreach (var partition in partitions)
         {
-            int errno = Blkpg(wholeDevice, Interop.Blkpg.BLKPG_DEL_PARTITION, partition);
+            int errno = BlockDevices.TryDeletePartition(wholeDevice, partition.Number, partition.StartSectors * 512, partition.SizeSectors * 512);
             if (errno != 0)
                 throw new MdException($"cannot delete partition {partition.Name}", "ioctl BLKPG_DEL_PARTITION", member: member, errno: errno);
             journal.Push($"re-add partition {partition.Name}", () =>
             {
                 using var fd = Fd.Open(member, Interop.Fcntl.O_RDONLY);
-                int e = Blkpg(fd, Interop.Blkpg.BLKPG_ADD_PARTITION, partition);
+                int e = BlockDevices.TryAddPartition(fd, partition.Number, partition.StartSectors * 512, partition.SizeSectors * 512);
                 if (e != 0)
                     throw new MdException($"cannot re-add partition {partition.Name}", "ioctl BLKPG_ADD_PARTITION", member: member, errno: e);
             });
         }
-    }
-
-    private static unsafe int Blkpg(SafeFdHandle fd, int op, MemberPartition partition)
-    {
-        var part = new Interop.Blkpg.blkpg_partition
-        {
-            pno = partition.Number, start = partition.StartSectors * 512, length = partition.SizeSectors * 512,
-        };
-        var arg = new Interop.Blkpg.blkpg_ioctl_arg { op = op, datalen = sizeof(Interop.Blkpg.blkpg_partition), data = &part };
-        return Fd.TryIoctl(fd, Interop.Fs.BLKPG, ref arg, out int errno) < 0 ? errno : 0;
     }
 
     private static List<MemberPartition> Read(MdPaths paths, string sysDir)

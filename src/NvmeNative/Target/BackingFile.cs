@@ -37,7 +37,7 @@ internal static class BackingFile
     }
 
     /// <summary>The file's size in bytes.</summary>
-    internal static long Size(string path) => (long)Fd.Statx(path, Interop.Stat.STATX_SIZE).stx_size;
+    internal static long Size(string path) => Fd.FileSizeBytes(path);
 
     /// <summary>Deletes the file; 0, or the errno (ENOENT when it is already gone).</summary>
     internal static int TryDelete(string path) => PathOps.TryUnlink(path);

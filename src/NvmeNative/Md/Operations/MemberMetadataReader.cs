@@ -18,7 +18,7 @@ internal static class MemberMetadataReader
         using (fd)
         {
             var device = MemberClaim.Describe(paths, fd, member, major, minor, operation);
-            Fd.TryIoctlValue(fd, Interop.Fs.BLKFLSBUF, 0, out _); // best effort: only a cache, reading still works without it
+            BlockDevices.TryDropCache(fd);
             return (MemberMetadataIO.Read(fd, member, device.SizeBytes, device.LogicalBlockSize), device);
         }
     }
