@@ -49,7 +49,8 @@ internal static class SecureDirectory
         var fd = Fd.TryOpen(path, Fcntl.O_RDONLY | FcntlArch.O_DIRECTORY | FcntlArch.O_NOFOLLOW, out int errno);
         if (fd is null)
         {
-            if (errno == (int)Errno.ELOOP)
+            // O_NOFOLLOW|O_DIRECTORY on a symlink fails with ELOOP or ENOTDIR (the link itself is no directory).
+            if (errno == (int)Errno.ELOOP || errno == (int)Errno.ENOTDIR && new FileInfo(path).LinkTarget is not null)
                 throw new NvmeNativeException("it is a symlink; the state directory must be a real directory", op, path);
             if (errno == (int)Errno.ENOTDIR)
                 throw new NvmeNativeException("it is not a directory", op, path);
