@@ -123,18 +123,12 @@ public sealed class EtcdProtocolTests
     [Fact]
     public void A_gateway_that_does_not_answer_in_time_is_unavailable()
     {
-        var gateway = new FakeGateway((_, _) =>
-        {
-            Thread.Sleep(TimeSpan.FromSeconds(30)); // never answers within the store's bound
-            return Json("{}");
-        });
         using var store = new EtcdReplicaStateStore([new Uri("http://slow.test:2379")], "/p", TimeSpan.FromMilliseconds(200), new SlowHandler());
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var e = Assert.Throws<ReplicaStateUnavailableException>(() => store.Read(Key(2), Ct));
         Assert.Contains("no answer within 0.2 s", e.Message);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10));
-        Assert.Empty(gateway.Requests);
     }
 
     /// <summary>Answers only when cancelled: a server that accepted the connection and went quiet.</summary>
