@@ -18,6 +18,8 @@ ensure_prereqs() {
   command -v gcc >/dev/null || missing+=(gcc)
   dpkg -s linux-libc-dev >/dev/null 2>&1 || missing+=(linux-libc-dev)
   command -v python3 >/dev/null || missing+=(python3)
+  # The replica-state etcd store's integration tests start a real etcd on loopback (Debian's etcd-server).
+  command -v etcd >/dev/null || missing+=(etcd-server)
   if ((${#missing[@]})); then
     log "installing ${missing[*]}"
     [[ $(id -u) == 0 ]] || die "need root to install: ${missing[*]}"

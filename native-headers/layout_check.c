@@ -150,6 +150,10 @@ _Static_assert((AT_FDCWD) == (-100), "AT_FDCWD");
 _Static_assert((AT_SYMLINK_NOFOLLOW) == (256), "AT_SYMLINK_NOFOLLOW");
 _Static_assert((AT_EMPTY_PATH) == (4096), "AT_EMPTY_PATH");
 
+/* NvmeNative.Interop.FcntlArch */
+_Static_assert((unsigned long)(O_DIRECTORY) == 0x10000UL, "O_DIRECTORY");
+_Static_assert((unsigned long)(O_NOFOLLOW) == 0x20000UL, "O_NOFOLLOW");
+
 /* NvmeNative.Interop.Fs */
 _Static_assert((unsigned long)(BLKGETSIZE64) == 0x80081272UL, "BLKGETSIZE64");
 _Static_assert((unsigned long)(BLKFLSBUF) == 0x1261UL, "BLKFLSBUF");

@@ -9,7 +9,7 @@ CACHE=${NVMENATIVE_LAB_CACHE:-/var/cache/nvmenative-lab}
 INIT_TEMPLATE="$LAB_DIR/guest-init.sh"
 KERNELS_ALL=(6.1 6.12)
 DEFAULT_KERNEL=${NVMENATIVE_LAB_DEFAULT_KERNEL:-6.1}
-PREREQS=(qemu-system-x86 busybox-static kmod cpio xz-utils mdadm nvme-cli)
+PREREQS=(qemu-system-x86 busybox-static kmod cpio xz-utils mdadm nvme-cli etcd-server)
 # Modules loaded in the guest (dependencies are added by modprobe --show-depends).
 # "[?]name[:params]"; a leading "?" marks a module that is skipped if the kernel lacks it
 # (Debian does not build nvme-loop). virtio_pci must come before the 9p mount (it does).

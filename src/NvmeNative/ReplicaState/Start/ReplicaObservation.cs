@@ -1,0 +1,12 @@
+namespace NvmeNative.ReplicaState;
+
+/// <summary>What the attach found for one replica.</summary>
+/// <param name="Index">Its index in <c>volume_replicas</c>.</param>
+/// <param name="Replica">Its identity (matched against the record).</param>
+/// <param name="Reachable">True when its namespace was connected and readable.</param>
+/// <param name="Superblock">Its md superblock when reachable and it has one; null for a blank (or unreachable) replica.</param>
+public sealed record ReplicaObservation(int Index, ReplicaIdentity Replica, bool Reachable, ReplicaSuperblockFacts? Superblock = null)
+{
+    /// <summary>"replica 2 (NQN uuid:…)".</summary>
+    public string Name => $"replica {Index} ({Replica})";
+}
