@@ -37,7 +37,7 @@ internal static class DurableFile
         }
         using (fd)
         {
-            var st = FdStat.Fstatx(fd, path);
+            var st = Fd.Fstatx(fd, path);
             if ((st.stx_mode & Stat.S_IFMT) != Stat.S_IFREG)
                 throw new NvmeNativeException("it is not a regular file", "read state file", path);
             if (st.stx_size > (ulong)maxBytes)

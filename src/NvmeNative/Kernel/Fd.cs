@@ -95,6 +95,13 @@ internal static unsafe class Fd
         return 0;
     }
 
+    /// <summary>Writes all of <paramref name="data"/> to a regular file, one write(2) after another until done.</summary>
+    internal static void WriteAll(SafeFdHandle fd, ReadOnlySpan<byte> data, string path)
+    {
+        while (!data.IsEmpty)
+            data = data[Write(fd, data, path)..];
+    }
+
     /// <summary>One write(2); returns the bytes written.</summary>
     internal static int Write(SafeFdHandle fd, ReadOnlySpan<byte> data, string path)
     {

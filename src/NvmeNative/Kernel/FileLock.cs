@@ -53,7 +53,8 @@ internal sealed class FileLock : IDisposable
         ct.ThrowIfCancellationRequested();
         long start = Stopwatch.GetTimestamp();
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
-        var fd = Fd.Open(path, Interop.Fcntl.O_RDWR | Interop.Fcntl.O_CREAT, createMode);
+        // Never through a symlink: a lock file is ours, and a planted link would make us create or lock another file.
+        var fd = Fd.Open(path, Interop.Fcntl.O_RDWR | Interop.Fcntl.O_CREAT | Interop.FcntlArch.O_NOFOLLOW, createMode);
         try
         {
             TimeSpan pause = FirstRetry;

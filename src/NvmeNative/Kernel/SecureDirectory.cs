@@ -58,7 +58,7 @@ internal static class SecureDirectory
         }
         using (fd)
         {
-            var st = FdStat.Fstatx(fd, path);
+            var st = Fd.Fstatx(fd, path);
             uint euid = Libc.geteuid();
             if (st.stx_uid != euid)
                 throw new NvmeNativeException($"it is owned by uid {st.stx_uid}, not by uid {euid} that runs this process; fix its owner or use another directory", op, path);

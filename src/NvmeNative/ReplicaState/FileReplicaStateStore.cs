@@ -136,11 +136,11 @@ public sealed class FileReplicaStateStore : IReplicaStateStore
         return envelope;
     }
 
-    private TimedFileLock Lock(string dir, string op, CancellationToken cancellationToken)
+    private FileLock Lock(string dir, string op, CancellationToken cancellationToken)
     {
         try
         {
-            return TimedFileLock.Acquire(Path.Combine(dir, LockFileName), LockTimeout, cancellationToken);
+            return FileLock.Acquire(Path.Combine(dir, LockFileName), LockTimeout, cancellationToken, createMode: 0x180 /* 0600 */);
         }
         catch (NvmeNativeException e)
         {

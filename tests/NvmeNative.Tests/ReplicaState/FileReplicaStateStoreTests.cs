@@ -165,7 +165,7 @@ public sealed class FileReplicaStateStoreTests : IDisposable
     {
         var store = Store(TimeSpan.FromMilliseconds(300));
         store.CompareAndSwap(_key, null, ReplicaStateRecord.New(_key, T0), Ct);
-        using var held = TimedFileLock.Acquire(Path.Combine(_dir, ".lock"), TimeSpan.FromSeconds(1), CancellationToken.None);
+        using var held = FileLock.Acquire(Path.Combine(_dir, ".lock"), TimeSpan.FromSeconds(1), CancellationToken.None);
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var e = Assert.Throws<ReplicaStateUnavailableException>(() => store.CompareAndSwap(_key, new ReplicaStateVersion(1), ReplicaStateRecord.New(_key, T0), Ct));
@@ -179,7 +179,7 @@ public sealed class FileReplicaStateStoreTests : IDisposable
     {
         var store = Store(TimeSpan.FromMinutes(5));
         store.CompareAndSwap(_key, null, ReplicaStateRecord.New(_key, T0), Ct);
-        using var held = TimedFileLock.Acquire(Path.Combine(_dir, ".lock"), TimeSpan.FromSeconds(1), CancellationToken.None);
+        using var held = FileLock.Acquire(Path.Combine(_dir, ".lock"), TimeSpan.FromSeconds(1), CancellationToken.None);
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
 
         Assert.ThrowsAny<OperationCanceledException>(() => store.CompareAndSwap(_key, new ReplicaStateVersion(1), ReplicaStateRecord.New(_key, T0), cts.Token));
