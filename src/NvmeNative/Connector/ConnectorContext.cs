@@ -3,6 +3,7 @@ using NvmeNative.Fabrics;
 using NvmeNative.Kernel;
 using NvmeNative.Md;
 using NvmeNative.Nvme;
+using NvmeNative.ReplicaState;
 using NvmeNative.Topology;
 
 namespace NvmeNative.Connector;
@@ -21,6 +22,8 @@ internal sealed class ConnectorContext
         Topology = new NvmeTopology(options.Paths, openEvents);
         Md = new MdArrays(options.Paths);
         Records = new AttachRecords(options.Paths);
+        ReplicaState = options.ReplicaStateStore
+            ?? new FileReplicaStateStore(Path.Combine(options.Paths.VarLib, "nvmenative", "replicas"));
     }
 
     internal NvmeOfConnectorOptions Options { get; }
@@ -32,6 +35,9 @@ internal sealed class ConnectorContext
     internal MdArrays Md { get; }
 
     internal AttachRecords Records { get; }
+
+    /// <summary>The replica-state records of replicated volumes.</summary>
+    internal IReplicaStateStore ReplicaState { get; }
 
     /// <summary>Opens a uevent listener; one is opened before any change whose event must not be missed.</summary>
     internal Func<IUeventSource> OpenEvents { get; }

@@ -60,4 +60,22 @@ internal static partial class ConnectorLog
 
     [LoggerMessage(17, LogLevel.Warning, "Replica {Index} ({Nqn}) of {Alias} could not be extended ({Reason}): extending the others and the array")]
     internal static partial void ReplicaMissing(ILogger logger, int index, string nqn, string alias, string reason);
+
+    [LoggerMessage(18, LogLevel.Warning, "The replica-state store {Store} is unreachable for {Alias} ({Reason}): the volume starts only by the rules for a volume without a record")]
+    internal static partial void RecordUnavailable(ILogger logger, string alias, string store, string reason);
+
+    [LoggerMessage(19, LogLevel.Warning, "Taking over {Alias} from host {Owner} (attached since {Since}): allow_takeover was given")]
+    internal static partial void TakingOver(ILogger logger, string alias, string owner, string since);
+
+    [LoggerMessage(20, LogLevel.Warning, "Replica {Index} ({Device}) has an md superblock that fails its checks ({Reason}): it cannot be a source")]
+    internal static partial void ReplicaUnreadable(ILogger logger, int index, string device, string reason);
+
+    [LoggerMessage(21, LogLevel.Error, "Could not {What} of {Alias} in {Store} ({Reason}); the next attach or detach writes it again")]
+    internal static partial void RecordWriteFailed(ILogger logger, string alias, string what, string store, string reason);
+
+    [LoggerMessage(22, LogLevel.Warning, "Starting {Alias} although the start rule refuses it (allow_stale_start): {Refusal}")]
+    internal static partial void StaleStartOverridden(ILogger logger, string alias, string refusal);
+
+    [LoggerMessage(23, LogLevel.Warning, "{Alias}: replica {Index} ({Replica}) left out: {Reason} ({Detail})")]
+    internal static partial void ReplicaLeftOut(ILogger logger, string alias, int index, string replica, string reason, string detail);
 }

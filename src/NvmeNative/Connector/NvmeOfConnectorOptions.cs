@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using NvmeNative.Kernel;
+using NvmeNative.ReplicaState;
 
 namespace NvmeNative.Connector;
 
@@ -37,6 +38,13 @@ public sealed record NvmeOfConnectorOptions
     /// <see cref="Timeout.InfiniteTimeSpan"/> waits for ever (os-brick's file lock); cancellation always ends the wait.
     /// </summary>
     public TimeSpan LockTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Where the replica-state records of replicated volumes are kept (which replicas are current, who holds the
+    /// volume): null for the host-local file store under <see cref="KernelPaths.VarLib"/><c>/nvmenative/replicas</c>;
+    /// an etcd store (NvmeNative.ReplicaState.Etcd) where volumes move between hosts.
+    /// </summary>
+    public IReplicaStateStore? ReplicaStateStore { get; init; }
 
     /// <summary>
     /// The per-host lock file that serialises attach and detach across processes (os-brick's

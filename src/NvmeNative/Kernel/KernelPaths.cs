@@ -28,6 +28,9 @@ public sealed record KernelPaths
     /// <summary>Configuration directory (/etc): /etc/nvme/hostnqn and hostid.</summary>
     public string Etc { get; init; } = "/etc";
 
+    /// <summary>Where programs keep persistent state (<c>/var/lib</c>): the default replica-state store lives below it.</summary>
+    public string VarLib { get; init; } = "/var/lib";
+
     /// <summary>All roots under one directory (sys/, dev/, proc/, sys/kernel/config/, run/, etc/), for tests.</summary>
     public static KernelPaths UnderRoot(string root) => new()
     {
@@ -37,6 +40,7 @@ public sealed record KernelPaths
         Config = Path.Combine(root, "sys", "kernel", "config"),
         Run = Path.Combine(root, "run"),
         Etc = Path.Combine(root, "etc"),
+        VarLib = Path.Combine(root, "var", "lib"),
     };
 
     internal string SysPath(string relative) => Path.Combine(Sys, relative);

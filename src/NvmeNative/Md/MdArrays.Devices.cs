@@ -48,4 +48,20 @@ public sealed partial class MdArrays
         links.Remove(name, target);
         return true;
     }
+
+    /// <summary>
+    /// The member's v1.2 superblock as <c>mdadm --examine</c> reads it, without claiming the device (it may be in a
+    /// running array); null when it carries none (blank, or metadata of another version).
+    /// </summary>
+    /// <exception cref="NvmeNative.Errors.InvalidInputException">The path is not a block device.</exception>
+    /// <exception cref="MdSuperblockException">A v1.2 superblock is there but fails its checks (bad checksum, impossible sizes).</exception>
+    public MdMemberExamination? Examine(string devicePath)
+    {
+        ArgumentNullException.ThrowIfNull(devicePath);
+        var (metadata, _) = MemberMetadataReader.Read(_paths, devicePath, "examine md member");
+        if (metadata is null)
+            return null;
+        var sb = metadata.Superblock;
+        return new MdMemberExamination(devicePath, sb.SetUuid, sb.SetName, sb.Events, checked((int)sb.DevNumber), sb.DevRoles);
+    }
 }

@@ -66,6 +66,20 @@ public sealed record ConnectionProperties
     /// <summary><c>enforce_multipath</c>: fail when native multipath is not available.</summary>
     public bool EnforceMultipath { get; internal init; }
 
+    /// <summary>
+    /// <c>allow_stale_start</c> (NvmeNative's, for replicated volumes): start the array even when the replica-state
+    /// record and the replicas' superblocks cannot prove the replicas reached are current (the start rule would refuse).
+    /// Data written since those replicas fell behind is then lost or hidden; the override is logged and recorded.
+    /// </summary>
+    public bool AllowStaleStart { get; internal init; }
+
+    /// <summary>
+    /// <c>allow_takeover</c> (NvmeNative's, for replicated volumes): attach even though the replica-state record says
+    /// another host holds the volume attached (that host crashed, or was fenced). Two hosts writing one volume corrupt it:
+    /// make sure the other host no longer uses it.
+    /// </summary>
+    public bool AllowTakeover { get; internal init; }
+
     /// <summary><c>qos_specs</c>, kept as given (an object; independent of the input document), or null.</summary>
     public JsonElement? QosSpecs { get; internal init; }
 
@@ -126,6 +140,7 @@ public sealed record ConnectionProperties
         Alias == other.Alias && ReplicaCount == other.ReplicaCount && AccessMode == other.AccessMode &&
         Encrypted == other.Encrypted && Discard == other.Discard && Cacheable == other.Cacheable &&
         EnforceMultipath == other.EnforceMultipath && DevicePath == other.DevicePath &&
+        AllowStaleStart == other.AllowStaleStart && AllowTakeover == other.AllowTakeover &&
         (QosSpecs is null ? other.QosSpecs is null : other.QosSpecs is JsonElement o && JsonElement.DeepEquals(QosSpecs.Value, o));
 
     /// <inheritdoc/>

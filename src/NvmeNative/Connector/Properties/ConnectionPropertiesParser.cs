@@ -39,6 +39,8 @@ internal static class ConnectionPropertiesParser
             Discard = OptionalBool(top, "discard"),
             Cacheable = OptionalBool(top, "cacheable"),
             EnforceMultipath = OptionalBool(top, "enforce_multipath"),
+            AllowStaleStart = OptionalBool(top, "allow_stale_start"),
+            AllowTakeover = OptionalBool(top, "allow_takeover"),
             QosSpecs = ParseQosSpecs(top),
             DevicePath = ParseDevicePath(top),
         };

@@ -43,6 +43,8 @@ internal static class ConnectionPropertiesWriter
         WriteFlag(writer, "discard", p.Discard);
         WriteFlag(writer, "cacheable", p.Cacheable);
         WriteFlag(writer, "enforce_multipath", p.EnforceMultipath);
+        WriteFlag(writer, "allow_stale_start", p.AllowStaleStart);
+        WriteFlag(writer, "allow_takeover", p.AllowTakeover);
         if (p.QosSpecs is JsonElement qos)
         {
             writer.WritePropertyName("qos_specs");

@@ -1,15 +1,17 @@
 using NvmeNative.Errors;
 using NvmeNative.Kernel;
 using NvmeNative.Md;
+using NvmeNative.ReplicaState;
 
 namespace NvmeNative.Connector;
 
 /// <summary>
-/// Decides how a replicated volume's md RAID1 array comes up over its attached replica devices, and brings it up:
-/// adopted when the host already runs it; assembled when a replica carries md metadata (degraded if replicas are
-/// missing, then healed); created only when no replica carries md metadata and every replica of
-/// <c>replica_count</c> is here and blank (a new volume). A single-replica volume without md metadata is used as
-/// its plain device (os-brick's <c>_handle_single_replica</c>). The array it starts is journaled (stop it).
+/// Decides how a replicated volume's md RAID1 array comes up over its attached replica devices, and brings it up.
+/// The start rule (<see cref="StartRule"/>) decides first, from the replica-state record and the replicas'
+/// superblocks, whether the replicas reached can be trusted and which are the sources; then the array is created
+/// (a new volume: every replica here and blank), or assembled from exactly those sources (adopted when the host
+/// already runs it), and the stale or blank replicas are put back. A single-replica volume without md metadata is
+/// used as its plain device (os-brick's <c>_handle_single_replica</c>). The array it starts is journaled (stop it).
 /// </summary>
 internal sealed class ArrayBringUp(ConnectorContext context)
 {
@@ -17,38 +19,77 @@ internal sealed class ArrayBringUp(ConnectorContext context)
     /// LVM labels and every common file system keep their signatures.</summary>
     internal const int BlankCheckBytes = 1 << 20;
 
-    internal ReplicatedAttach BringUp(MdArrayName? name, int replicaCount, List<string> devices, List<ReplicaLeg> replicas,
-        UndoJournal journal, CancellationToken ct)
+    /// <param name="properties">The volume.</param>
+    /// <param name="name">The array's name (from <c>alias</c>).</param>
+    /// <param name="record">The volume's replica-state record, or null when there is none to go by.</param>
+    /// <param name="devices">The attached replicas' devices by their index in <c>volume_replicas</c>.</param>
+    /// <param name="replicas">Every replica, attached or not.</param>
+    /// <param name="journal">Where the array's start is journaled.</param>
+    /// <param name="ct">Cancels md's waits.</param>
+    internal ReplicatedAttach BringUp(ConnectionProperties properties, MdArrayName? name, ReplicaStateRecord? record,
+        IReadOnlyDictionary<int, string> devices, List<ReplicaLeg> replicas, UndoJournal journal, CancellationToken ct)
     {
         var arrays = context.Md;
-        bool anyMetadata = devices.Any(arrays.CarriesMetadata);
-
-        if (!anyMetadata && replicaCount == 1)
+        var attached = devices.OrderBy(d => d.Key).Select(d => d.Value).ToList();
+        bool anyMetadata = attached.Any(arrays.CarriesMetadata);
+        if (!anyMetadata && properties.ReplicaCount == 1)
             return new ReplicatedAttach(MdAttachAction.None, null, false, replicas, [], []);
 
-        if (!anyMetadata)
-        {
-            // A new volume: its mirrors must all be here, or the array would start out with a mirror missing and
-            // the absent replica would later be mistaken for a stale copy of data it never had.
-            if (devices.Count < replicaCount)
-                throw new NvmeNativeException(
-                    $"cannot create the md array {name}: {devices.Count} of its {replicaCount} replicas were attached and none carries md metadata " +
-                    "(a new replicated volume needs every replica)", ReplicatedVolume.AttachOperation);
-            // Creating writes a superblock and bitmap at 4 KiB and moves the data start: a replica with data but no md
-            // metadata (a file system, a partition table) would be lost. A new volume reads as zeroes.
-            foreach (var device in devices)
-                RequireBlank(device);
-            var created = arrays.Create(new MdCreateRequest(name!.Value, devices), ct);
-            journal.Push($"stopped {created.Device}", () => arrays.Stop(created));
-            return new ReplicatedAttach(MdAttachAction.Created, created, false, replicas, [], []);
-        }
+        var decision = Decide(properties, name, record, devices);
+        if (decision.Rule == StartRuleKind.NewVolume || (decision.Rule == StartRuleKind.Override && decision.ArrayUuid is null))
+            return Create(properties, name, attached, anyMetadata, replicas, journal, ct) with { Start = decision };
 
-        var result = arrays.Assemble(new MdAssembleRequest(devices) { Name = name, AllowDegraded = true }, ct);
+        var sources = decision.Sources.Select(i => devices[i]).ToList();
+        var result = arrays.Assemble(new MdAssembleRequest(sources) { Name = name, AllowDegraded = true }, ct);
         if (!result.Adopted)
             journal.Push($"stopped {result.Array.Device}", () => arrays.Stop(result.Array));
-        var healing = context.Options.HealReplicas ? new ReplicaHealer(context).Heal(result) : [];
+        var healing = context.Options.HealReplicas
+            ? new ReplicaHealer(context).Heal(result, decision.ReAdd.Where(devices.ContainsKey).Select(i => devices[i]))
+            : [];
         return new ReplicatedAttach(result.Adopted ? MdAttachAction.Adopted : MdAttachAction.Assembled, result.Array,
-            result.Degraded || result.Array.Members.Count < replicaCount, replicas, result.LeftOut, healing);
+            result.Degraded || result.Array.Members.Count < properties.ReplicaCount, replicas, result.LeftOut, healing)
+        {
+            Start = decision,
+        };
+    }
+
+    /// <summary>The start rule over what the replicas show; a refusal is thrown (the attach rolls back), an override logged.</summary>
+    private StartDecision Decide(ConnectionProperties properties, MdArrayName? name, ReplicaStateRecord? record, IReadOnlyDictionary<int, string> devices)
+    {
+        string alias = name?.Value ?? "(no alias)";
+        var observations = new VolumeRecordKeeper(context).Observe(properties, devices);
+        var decision = StartRule.Evaluate(new StartRuleInput(properties.ReplicaCount, record, observations, properties.AllowStaleStart,
+            context.ReplicaState.Description));
+        foreach (var left in decision.LeftOut)
+            ConnectorLog.ReplicaLeftOut(context.Log, alias, left.Index, left.Replica.ToString(), left.Reason.ToString(), left.Detail);
+        if (!decision.Allowed)
+            throw new ReplicaStartRefusedException(decision, name?.Value);
+        if (decision.OverriddenRefusal is { } overridden)
+            ConnectorLog.StaleStartOverridden(context.Log, alias, overridden);
+        return decision;
+    }
+
+    /// <summary>A new volume's array over every replica, each of which must be blank.</summary>
+    private ReplicatedAttach Create(ConnectionProperties properties, MdArrayName? name, List<string> devices, bool anyMetadata,
+        List<ReplicaLeg> replicas, UndoJournal journal, CancellationToken ct)
+    {
+        // A new volume: its mirrors must all be here, or the array would start out with a mirror missing and
+        // the absent replica would later be mistaken for a stale copy of data it never had.
+        if (devices.Count < properties.ReplicaCount)
+            throw new NvmeNativeException(
+                $"cannot create the md array {name}: {devices.Count} of its {properties.ReplicaCount} replicas were attached and none carries md metadata " +
+                "(a new replicated volume needs every replica)", ReplicatedVolume.AttachOperation);
+        if (anyMetadata)
+            throw new NvmeNativeException(
+                $"cannot create the md array {name}: a replica carries md metadata that is not a v1.2 superblock NvmeNative can read; " +
+                "examine the replicas (mdadm --examine) before wiping any", ReplicatedVolume.AttachOperation);
+        // Creating writes a superblock and bitmap at 4 KiB and moves the data start: a replica with data but no md
+        // metadata (a file system, a partition table) would be lost. A new volume reads as zeroes.
+        foreach (var device in devices)
+            RequireBlank(device);
+        var created = context.Md.Create(new MdCreateRequest(name!.Value, devices), ct);
+        journal.Push($"stopped {created.Device}", () => context.Md.Stop(created));
+        return new ReplicatedAttach(MdAttachAction.Created, created, false, replicas, [], []);
     }
 
     /// <summary>True when the device's first <see cref="BlankCheckBytes"/> are all zeroes.</summary>

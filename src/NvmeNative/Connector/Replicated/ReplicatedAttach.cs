@@ -1,4 +1,5 @@
 using NvmeNative.Md;
+using NvmeNative.ReplicaState;
 
 namespace NvmeNative.Connector;
 
@@ -39,4 +40,14 @@ public sealed record ReplicatedAttach(
     bool Degraded,
     IReadOnlyList<ReplicaLeg> Replicas,
     IReadOnlyList<MdLeftOutMember> LeftOut,
-    IReadOnlyList<string> Healing);
+    IReadOnlyList<string> Healing)
+{
+    /// <summary>
+    /// The start rule's decision (null for <see cref="MdAttachAction.None"/>): which rule allowed the start, the replicas
+    /// it started from, and every replica it left out with the reason (stale, failed by the record, unreachable, split brain).
+    /// </summary>
+    public StartDecision? Start { get; init; }
+
+    /// <summary>Null when the replica-state record was read and written; else what went wrong with it (the volume is up either way).</summary>
+    public string? RecordWarning { get; init; }
+}

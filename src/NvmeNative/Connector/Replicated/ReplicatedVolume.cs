@@ -2,6 +2,7 @@ using System.Diagnostics;
 using NvmeNative.Errors;
 using NvmeNative.Md;
 using NvmeNative.Nvme;
+using NvmeNative.ReplicaState;
 
 namespace NvmeNative.Connector;
 
@@ -18,6 +19,7 @@ internal sealed class ReplicatedVolume(ConnectorContext context)
     private readonly TargetAttacher _attacher = new(context);
     private readonly TargetDetacher _detacher = new(context);
     private readonly TargetExtender _extender = new(context);
+    private readonly VolumeRecordKeeper _records = new(context);
 
     /// <summary>
     /// Attaches every replica (one that fails is rolled back and left out, as os-brick does), then brings the array
@@ -29,18 +31,26 @@ internal sealed class ReplicatedVolume(ConnectorContext context)
         var name = AliasOf(properties);
         var plans = properties.Targets.Select(t => AttachPlan.Prepare(context, t, properties, ct)).ToList();
         string alias = name?.Value ?? "(no alias)";
+        var key = VolumeRecordKeeper.KeyOf(properties);
+        var host = plans[0].Host.HostNqn;
 
         using var hostLock = context.LockHost(ct);
         long start = Stopwatch.GetTimestamp();
+        var (record, unavailable) = _records.Read(key, ct);
+        _records.RequireOwnership(record, host, properties.AllowTakeover);
         return AttachRollback.Run(context, alias, AttachOperation, journal =>
         {
             var replicas = new List<ReplicaLeg>();
+            var devices = new Dictionary<int, string>();
             var attached = new List<AttachedVolume>();
             for (int i = 0; i < plans.Count; i++)
             {
                 var (volume, error) = AttachReplica(plans[i], i, alias, journal, ct);
                 if (volume is not null)
+                {
                     attached.Add(volume);
+                    devices[i] = volume.Path;
+                }
                 replicas.Add(new ReplicaLeg(i, plans[i].Target.SubsystemNqn.Value, volume?.Path, error));
             }
             if (attached.Count == 0)
@@ -48,11 +58,16 @@ internal sealed class ReplicatedVolume(ConnectorContext context)
                     $"no replica of {alias} could be attached: " + string.Join("; ", replicas.Select(r => $"[{r.Index}] {r.Error}")),
                     AttachOperation);
 
-            var devices = attached.Select(a => a.Path).ToList();
-            var replication = new ArrayBringUp(context).BringUp(name, properties.ReplicaCount, devices, replicas, journal, ct);
-            string path = replication.Array is { } array ? array.Link ?? array.Node : devices[0];
+            var replication = new ArrayBringUp(context).BringUp(properties, name, record, devices, replicas, journal, ct);
+            if (replication.Start is { } decision)
+            {
+                var healing = devices.Where(d => replication.Healing.Contains(d.Value)).Select(d => d.Key).ToHashSet();
+                string? written = _records.RecordAttach(key, VolumeRecordKeeper.IdentitiesOf(properties), host, decision, replication.Array, healing, ct);
+                replication = replication with { RecordWarning = unavailable ?? written };
+            }
+            string path = replication.Array is { } array ? array.Link ?? array.Node : attached[0].Path;
             ConnectorLog.ReplicatedAttached(context.Log, alias, path, replication.Action.ToString(), replication.Array?.Device.Value ?? "-",
-                string.Join(", ", devices), replication.Degraded, (long)Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                string.Join(", ", devices.Values), replication.Degraded, (long)Stopwatch.GetElapsedTime(start).TotalMilliseconds);
             return new AttachedVolume(path,
                 attached.SelectMany(a => a.CreatedControllers).ToList(),
                 attached.SelectMany(a => a.ReusedControllers).ToList(),
@@ -98,19 +113,24 @@ internal sealed class ReplicatedVolume(ConnectorContext context)
     {
         var name = AliasOf(properties);
         var targets = properties.Targets.Select(t => AttachPlan.ResolvePortals(context, t, ct)).ToList();
+        var key = VolumeRecordKeeper.KeyOf(properties);
 
         using var hostLock = context.LockHost(ct);
         var outcome = new DetachOutcome();
-        var md = RunningArrayOf(targets);
+        var legs = targets.Select(ReplicaDevice).ToList();
+        var md = RunningArrayOf(legs);
         string? path = devicePath ?? properties.DevicePath ?? (md is not null && name is { } n ? context.Md.LinkPath(n) : null);
+        bool stopped = false;
+        HashSet<int> inSync = [];
         if (md is { } device)
         {
             string subject = name?.Value ?? device.Value;
             var uuid = context.Md.UuidOf(device);
+            inSync = InSyncReplicas(device, legs);
             _detacher.FlushOrTolerate(context.Md.NodePath(device), force, subject, outcome);
             try
             {
-                context.Md.Stop(device, uuid, ct);
+                stopped = context.Md.Stop(device, uuid, ct);
             }
             catch (NvmeNativeException e) when (force)
             {
@@ -122,6 +142,13 @@ internal sealed class ReplicatedVolume(ConnectorContext context)
         {
             context.Md.RemoveDanglingLink(alias); // its array is gone (os-brick's end_raid removes the link too)
         }
+        if (properties.Alias is not null && (md is null || stopped))
+        {
+            // The array stopped (or was not running here): its members' superblocks now hold the final event count.
+            ulong? final = inSync.Select(i => legs[i]).OfType<string>().Select(ExaminedEvents).Max();
+            // A failed write is logged and never fails the detach: the next attach or detach writes the record again.
+            _records.RecordDetach(key, VolumeRecordKeeper.IdentitiesOf(properties), context.AttachedHostNqn(targets[0]), final, inSync, ct);
+        }
         foreach (var target in targets)
         {
             // The array's stop flushed it; a replica is flushed only when it was used without md (one replica).
@@ -129,6 +156,26 @@ internal sealed class ReplicatedVolume(ConnectorContext context)
             path ??= leg;
         }
         return outcome.Finish(path, ignoreErrors);
+    }
+
+    /// <summary>The replicas (by index) whose devices are in-sync members of the running array now.</summary>
+    private HashSet<int> InSyncReplicas(MdDeviceName md, List<string?> legs)
+    {
+        var active = context.Md.GetState(md)?.Members.Where(m => m.IsActive).Select(m => m.KernelName).ToHashSet(StringComparer.Ordinal) ?? [];
+        return Enumerable.Range(0, legs.Count).Where(i => legs[i] is { } d && active.Contains(Path.GetFileName(d))).ToHashSet();
+    }
+
+    /// <summary>A member's event count from its superblock, or null when it cannot be read (the detach goes on).</summary>
+    private ulong? ExaminedEvents(string device)
+    {
+        try
+        {
+            return context.Md.Examine(device)?.Events;
+        }
+        catch (NvmeNativeException)
+        {
+            return null;
+        }
     }
 
     /// <summary>os-brick's <c>get_volume_paths</c> for a replicated volume: /dev/md/ALIAS while the array runs.</summary>
@@ -185,9 +232,11 @@ internal sealed class ReplicatedVolume(ConnectorContext context)
     /// not trusted: md numbers are reused, and a stale link may name another volume's array). Null when no replica
     /// device is held by an array.
     /// </summary>
-    private MdDeviceName? RunningArrayOf(List<TargetProperties> targets)
+    private MdDeviceName? RunningArrayOf(List<TargetProperties> targets) => RunningArrayOf(targets.Select(ReplicaDevice).ToList());
+
+    private MdDeviceName? RunningArrayOf(List<string?> replicaDevices)
     {
-        var holders = targets.Select(ReplicaDevice).OfType<string>()
+        var holders = replicaDevices.OfType<string>()
             .Select(context.Md.HolderOf).OfType<MdDeviceName>().Distinct().ToList();
         return holders.Count switch
         {
