@@ -3,6 +3,8 @@ using System.Text;
 using NvmeNative.Connector;
 using NvmeNative.Errors;
 using NvmeNative.Fabrics;
+using NvmeNative.ReplicaState;
+using NvmeNative.ReplicaState.Etcd;
 
 namespace NvmeNative.Cli;
 
@@ -19,14 +21,20 @@ internal static class CliApp
 
     private const string Help = """
         usage: nvmenative [-v|--verbose] [-vv] COMMAND [ARGS]
-          attach PROPS                       attach a volume; prints {"type":"block","path":...}
-          detach PROPS [--device-info JSON] [--force] [--ignore-errors]
+          attach PROPS [--force] [--takeover] [--state-store URI]
+                                             attach a volume; prints {"type":"block","path":...} (a replicated
+                                             volume adds how its array started and which replicas were left out)
+          detach PROPS [--device-info JSON] [--force] [--ignore-errors] [--state-store URI]
                                              flush and detach a volume; prints what was deleted
           paths PROPS                        the volume's device paths (JSON array)
-          extend PROPS                       make the host see a volume grown on the target; prints {"size": BYTES}
+          extend PROPS [--state-store URI]   make the host see a volume grown on the target; prints {"size": BYTES}
           connector-properties               this host's connector properties (os-brick keys)
           list [--json]                      NVMe subsystems, controllers and namespaces
         PROPS is a file holding os-brick connection_properties JSON, or - for standard input.
+        attach --force starts a replicated volume even when the replicas reached cannot be proven current (allow_stale_start);
+        attach --takeover attaches one the replica-state record says another host holds (allow_takeover).
+        --state-store URI (or NVMENATIVE_STATE_STORE): where replica-state records are kept: file:DIR (default
+        file:/var/lib/nvmenative/replicas) or etcd:http://HOST:PORT[?prefix=/nvmenative].
         -v logs what was done (controllers connected, reused, rolled back, deleted) on stderr; -vv adds debug lines.
         """;
 
@@ -48,13 +56,22 @@ internal static class CliApp
         }
         try
         {
+            var parsed = args[0] switch
+            {
+                "attach" => Rest(args, 1, ["--force", "--takeover"], [StateStoreOption]),
+                "detach" => Rest(args, 1, ["--force", "--ignore-errors"], ["--device-info", StateStoreOption]),
+                "paths" or "extend" => Rest(args, 1, [], [StateStoreOption]),
+                _ => null,
+            };
+            if (parsed is not null && StateStore(parsed) is { } store)
+                options = (options ?? new NvmeOfConnectorOptions()) with { ReplicaStateStore = store };
             var connector = new NvmeOfConnector(options);
             return args[0] switch
             {
-                "attach" => Attach(connector, Rest(args, 1, []), stdin, stdout),
-                "detach" => Detach(connector, Rest(args, 1, ["--force", "--ignore-errors"], ["--device-info"]), stdin, stdout),
-                "paths" => Paths(connector, Rest(args, 1, []), stdin, stdout),
-                "extend" => Extend(connector, Rest(args, 1, []), stdin, stdout),
+                "attach" => Attach(connector, parsed!, stdin, stdout),
+                "detach" => Detach(connector, parsed!, stdin, stdout),
+                "paths" => Paths(connector, parsed!, stdin, stdout),
+                "extend" => Extend(connector, parsed!, stdin, stdout),
                 "connector-properties" => ConnectorProperties(connector, Rest(args, 0, []), stdout),
                 "list" => ListCommand.Run(connector.Topology, Rest(args, 0, ["--json"]), stdout),
                 _ => throw new UsageException($"unknown command '{args[0]}' (try --help)"),
@@ -73,11 +90,15 @@ internal static class CliApp
         catch (AttachFailedException e)
         {
             stderr.WriteLine($"nvmenative: {e.Message}{Meaning(e)}");
+            if (e.InnerException is ReplicaStartRefusedException)
+                stderr.WriteLine("nvmenative: to start from these replicas anyway (data written since they fell behind is lost), attach again with --force");
             return Failed;
         }
         catch (NvmeNativeException e)
         {
             stderr.WriteLine($"nvmenative: {e.Message}{Meaning(e)}");
+            if (e is VolumeOwnedElsewhereException)
+                stderr.WriteLine("nvmenative: if that host no longer uses the volume (crashed, fenced), attach again with --takeover");
             return Failed;
         }
         catch (OperationCanceledException)
@@ -90,15 +111,28 @@ internal static class CliApp
     private static string Meaning(NvmeNativeException e) =>
         (e.InnerException as FabricsConnectException ?? e as FabricsConnectException) is { } f ? $" [{f.Meaning}]" : "";
 
+    private const string StateStoreOption = "--state-store";
+
+    /// <summary>The replica-state store named by --state-store or NVMENATIVE_STATE_STORE, or null for the default file store.</summary>
+    private static IReplicaStateStore? StateStore(Parsed a)
+    {
+        string? uri = a.Value(StateStoreOption) ?? Environment.GetEnvironmentVariable("NVMENATIVE_STATE_STORE");
+        return string.IsNullOrEmpty(uri) ? null : ReplicaStateStores.Create(uri);
+    }
+
     private static int Attach(NvmeOfConnector connector, Parsed a, TextReader stdin, TextWriter stdout)
     {
         var props = ReadProperties(a.Single("PROPS"), stdin);
+        if (a.Flag("--force") || a.Flag("--takeover"))
+            props = props with { AllowStaleStart = props.AllowStaleStart || a.Flag("--force"), AllowTakeover = props.AllowTakeover || a.Flag("--takeover") };
         var volume = connector.Connect(props);
         WriteJson(stdout, w =>
         {
             w.WriteStartObject();
             w.WriteString("type", volume.Type);
             w.WriteString("path", volume.Path);
+            if (volume.Replication is { } replication)
+                ReplicationJson.Write(w, replication);
             w.WriteEndObject();
         });
         return Ok;

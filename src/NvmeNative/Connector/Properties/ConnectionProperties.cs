@@ -71,14 +71,14 @@ public sealed record ConnectionProperties
     /// record and the replicas' superblocks cannot prove the replicas reached are current (the start rule would refuse).
     /// Data written since those replicas fell behind is then lost or hidden; the override is logged and recorded.
     /// </summary>
-    public bool AllowStaleStart { get; internal init; }
+    public bool AllowStaleStart { get; init; }
 
     /// <summary>
     /// <c>allow_takeover</c> (NvmeNative's, for replicated volumes): attach even though the replica-state record says
     /// another host holds the volume attached (that host crashed, or was fenced). Two hosts writing one volume corrupt it:
     /// make sure the other host no longer uses it.
     /// </summary>
-    public bool AllowTakeover { get; internal init; }
+    public bool AllowTakeover { get; init; }
 
     /// <summary><c>qos_specs</c>, kept as given (an object; independent of the input document), or null.</summary>
     public JsonElement? QosSpecs { get; internal init; }
