@@ -92,6 +92,12 @@ for d in /root /run /etc/nvme /etc/mdadm; do
     fi
 done
 chmod 0700 /host/root 2>/dev/null
+# NvmeNative's replica-state records (root-only, as the library requires); lab.sh setup made the mount point
+if [ -d /host/var/lib/nvmenative ]; then
+    mount -t tmpfs -o mode=0700 tmpfs /host/var/lib/nvmenative || lab_die "tmpfs /var/lib/nvmenative"
+else
+    echo "lab-guest: warning: host has no /var/lib/nvmenative; replica-state records cannot be written"
+fi
 mkdir -p /host/run/lock /host/run/mdadm
 for f in hostnqn hostid; do
     [ -f "/tmp/etc-nvme/$f" ] && [ -d /host/etc/nvme ] && cp "/tmp/etc-nvme/$f" "/host/etc/nvme/$f"

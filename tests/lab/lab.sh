@@ -277,6 +277,9 @@ cmd_setup() {
     # the guest lays the guest kernel's modules over /lib/modules so that kmod's modprobe/modinfo
     # from the shared host root work there; that needs the mount point to exist on the host
     [[ -d /lib/modules ]] || mkdir -p /lib/modules
+    # the guest mounts a private tmpfs over the replica-state store's default directory (the host root is
+    # read-only there), which needs the mount point to exist on the host
+    [[ -d /var/lib/nvmenative ]] || install -d -m 0700 /var/lib/nvmenative
     with_lock
     local k
     for k in "${list[@]}"; do setup_kernel "$k"; done
