@@ -3,6 +3,7 @@ using NvmeNative.Connector;
 using NvmeNative.KernelTests.Md;
 using NvmeNative.KernelTests.Target;
 using NvmeNative.Md;
+using NvmeNative.ReplicaState;
 using NvmeNative.Target;
 using NvmeNative.Topology;
 
@@ -94,9 +95,12 @@ public sealed class ReplicatedKernelTests
         var healed = connector.Connect(volume.Properties, Ct);
         replication = healed.Replication!;
         string legB = replication.Replicas[1].Device!;
-        var left = Assert.Single(replication.LeftOut);
-        Assert.Equal(legB, left.Member);
-        Assert.True(left.Reason is MdLeftOutReason.Stale or MdLeftOutReason.MarkedFaultyByFreshest, left.ToString());
+        // The record says B failed while A went on: A is the only source, B comes back through the bitmap.
+        Assert.Equal(StartRuleKind.RecordSaysCurrent, replication.Start!.Rule);
+        Assert.Equal([0], replication.Start.Sources);
+        var left = Assert.Single(replication.Start.LeftOut);
+        Assert.Equal(1, left.Index);
+        Assert.True(left.ReAdd, left.ToString());
         Console.Error.WriteLine($"[{Environment.GetEnvironmentVariable("NVMENATIVE_LAB_KERNEL_VERSION")}] returning replica left out as {left.Reason} ({left.Detail}), re-added");
         Assert.Equal([legB], replication.Healing);
         var md = MdDeviceName.Parse(Path.GetFileName(File.ResolveLinkTarget(healed.Path, true)!.FullName));
@@ -113,7 +117,7 @@ public sealed class ReplicatedKernelTests
     }
 
     [Fact]
-    public void A_split_brain_replica_is_left_out_and_never_overwritten()
+    public void A_split_brain_is_refused_unless_overridden_and_then_the_other_side_is_left_out_and_never_overwritten()
     {
         using var volume = new ReplicatedTestVolume("split");
         var connector = new NvmeOfConnector();
@@ -121,30 +125,44 @@ public sealed class ReplicatedKernelTests
         connector.Disconnect(volume.Properties, cancellationToken: Ct);
         byte[][] written = [MdLab.Pattern(21, 1 << 20), MdLab.Pattern(22, 1 << 20)];
 
-        // Each replica runs alone once and takes its own writes: the mirrors have diverged.
+        // Each replica runs alone once and takes its own writes: the mirrors diverge. The record knows B failed while A
+        // ran, so B alone is refused; an operator forces it (allow_stale_start), which makes the split brain.
         volume.B.Port.Unlink(volume.B.Subsystem);
         var onlyA = connector.Connect(volume.Properties, Ct);
         MdLab.WriteDevice(onlyA.Path, 5 << 20, written[0]);
         connector.Disconnect(volume.Properties, cancellationToken: Ct);
         volume.B.Port.Link(volume.B.Subsystem);
         volume.A.Port.Unlink(volume.A.Subsystem);
-        var onlyB = connector.Connect(volume.Properties, Ct);
+        var refused = Assert.Throws<AttachFailedException>(() => connector.Connect(volume.Properties, Ct));
+        var stale = Assert.IsType<ReplicaStartRefusedException>(refused.InnerException);
+        Assert.Contains(stale.LeftOut, l => l.Index == 1 && l.Reason == ReplicaLeftOutReason.MarkedFailedInRecord);
+        volume.AssertGone();
+        var onlyB = connector.Connect(volume.Properties with { AllowStaleStart = true }, Ct);
+        Assert.Equal(StartRuleKind.Override, onlyB.Replication!.Start!.Rule);
         MdLab.WriteDevice(onlyB.Path, 5 << 20, written[1]);
         connector.Disconnect(volume.Properties, cancellationToken: Ct);
         volume.A.Port.Link(volume.A.Subsystem);
 
-        var both = connector.Connect(volume.Properties, Ct);
+        // Both sides back: a split brain, refused naming both sides, nothing left behind.
+        var splitRefused = Assert.Throws<AttachFailedException>(() => connector.Connect(volume.Properties, Ct));
+        var split = Assert.IsType<ReplicaStartRefusedException>(splitRefused.InnerException);
+        Console.Error.WriteLine($"[{Environment.GetEnvironmentVariable("NVMENATIVE_LAB_KERNEL_VERSION")}] split brain refused: {split.Message}");
+        Assert.Contains(split.LeftOut, l => l.Reason == ReplicaLeftOutReason.SplitBrain);
+        volume.AssertGone();
+
+        // Overridden: the array starts from the freshest side; the other side is left out, its writes untouched.
+        var both = connector.Connect(volume.Properties with { AllowStaleStart = true }, Ct);
         var replication = both.Replication!;
-        var left = Assert.Single(replication.LeftOut);
-        Assert.Equal(MdLeftOutReason.ReportsFreshestFailed, left.Reason);
         Assert.Empty(replication.Healing);
         Assert.True(replication.Degraded);
-        Console.Error.WriteLine($"[{Environment.GetEnvironmentVariable("NVMENATIVE_LAB_KERNEL_VERSION")}] split brain: {left.Member} left out: {left.Detail}");
-        int leftIndex = replication.Replicas.Single(r => r.Device == left.Member).Index;
+        var left = Assert.Single(replication.Start!.LeftOut);
+        Assert.False(left.ReAdd);
+        string leftDevice = replication.Replicas[left.Index].Device!;
+        Console.Error.WriteLine($"[{Environment.GetEnvironmentVariable("NVMENATIVE_LAB_KERNEL_VERSION")}] split brain overridden: replica {left.Index} left out: {left.Detail}");
         // The array serves the freshest side's data; the other side keeps its own writes untouched.
-        Assert.Equal(written[1 - leftIndex], MdLab.ReadDevice(both.Path, 5 << 20, written[0].Length));
-        MdLab.FlushBuffers(left.Member);
-        Assert.Equal(written[leftIndex], MdLab.ReadDevice(left.Member, Examine.DataOffsetBytes(left.Member) + (5 << 20), written[0].Length));
+        Assert.Equal(written[1 - left.Index], MdLab.ReadDevice(both.Path, 5 << 20, written[0].Length));
+        MdLab.FlushBuffers(leftDevice);
+        Assert.Equal(written[left.Index], MdLab.ReadDevice(leftDevice, Examine.DataOffsetBytes(leftDevice) + (5 << 20), written[0].Length));
         connector.Disconnect(volume.Properties, cancellationToken: Ct);
         volume.AssertGone();
     }
