@@ -124,23 +124,27 @@ public static class HostIdentityStore
     }
 
     /// <summary>The first line, trimmed; null when the file is missing or blank (libnvme and os-brick treat both as "none").</summary>
+    /// <summary>A host NQN is at most 223 bytes; anything far larger is not a host identity file.</summary>
+    private const int MaxIdentityFileBytes = 4096;
+
     private static string? ReadValue(string path)
     {
-        string content;
+        // Not File.ReadAllText: a FIFO or a device planted in its place would block or flood the read.
+        byte[]? content;
         try
         {
-            content = File.ReadAllText(path);
+            content = DurableFile.Read(path, MaxIdentityFileBytes, followSymlink: true);
         }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        catch (NvmeNativeException e) when (e.ErrnoValue is null)
         {
+            // Not a regular file, or far too large to be one: the file is wrong, not the system (a bad file is never overwritten).
+            throw new InvalidInputException(e.Message, "read host identity", Path.GetFileName(path), path, e);
+        }
+        if (content is null)
             return null;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new NvmeNativeException("cannot read the host identity file: " + e.Message, "read", path, null, null, e);
-        }
-        int newline = content.IndexOf('\n');
-        string line = (newline < 0 ? content : content[..newline]).Trim();
+        string text = System.Text.Encoding.UTF8.GetString(content);
+        int newline = text.IndexOf('\n');
+        string line = (newline >= 0 ? text[..newline] : text).Trim();
         return line.Length == 0 ? null : line;
     }
 

@@ -23,13 +23,19 @@ internal static class DurableFile
     /// The file's content, or null when it does not exist. <paramref name="maxBytes"/> bounds what is read: a
     /// larger file is an error (these files are small; a huge one is not ours).
     /// </summary>
-    /// <exception cref="NvmeNativeException">A symlink, not a regular file, too large, or an I/O error.</exception>
-    internal static byte[]? Read(string path, int maxBytes)
+    /// <param name="path">The file.</param>
+    /// <param name="maxBytes">The most it may hold.</param>
+    /// <param name="followSymlink">Follow a symlink in the last component (for files an administrator places, such as
+    /// /etc/nvme/hostnqn); state files of our own never are.</param>
+    /// <exception cref="NvmeNativeException">A symlink (unless followed), not a regular file (a FIFO is never waited
+    /// on), too large, or an I/O error.</exception>
+    internal static byte[]? Read(string path, int maxBytes, bool followSymlink = false)
     {
-        var fd = Fd.TryOpen(path, Fcntl.O_RDONLY | FcntlArch.O_NOFOLLOW | Fcntl.O_NONBLOCK, out int errno);
+        int flags = Fcntl.O_RDONLY | Fcntl.O_NONBLOCK | (followSymlink ? 0 : FcntlArch.O_NOFOLLOW);
+        var fd = Fd.TryOpen(path, flags, out int errno);
         if (fd is null)
         {
-            if (errno == (int)Errno.ENOENT)
+            if (errno is (int)Errno.ENOENT or (int)Errno.ENOTDIR)
                 return null;
             if (errno == (int)Errno.ELOOP)
                 throw new NvmeNativeException("it is a symlink, which is never followed here", "read state file", path);
