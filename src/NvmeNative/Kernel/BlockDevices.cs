@@ -44,7 +44,10 @@ internal static class BlockDevices
     /// <summary>Writes back everything cached for the device, as <c>blockdev --flushbufs</c> does: fsync, then BLKFLSBUF.</summary>
     internal static void Flush(string devicePath)
     {
-        using var fd = Fd.Open(devicePath, Interop.Fcntl.O_RDONLY);
+        // O_NONBLOCK and the type check first: a FIFO or a tty passed as the device must fail, never block the detach.
+        using var fd = Fd.Open(devicePath, Interop.Fcntl.O_RDONLY | Interop.Fcntl.O_NONBLOCK);
+        if ((Fd.Fstatx(fd, devicePath).stx_mode & Interop.Stat.S_IFMT) != Interop.Stat.S_IFBLK)
+            throw new InvalidInputException("it is not a block device", "flush", "device_path", devicePath, errno: (int)Errno.ENOTBLK);
         Fd.Fsync(fd, devicePath);
         Fd.IoctlValue(fd, Interop.Fs.BLKFLSBUF, 0, "BLKFLSBUF", devicePath);
     }

@@ -52,7 +52,14 @@ internal sealed class FileLock : IDisposable
             throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "a timeout must not be negative");
         ct.ThrowIfCancellationRequested();
         long start = Stopwatch.GetTimestamp();
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
+        try
+        {
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new NvmeNativeException($"cannot create the lock's directory: {e.Message}", "lock", path, innerException: e);
+        }
         // Never through a symlink: a lock file is ours, and a planted link would make us create or lock another file.
         var fd = Fd.Open(path, Interop.Fcntl.O_RDWR | Interop.Fcntl.O_CREAT | Interop.FcntlArch.O_NOFOLLOW, createMode);
         try
