@@ -152,6 +152,8 @@ internal sealed class ReplicaLossVolume : IDisposable
     {
         if (arrays.GetState(md)!.Members.Any(m => m.KernelName == lostKernelName))
             arrays.RemoveMember(md, File.Exists("/dev/" + lostKernelName) ? "/dev/" + lostKernelName : lostKernelName, TimeSpan.FromSeconds(60), ct);
+        else // its disk was deleted (namespace disabled, controller deleted): sysfs no longer lists it, md still holds its slot
+            Tools.Check("mdadm", arrays.NodePath(md), "--remove", "detached");
         arrays.ReAddMember(md, disk);
         arrays.WaitForInSync(md, TimeSpan.FromMinutes(5), ct);
     }
