@@ -15,11 +15,17 @@ internal sealed record AttachPlan(TargetProperties Target, HostIdentity Host, IR
     /// Resolves host names, builds and validates every portal's options, applies enforce_multipath and checks that
     /// this kernel offers nvme-fabrics and every option used: bad input and missing support change nothing.
     /// </summary>
-    internal static AttachPlan Prepare(ConnectorContext context, TargetProperties unresolved, ConnectionProperties properties, CancellationToken ct)
+    /// <param name="context">The connector.</param>
+    /// <param name="unresolved">The target as the properties give it.</param>
+    /// <param name="properties">The volume.</param>
+    /// <param name="timeouts">The controller timeouts of this target's legs (a single volume's, or a replica leg's).</param>
+    /// <param name="ct">Cancels host-name lookups.</param>
+    internal static AttachPlan Prepare(ConnectorContext context, TargetProperties unresolved, ConnectionProperties properties,
+        ControllerTimeouts timeouts, CancellationToken ct)
     {
         var target = ResolvePortals(context, unresolved, ct);
         var host = context.HostFor(target);
-        var legs = target.Portals.Select(p => (Portal: p, Options: FabricsOptions.ForPortal(target.SubsystemNqn, p, host))).ToList();
+        var legs = target.Portals.Select(p => (Portal: p, Options: timeouts.ApplyTo(FabricsOptions.ForPortal(target.SubsystemNqn, p, host)))).ToList();
         foreach (var leg in legs)
             leg.Options.Validate();
         if (!target.HasNamespaceIdentifier && legs.Count == 0)
@@ -43,6 +49,17 @@ internal sealed record AttachPlan(TargetProperties Target, HostIdentity Host, IR
         }
         return new AttachPlan(target, host, legs);
     }
+
+    /// <summary>
+    /// The controller timeouts of a volume's legs: a replicated volume of more than one replica fails I/O to a lost
+    /// replica fast (<see cref="NvmeOfConnectorOptions.ReplicaLegTimeouts"/>, then its <c>replica_*</c> keys); every
+    /// other volume keeps os-brick's waiting (<see cref="NvmeOfConnectorOptions.SingleVolumeTimeouts"/>, then its keys).
+    /// With one mirror there is no other to serve from: failing fast would only turn a reconnect into an I/O error.
+    /// </summary>
+    internal static ControllerTimeouts TimeoutsFor(NvmeOfConnectorOptions options, ConnectionProperties properties) =>
+        properties.IsReplicated && properties.ReplicaCount > 1
+            ? options.ReplicaLegTimeouts.With(properties.ReplicaTimeouts)
+            : options.SingleVolumeTimeouts.With(properties.ControllerTimeouts);
 
     /// <summary>
     /// The target with every host-name portal replaced by the address it resolves to (see <see cref="PortalResolver"/>),

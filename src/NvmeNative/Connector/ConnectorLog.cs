@@ -78,4 +78,7 @@ internal static partial class ConnectorLog
 
     [LoggerMessage(23, LogLevel.Warning, "{Alias}: replica {Index} ({Replica}) left out: {Reason} ({Detail})")]
     internal static partial void ReplicaLeftOut(ILogger logger, string alias, int index, string replica, string reason, string detail);
+
+    [LoggerMessage(24, LogLevel.Warning, "{Alias}: replica {Index} ({Device}) is dead ({Why}): failed and removed from {Md} and its controllers deleted before the array is flushed")]
+    internal static partial void DeadLegDetachedFirst(ILogger logger, string alias, int index, string device, string md, string why);
 }

@@ -66,7 +66,8 @@ public sealed class NvmeOfConnector
         ArgumentNullException.ThrowIfNull(properties);
         if (properties.IsReplicated)
             return _replicated.Attach(properties, cancellationToken);
-        var plan = AttachPlan.Prepare(_context, properties.Targets[0], properties, cancellationToken);
+        var plan = AttachPlan.Prepare(_context, properties.Targets[0], properties,
+            AttachPlan.TimeoutsFor(_context.Options, properties), cancellationToken);
 
         using var hostLock = _context.LockHost(cancellationToken);
         return AttachRollback.Run(_context, plan.Target.SubsystemNqn.Value, ConnectOperation,

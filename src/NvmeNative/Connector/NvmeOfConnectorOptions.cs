@@ -40,6 +40,23 @@ public sealed record NvmeOfConnectorOptions
     public TimeSpan LockTimeout { get; init; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
+    /// The controller timeouts of a volume with one target (and of a replicated volume with one replica): os-brick's
+    /// (<see cref="ControllerTimeouts.OsBrick"/>: reconnect for ever, I/O waits meanwhile). A volume's connection
+    /// properties may override each (<c>ctrl_loss_tmo</c>, <c>reconnect_delay</c>, <c>fast_io_fail_tmo</c>,
+    /// <c>keep_alive_tmo</c>).
+    /// </summary>
+    public ControllerTimeouts SingleVolumeTimeouts { get; init => field = value ?? throw new ArgumentNullException(nameof(SingleVolumeTimeouts)); } = ControllerTimeouts.OsBrick;
+
+    /// <summary>
+    /// The controller timeouts of the replica legs of a replicated volume with more than one replica
+    /// (<see cref="ControllerTimeouts.ReplicaLeg"/>): I/O to a lost replica fails within seconds, so md drops that mirror
+    /// and the array serves on from the others, while the controller reconnects for ever so the replica can come back.
+    /// A volume's connection properties may override each (<c>replica_ctrl_loss_tmo</c>, <c>replica_reconnect_delay</c>,
+    /// <c>replica_fast_io_fail_tmo</c>, <c>replica_keep_alive_tmo</c>).
+    /// </summary>
+    public ControllerTimeouts ReplicaLegTimeouts { get; init => field = value ?? throw new ArgumentNullException(nameof(ReplicaLegTimeouts)); } = ControllerTimeouts.ReplicaLeg;
+
+    /// <summary>
     /// Where the replica-state records of replicated volumes are kept (which replicas are current, who holds the
     /// volume): null for the host-local file store under <see cref="KernelPaths.VarLib"/><c>/nvmenative/replicas</c>;
     /// an etcd store (NvmeNative.ReplicaState.Etcd) where volumes move between hosts.

@@ -23,7 +23,12 @@ internal sealed class TargetDetacher(ConnectorContext context)
         string? path = knownPath ?? ns?.DevicePath;
 
         if (flush && path is not null && File.Exists(path))
-            FlushOrTolerate(path, force, target.SubsystemNqn.Value, outcome);
+        {
+            if (controllers.Count > 0 && !controllers.Any(c => c.IsLive))
+                SkipFlushWithoutLivePath(path, controllers, force, target.SubsystemNqn.Value, outcome);
+            else
+                FlushOrTolerate(path, force, target.SubsystemNqn.Value, outcome);
+        }
 
         // This volume is no longer in use by us, whatever happens next.
         if (ns is not null)
@@ -61,6 +66,26 @@ internal sealed class TargetDetacher(ConnectorContext context)
         ConnectorLog.Detached(context.Log, path ?? "(no device)", target.SubsystemNqn.Value,
             deleted.Count == 0 ? "none" : string.Join(", ", deleted), kept.Count == 0 ? "none" : string.Join(", ", kept));
         return path;
+    }
+
+    /// <summary>
+    /// No controller of the volume is live (each is reconnecting, or being reset or deleted): a flush would wait on the
+    /// queued I/O for as long as the controller reconnects, for ever with os-brick's <c>ctrl_loss_tmo=-1</c>. With
+    /// <paramref name="force"/> the flush is skipped (recorded as an error: unwritten data is lost) and the controllers
+    /// are deleted, which fails that I/O; without it the detach ends now, with everything in place.
+    /// </summary>
+    private void SkipFlushWithoutLivePath(string path, IReadOnlyList<NvmeNative.Topology.NvmeController> controllers, bool force, string subject,
+        DetachOutcome outcome)
+    {
+        string states = string.Join(", ", controllers.Select(c => $"{c.Name} {c.StateName ?? "gone"}"));
+        var e = new NvmeNativeException(
+            $"{path} cannot be flushed: no controller of {subject} is live ({states}), so the flush would wait for a reconnect that may never come" +
+            (force ? "; not flushed (force): data not yet written is lost" : "; detach again when it is live, or with force (data not yet written is lost)"),
+            "disconnect volume", path);
+        if (!force)
+            throw e;
+        ConnectorLog.DetachErrorTolerated(context.Log, subject, e.Message);
+        outcome.Errors.Add(e);
     }
 
     /// <summary>Flushes <paramref name="path"/> (blockdev --flushbufs); a failure is thrown, or with <paramref name="force"/> recorded and passed over (os-brick).</summary>

@@ -392,6 +392,62 @@ public sealed class ConnectorAttachDetachTests : IDisposable
     }
 
     [Fact]
+    public void A_volume_whose_only_controller_reconnects_is_not_flushed_refused_without_force_and_with_it_its_controller_deleted()
+    {
+        _kernel.Connects(0, Volume);
+        var connector = Connector();
+        var attached = connector.Connect(Props(portals: 1), Ct);
+        Directory.CreateDirectory(_sys.Paths.Dev);
+        File.WriteAllText(attached.Path, "data"); // a flush of it would fail with ENOTTY: the test sees whether it was tried
+        _sys.SetState(0, "connecting");
+
+        var refused = Assert.Throws<NvmeNativeException>(() => connector.Disconnect(Props(portals: 1), cancellationToken: Ct));
+        Assert.Contains("no controller of", refused.Message);
+        Assert.Contains("nvme0 connecting", refused.Message);
+        Assert.Null(refused.Errno);
+        Assert.Equal("", _kernel.DeleteWrites(0));
+
+        var forced = connector.Disconnect(Props(portals: 1), force: true, ignoreErrors: true, cancellationToken: Ct);
+        Assert.Equal(["nvme0"], forced.DeletedControllers);
+        Assert.Contains("not flushed (force)", Assert.Single(forced.Errors).Message);
+    }
+
+    [Fact]
+    public void Controller_timeouts_come_from_the_options_and_the_volumes_keys_override_them()
+    {
+        _kernel.Connects(0, Volume).Connects(0, Volume);
+        var options = new NvmeOfConnectorOptions
+        {
+            Paths = _sys.Paths,
+            DeviceTimeout = TimeSpan.FromMilliseconds(300),
+            SingleVolumeTimeouts = ControllerTimeouts.OsBrick with { ReconnectDelay = TimeSpan.FromSeconds(4) },
+        };
+        var connector = new NvmeOfConnector(options, _kernel, () => new FakeUeventSource());
+
+        connector.Connect(Props(portals: 1, extra: "\"fast_io_fail_tmo\": 3, \"keep_alive_tmo\": \"7\", \"replica_fast_io_fail_tmo\": 0, "), Ct);
+
+        var tokens = Assert.Single(_kernel.Writes).TrimEnd('\n').Split(',');
+        Assert.Subset(tokens.ToHashSet(), new HashSet<string> { "ctrl_loss_tmo=-1", "reconnect_delay=4", "fast_io_fail_tmo=3", "keep_alive_tmo=7" });
+    }
+
+    [Fact]
+    public void Replica_legs_connect_with_the_fast_failing_timeouts_and_the_volumes_replica_keys_override_them()
+    {
+        _kernel.Connects(0, Volume).Connects(1, new Namespace(1, 1, OtherUuid));
+        var properties = ConnectionProperties.Parse(Replicated().ToJson().TrimEnd('}') + ", \"replica_keep_alive_tmo\": 3, \"fast_io_fail_tmo\": 9}");
+        Assert.Equal(TimeSpan.FromSeconds(3), properties.ReplicaTimeouts!.KeepAliveTimeout);
+
+        Assert.Throws<AttachFailedException>(() => Connector().Connect(properties, Ct)); // md fails here: the connects are what counts
+
+        Assert.Equal(2, _kernel.Writes.Count);
+        foreach (var write in _kernel.Writes)
+        {
+            var tokens = write.TrimEnd('\n').Split(',').ToHashSet();
+            Assert.Subset(tokens, new HashSet<string> { "ctrl_loss_tmo=-1", "reconnect_delay=1", "fast_io_fail_tmo=0", "keep_alive_tmo=3" });
+        }
+    }
+
+    [Fact]
     public void A_failed_controller_deletion_is_thrown_or_with_ignore_errors_returned()
     {
         _kernel.Connects(0, Volume);

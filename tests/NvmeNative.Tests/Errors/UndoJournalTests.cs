@@ -47,4 +47,39 @@ public sealed class UndoJournalTests
         clean.Discard();
         Assert.Empty(clean.Rollback().Undone);
     }
+
+    [Fact]
+    public void A_failed_gate_stops_the_rollback_and_names_every_step_it_did_not_attempt()
+    {
+        var journal = new UndoJournal();
+        var order = new List<string>();
+        journal.Push("deleted controller nvme1", () => order.Add("nvme1"));
+        journal.Push("deleted controller nvme2", () => order.Add("nvme2"));
+        journal.PushGate("stopped md127", () => throw new MdException("still in use", "ioctl STOP_ARRAY", "/dev/md127", errno: (int)Errno.EBUSY));
+        journal.Push("removed link", () => order.Add("link"));
+
+        var (done, failed) = journal.Rollback();
+
+        Assert.Equal(["link"], order);
+        Assert.Equal(["removed link"], done);
+        Assert.Equal(3, failed.Count);
+        Assert.StartsWith("stopped md127: ", failed[0]);
+        Assert.All(failed.Skip(1), f => Assert.Contains("not attempted, because the step it depends on failed (stopped md127", f));
+        Assert.StartsWith("deleted controller nvme2: ", failed[1]);
+        Assert.True(journal.IsEmpty);
+    }
+
+    [Fact]
+    public void A_gate_that_succeeds_lets_the_earlier_steps_run()
+    {
+        var journal = new UndoJournal();
+        var order = new List<string>();
+        journal.Push("deleted controller nvme1", () => order.Add("nvme1"));
+        journal.PushGate("stopped md127", () => order.Add("md127"));
+
+        var (done, failed) = journal.Rollback();
+
+        Assert.Equal(["md127", "nvme1"], order);
+        Assert.Empty(failed);
+    }
 }

@@ -80,6 +80,20 @@ public sealed record ConnectionProperties
     /// </summary>
     public bool AllowTakeover { get; init; }
 
+    /// <summary>
+    /// NvmeNative's per-volume controller timeouts of a volume with one target (<c>ctrl_loss_tmo</c>,
+    /// <c>reconnect_delay</c>, <c>fast_io_fail_tmo</c>, <c>keep_alive_tmo</c>; whole seconds, -1 for ever), over
+    /// <see cref="NvmeOfConnectorOptions.SingleVolumeTimeouts"/>; null when none is given.
+    /// </summary>
+    public ControllerTimeouts? ControllerTimeouts { get; init; }
+
+    /// <summary>
+    /// NvmeNative's per-volume controller timeouts of the replica legs of a replicated volume
+    /// (<c>replica_ctrl_loss_tmo</c>, <c>replica_reconnect_delay</c>, <c>replica_fast_io_fail_tmo</c>,
+    /// <c>replica_keep_alive_tmo</c>), over <see cref="NvmeOfConnectorOptions.ReplicaLegTimeouts"/>; null when none is given.
+    /// </summary>
+    public ControllerTimeouts? ReplicaTimeouts { get; init; }
+
     /// <summary><c>qos_specs</c>, kept as given (an object; independent of the input document), or null.</summary>
     public JsonElement? QosSpecs { get; internal init; }
 
@@ -141,6 +155,7 @@ public sealed record ConnectionProperties
         Encrypted == other.Encrypted && Discard == other.Discard && Cacheable == other.Cacheable &&
         EnforceMultipath == other.EnforceMultipath && DevicePath == other.DevicePath &&
         AllowStaleStart == other.AllowStaleStart && AllowTakeover == other.AllowTakeover &&
+        Equals(ControllerTimeouts, other.ControllerTimeouts) && Equals(ReplicaTimeouts, other.ReplicaTimeouts) &&
         (QosSpecs is null ? other.QosSpecs is null : other.QosSpecs is JsonElement o && JsonElement.DeepEquals(QosSpecs.Value, o));
 
     /// <inheritdoc/>

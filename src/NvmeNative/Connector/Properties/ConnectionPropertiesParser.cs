@@ -43,7 +43,47 @@ internal static class ConnectionPropertiesParser
             AllowTakeover = OptionalBool(top, "allow_takeover"),
             QosSpecs = ParseQosSpecs(top),
             DevicePath = ParseDevicePath(top),
+            ControllerTimeouts = ParseTimeouts(top, ""),
+            ReplicaTimeouts = ParseTimeouts(top, ReplicaTimeoutPrefix),
         };
+    }
+
+    /// <summary>The prefix of the per-volume controller timeouts of replica legs (<c>replica_fast_io_fail_tmo</c>, ...).</summary>
+    internal const string ReplicaTimeoutPrefix = "replica_";
+
+    /// <summary>
+    /// NvmeNative's per-volume controller timeouts: <c>ctrl_loss_tmo</c> (-1 = reconnect for ever), <c>reconnect_delay</c>
+    /// (at least 1), <c>fast_io_fail_tmo</c> (-1 = never fail early) and <c>keep_alive_tmo</c> (0 or more), whole seconds as
+    /// the kernel takes them, each with <paramref name="prefix"/>; null when none is given.
+    /// </summary>
+    private static ControllerTimeouts? ParseTimeouts(JsonFields top, string prefix)
+    {
+        var timeouts = new ControllerTimeouts
+        {
+            ControllerLossTimeout = OptionalSeconds(top, prefix + "ctrl_loss_tmo", min: -1),
+            ReconnectDelay = OptionalSeconds(top, prefix + "reconnect_delay", min: 1),
+            FastIoFailTimeout = OptionalSeconds(top, prefix + "fast_io_fail_tmo", min: -1),
+            KeepAliveTimeout = OptionalSeconds(top, prefix + "keep_alive_tmo", min: 0),
+        };
+        return timeouts.IsEmpty ? null : timeouts;
+    }
+
+    /// <summary>Whole seconds (a number or a decimal string), -1 as <see cref="Timeout.InfiniteTimeSpan"/>; null when absent.</summary>
+    private static TimeSpan? OptionalSeconds(JsonFields top, string key, int min)
+    {
+        if (top.Get(key) is not JsonElement element)
+            return null;
+        string path = top.PathOf(key);
+        long value;
+        if (element.ValueKind == JsonValueKind.Number && element.TryGetInt64(out value)) { }
+        else if (element.ValueKind == JsonValueKind.String && element.GetString() is { } text &&
+                 long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value) &&
+                 value.ToString(CultureInfo.InvariantCulture) == text) { }
+        else
+            throw Error(path, $"must be a whole number of seconds, not {(element.ValueKind == JsonValueKind.String ? InputText.Quote(element.GetString()) : element.GetRawText())}");
+        if (value < min || value > int.MaxValue)
+            throw Error(path, $"{value} is out of range: at least {min}{(min == -1 ? " (-1: for ever)" : "")}");
+        return value == -1 ? Timeout.InfiniteTimeSpan : TimeSpan.FromSeconds(value);
     }
 
     private static ConnectionProperties ParseSingle(JsonFields top)

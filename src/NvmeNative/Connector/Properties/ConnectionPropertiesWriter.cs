@@ -45,6 +45,8 @@ internal static class ConnectionPropertiesWriter
         WriteFlag(writer, "enforce_multipath", p.EnforceMultipath);
         WriteFlag(writer, "allow_stale_start", p.AllowStaleStart);
         WriteFlag(writer, "allow_takeover", p.AllowTakeover);
+        WriteTimeouts(writer, "", p.ControllerTimeouts);
+        WriteTimeouts(writer, ConnectionPropertiesParser.ReplicaTimeoutPrefix, p.ReplicaTimeouts);
         if (p.QosSpecs is JsonElement qos)
         {
             writer.WritePropertyName("qos_specs");
@@ -76,6 +78,21 @@ internal static class ConnectionPropertiesWriter
             writer.WriteString("ns_id", nsid.ToString()); // a string: os-brick compares it with sysfs as text
         if (t.HostNqn is not null)
             writer.WriteString("host_nqn", t.HostNqn.Value);
+    }
+
+    private static void WriteTimeouts(Utf8JsonWriter writer, string prefix, ControllerTimeouts? timeouts)
+    {
+        static void Seconds(Utf8JsonWriter writer, string name, TimeSpan? value)
+        {
+            if (value is { } t)
+                writer.WriteNumber(name, t == Timeout.InfiniteTimeSpan ? -1 : (long)t.TotalSeconds);
+        }
+        if (timeouts is null)
+            return;
+        Seconds(writer, prefix + "ctrl_loss_tmo", timeouts.ControllerLossTimeout);
+        Seconds(writer, prefix + "reconnect_delay", timeouts.ReconnectDelay);
+        Seconds(writer, prefix + "fast_io_fail_tmo", timeouts.FastIoFailTimeout);
+        Seconds(writer, prefix + "keep_alive_tmo", timeouts.KeepAliveTimeout);
     }
 
     private static void WriteFlag(Utf8JsonWriter writer, string name, bool value)

@@ -42,7 +42,7 @@ internal sealed class ArrayBringUp(ConnectorContext context)
         var sources = decision.Sources.Select(i => devices[i]).ToList();
         var result = arrays.Assemble(new MdAssembleRequest(sources) { Name = name, AllowDegraded = true }, ct);
         if (!result.Adopted)
-            journal.Push($"stopped {result.Array.Device}", () => arrays.Stop(result.Array));
+            journal.PushGate($"stopped {result.Array.Device}", () => arrays.Stop(result.Array));
         var healing = context.Options.HealReplicas
             ? new ReplicaHealer(context).Heal(result, decision.ReAdd.Where(devices.ContainsKey).Select(i => devices[i]))
             : [];
@@ -88,7 +88,7 @@ internal sealed class ArrayBringUp(ConnectorContext context)
         foreach (var device in devices)
             RequireBlank(device);
         var created = context.Md.Create(new MdCreateRequest(name!.Value, devices), ct);
-        journal.Push($"stopped {created.Device}", () => context.Md.Stop(created));
+        journal.PushGate($"stopped {created.Device}", () => context.Md.Stop(created));
         return new ReplicatedAttach(MdAttachAction.Created, created, false, replicas, [], []);
     }
 

@@ -29,7 +29,8 @@ internal sealed class ReplicatedVolume(ConnectorContext context)
     internal AttachedVolume Attach(ConnectionProperties properties, CancellationToken ct)
     {
         var name = AliasOf(properties);
-        var plans = properties.Targets.Select(t => AttachPlan.Prepare(context, t, properties, ct)).ToList();
+        var timeouts = AttachPlan.TimeoutsFor(context.Options, properties);
+        var plans = properties.Targets.Select(t => AttachPlan.Prepare(context, t, properties, timeouts, ct)).ToList();
         string alias = name?.Value ?? "(no alias)";
         var key = VolumeRecordKeeper.KeyOf(properties);
         var host = plans[0].Host.HostNqn;
@@ -105,9 +106,13 @@ internal sealed class ReplicatedVolume(ConnectorContext context)
     }
 
     /// <summary>
-    /// os-brick's <c>disconnect_volume</c> for a replicated volume (its <c>end_raid</c>, then each replica): flush the
-    /// array and stop it (removing /dev/md/ALIAS and its map entry), then detach every replica as a single volume.
-    /// A failed flush or stop ends the detach with everything in place, unless <paramref name="force"/>.
+    /// os-brick's <c>disconnect_volume</c> for a replicated volume (its <c>end_raid</c>, then each replica), ordered so
+    /// that nothing waits on a dead path: a replica that is dead (no live controller, or already faulty in the array) is
+    /// failed out of the array, its controllers deleted (which fails whatever I/O still waits for them) and the member
+    /// removed, all before the array is flushed and stopped (removing /dev/md/ALIAS and its map entry); then every
+    /// other replica is detached as a single volume. A failed flush or stop ends the detach with everything in place,
+    /// unless <paramref name="force"/>; even then an array that could not be stopped keeps its replicas' controllers
+    /// (deleting them would pull its mirrors from under it): the detach stops there and says what is left and why.
     /// </summary>
     internal DetachedVolume Detach(ConnectionProperties properties, string? devicePath, bool force, bool ignoreErrors, CancellationToken ct)
     {
@@ -117,15 +122,18 @@ internal sealed class ReplicatedVolume(ConnectorContext context)
 
         using var hostLock = context.LockHost(ct);
         var outcome = new DetachOutcome();
-        var legs = targets.Select(ReplicaDevice).ToList();
+        var lookups = targets.Select(t => VolumeLookup.Find(context, t)).ToList();
+        var legs = lookups.Select(l => l.Namespace?.DevicePath).ToList();
         var md = RunningArrayOf(legs);
         string? path = devicePath ?? properties.DevicePath ?? (md is not null && name is { } n ? context.Md.LinkPath(n) : null);
         bool stopped = false;
         HashSet<int> inSync = [];
+        var detachedFirst = new HashSet<int>();
         if (md is { } device)
         {
             string subject = name?.Value ?? device.Value;
             var uuid = context.Md.UuidOf(device);
+            detachedFirst = DetachDeadLegsFirst(device, subject, targets, lookups, force, ignoreErrors, outcome, ct);
             inSync = InSyncReplicas(device, legs);
             _detacher.FlushOrTolerate(context.Md.NodePath(device), force, subject, outcome);
             try
@@ -136,6 +144,16 @@ internal sealed class ReplicatedVolume(ConnectorContext context)
             {
                 ConnectorLog.DetachErrorTolerated(context.Log, subject, e.Message);
                 outcome.Errors.Add(e);
+            }
+            var left = Enumerable.Range(0, targets.Count).Where(i => !detachedFirst.Contains(i)).ToList();
+            if (!stopped && RunningArrayOf(left.Select(i => legs[i]).ToList()) == device)
+            {
+                outcome.Errors.Add(new NvmeNativeException(
+                    $"the md array {device} of {subject} is still running (it could not be stopped: {outcome.Errors.LastOrDefault()?.Message ?? "unknown"}); " +
+                    "the controllers of its replicas are left in place, since deleting them would pull its mirrors from under it: " +
+                    string.Join(", ", left.SelectMany(i => lookups[i].Controllers).Select(c => c.Name)) +
+                    ". Stop whatever holds the array open, then detach again", "disconnect volume", context.Md.NodePath(device)));
+                return outcome.Finish(path ?? context.Md.NodePath(device), ignoreErrors);
             }
         }
         else if (name is { } alias)
@@ -149,13 +167,73 @@ internal sealed class ReplicatedVolume(ConnectorContext context)
             // A failed write is logged and never fails the detach: the next attach or detach writes the record again.
             _records.RecordDetach(key, VolumeRecordKeeper.IdentitiesOf(properties), context.AttachedHostNqn(targets[0]), final, inSync, ct);
         }
-        foreach (var target in targets)
+        for (int i = 0; i < targets.Count; i++)
         {
+            if (detachedFirst.Contains(i))
+                continue;
             // The array's stop flushed it; a replica is flushed only when it was used without md (one replica).
-            string? leg = _detacher.Detach(target, null, force, ignoreErrors, outcome, flush: md is null);
+            string? leg = _detacher.Detach(targets[i], null, force, ignoreErrors, outcome, flush: md is null);
             path ??= leg;
         }
         return outcome.Finish(path, ignoreErrors);
+    }
+
+    /// <summary>
+    /// Takes every dead replica out before the array is flushed: a member of <paramref name="md"/> whose target has no
+    /// live controller, or that md already failed. Each is marked faulty (unless it is the last in-sync mirror), its
+    /// controllers are deleted (any I/O still queued for them fails at once), and the member is removed from the array.
+    /// When every member is dead, a flush cannot succeed: without <paramref name="force"/> the detach ends here with
+    /// everything in place. Returns the replicas detached.
+    /// </summary>
+    private HashSet<int> DetachDeadLegsFirst(MdDeviceName md, string subject, List<TargetProperties> targets, List<VolumeLookup> lookups,
+        bool force, bool ignoreErrors, DetachOutcome outcome, CancellationToken ct)
+    {
+        var members = context.Md.GetState(md)?.Members ?? [];
+        var dead = new List<(int Index, MdMemberState Member, string Why)>();
+        int inArray = 0;
+        for (int i = 0; i < targets.Count; i++)
+        {
+            if (lookups[i].Namespace is not { } ns || members.FirstOrDefault(m => m.KernelName == ns.Name) is not { } member)
+                continue;
+            inArray++;
+            if (member.Flags.HasFlag(MdMemberFlags.Faulty))
+                dead.Add((i, member, "faulty in the array"));
+            else if (!lookups[i].Controllers.Any(c => c.IsLive))
+                dead.Add((i, member, "no live controller: " + string.Join(", ", lookups[i].Controllers.Select(c => $"{c.Name} {c.StateName ?? "gone"}"))));
+        }
+        if (dead.Count > 0 && dead.Count == inArray && !force)
+            throw new NvmeNativeException(
+                $"no replica of {subject} is reachable ({string.Join("; ", dead.Select(d => $"[{d.Index}] {d.Member.KernelName}: {d.Why}"))}): " +
+                "the array cannot be flushed; detach again when a replica is back, or with force (data not yet written is lost)",
+                "disconnect volume", context.Md.NodePath(md));
+        var detached = new HashSet<int>();
+        foreach (var (index, member, why) in dead)
+        {
+            ConnectorLog.DeadLegDetachedFirst(context.Log, subject, index, member.KernelName, md.Value, why);
+            if (!member.Flags.HasFlag(MdMemberFlags.Faulty))
+                Tolerate(subject, "not failed: ", () => context.Md.FailMember(md, member.KernelName));
+            _detacher.Detach(targets[index], null, force, ignoreErrors, outcome, flush: false);
+            detached.Add(index);
+            if (context.Md.GetState(md)?.Members.Any(m => m.KernelName == member.KernelName) == true)
+                Tolerate(subject, "not removed: ", () => context.Md.RemoveMember(md, member.KernelName, cancellationToken: ct));
+        }
+        return detached;
+    }
+
+    /// <summary>
+    /// A member step of a detach that is not worth failing it: md refuses to fail the last in-sync mirror (the array
+    /// goes on over it until stopped), and a member not removed now goes with the array's stop.
+    /// </summary>
+    private void Tolerate(string subject, string what, Action step)
+    {
+        try
+        {
+            step();
+        }
+        catch (NvmeNativeException e)
+        {
+            ConnectorLog.DetachErrorTolerated(context.Log, subject, what + e.Message);
+        }
     }
 
     /// <summary>The replicas (by index) whose devices are in-sync members of the running array now.</summary>
@@ -193,8 +271,10 @@ internal sealed class ReplicatedVolume(ConnectorContext context)
 
     /// <summary>
     /// os-brick's <c>extend_volume</c> for a replicated volume: every attached replica is extended as a single volume
-    /// is (a replica not attached here is skipped), then the array grows to its mirrors' new size (mdadm --grow
-    /// --size=max). Returns the array's new size in bytes.
+    /// is, then the array grows to its mirrors' new size (mdadm --grow --size=max). Returns the array's new size in
+    /// bytes when every replica took the new size; when one is missing here or did not grow (smaller than the largest),
+    /// the array still grows as far as the others allow and <see cref="ReplicaExtendIncompleteException"/> says so,
+    /// naming each such replica and carrying the size the array serves now.
     /// </summary>
     internal long Extend(ConnectionProperties properties, CancellationToken ct)
     {
@@ -205,26 +285,41 @@ internal sealed class ReplicatedVolume(ConnectorContext context)
 
         using var hostLock = context.LockHost(ct);
         var md = RunningArrayOf(targets);
-        long? plain = null;
-        int extended = 0;
+        var sizes = new Dictionary<int, long>();
+        var notExtended = new List<ReplicaNotExtended>();
         NvmeNativeException? firstFailure = null;
         for (int i = 0; i < targets.Count; i++)
         {
+            string nqn = targets[i].SubsystemNqn.Value;
             try
             {
-                plain = _extender.Extend(targets[i], null, ct);
-                extended++;
+                sizes[i] = _extender.Extend(targets[i], null, ct);
             }
             catch (NvmeNativeException e) when (md is not null)
             {
-                // A degraded volume: the missing replica is extended when it comes back and is re-added.
-                ConnectorLog.ReplicaMissing(context.Log, i, targets[i].SubsystemNqn.Value, name?.Value ?? md.Value.Value, e.Message);
+                // A degraded volume: the missing replica must be extended before it can come back.
+                ConnectorLog.ReplicaMissing(context.Log, i, nqn, name?.Value ?? md.Value.Value, e.Message);
+                notExtended.Add(new ReplicaNotExtended(i, nqn, null, "not extended: " + e.Message));
                 firstFailure ??= e;
             }
         }
-        if (md is { } device)
-            return extended > 0 ? context.Md.Grow(device) : throw firstFailure!;
-        return plain ?? throw new VolumeNotFoundException($"the replicated volume {name} is not attached here", TargetExtender.Operation, null);
+        if (md is not { } device)
+            return sizes.Count > 0 ? sizes.Values.Max()
+                : throw new VolumeNotFoundException($"the replicated volume {name} is not attached here", TargetExtender.Operation, null);
+        if (sizes.Count == 0)
+            throw firstFailure!;
+        long largest = sizes.Values.Max();
+        foreach (var (i, size) in sizes.Where(s => s.Value < largest))
+            notExtended.Add(new ReplicaNotExtended(i, targets[i].SubsystemNqn.Value, size,
+                $"its target reports {size} bytes, less than the {largest} of the largest replica (not grown on its backend?)"));
+        for (int i = targets.Count; i < properties.ReplicaCount; i++)
+            notExtended.Add(new ReplicaNotExtended(i, "(not listed)", null, "the volume has more replicas than volume_replicas lists"));
+        long grown = context.Md.Grow(device);
+        if (notExtended.Count == 0)
+            return grown;
+        string alias = name?.Value ?? device.Value;
+        throw new ReplicaExtendIncompleteException(alias, grown, notExtended.OrderBy(r => r.Index).ToList(),
+            name is { } n ? context.Md.LinkPath(n) : context.Md.NodePath(device));
     }
 
     /// <summary>
