@@ -104,7 +104,25 @@ internal sealed class ReplicaSetTestVolume : IDisposable
     }
 
     /// <summary>The replica's md events from its backing file on the target side (mdadm reads it, no host path involved).</summary>
-    internal long BackingEvents(int i) => Examine.Events(Replicas[i].Namespace.DevicePath);
+    internal long BackingEvents(int i) =>
+        long.Parse(Examine.Field(ExamineBacking(i), "Events"), System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// mdadm --examine of replica <paramref name="i"/>'s backing file, through a read-only loop device: mdadm opens
+    /// with O_DIRECT, which tmpfs files refuse before 6.6 (EINVAL); the loop driver's buffered reads do not.
+    /// </summary>
+    internal string ExamineBacking(int i)
+    {
+        string loop = Tools.Check("losetup", "--find", "--show", "--read-only", Replicas[i].Namespace.DevicePath).Trim();
+        try
+        {
+            return Examine.Of(loop);
+        }
+        finally
+        {
+            Tools.Run("losetup", "--detach", loop);
+        }
+    }
 
     /// <summary>Nothing of the volume is left on the host: no array, no link, no controller of any replica (for any host NQN).</summary>
     internal void AssertGone()

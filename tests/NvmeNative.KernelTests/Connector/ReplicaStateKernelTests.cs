@@ -62,7 +62,7 @@ public sealed class ReplicaStateKernelTests(EtcdLab etcd) : IClassFixture<EtcdLa
     }
 
     private static string ArrayState(ReplicaSetTestVolume volume, int i) =>
-        Examine.Field(Examine.Of(volume.Replicas[i].Namespace.DevicePath), "Array State").Split(' ')[0];
+        Examine.Field(volume.ExamineBacking(i), "Array State").Split(' ')[0];
 
     /// <summary>The attach is refused by the start rule (inside AttachFailedException), everything rolled back.</summary>
     private static ReplicaStartRefusedException AssertRefused(Func<AttachedVolume> attach, ReplicaSetTestVolume volume)
