@@ -9,40 +9,11 @@ namespace NvmeNative.KernelTests.Connector;
 [Collection(NvmetCollection.Name)]
 public sealed class CliKernelTests
 {
-    private static readonly string Cli = FindCli();
+    private static Process Start(string stdin, params string[] args) => CliProcess.Start(stdin, args);
 
-    private static string FindCli()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            string dll = Path.Combine(dir.FullName, "src", "NvmeNative.Cli", "bin", "Release", "net10.0", "NvmeNative.Cli.dll");
-            if (File.Exists(dll))
-                return dll;
-        }
-        return "NvmeNative.Cli.dll";
-    }
+    private static (int Exit, string Out, string Err) Finish(Process p) => CliProcess.Finish(p);
 
-    private static Process Start(string stdin, params string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(Cli);
-        foreach (var a in args)
-            psi.ArgumentList.Add(a);
-        var p = Process.Start(psi)!;
-        p.StandardInput.Write(stdin);
-        p.StandardInput.Close();
-        return p;
-    }
-
-    private static (int Exit, string Out, string Err) Finish(Process p)
-    {
-        var err = p.StandardError.ReadToEndAsync();
-        string output = p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        return (p.ExitCode, output, err.Result);
-    }
-
-    private static (int Exit, string Out, string Err) Run(string stdin, params string[] args) => Finish(Start(stdin, args));
+    private static (int Exit, string Out, string Err) Run(string stdin, params string[] args) => CliProcess.Run(stdin, args);
 
     /// <summary>Starts two <c>attach -</c> processes at once; both must succeed. Returns their device paths and the first's JSON.</summary>
     private static (string First, string Second, JsonElement FirstJson) AttachFromTwoProcesses(string props)

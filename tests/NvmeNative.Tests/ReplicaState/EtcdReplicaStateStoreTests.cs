@@ -1,5 +1,6 @@
 using NvmeNative.ReplicaState;
 using NvmeNative.ReplicaState.Etcd;
+using NvmeNative.TestSupport;
 using static NvmeNative.Tests.ReplicaStateTests.ReplicaFixtures;
 
 namespace NvmeNative.Tests.ReplicaStateTests;

@@ -3,21 +3,27 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace NvmeNative.Tests.ReplicaStateTests;
+namespace NvmeNative.TestSupport;
 
 /// <summary>
-/// A real etcd (Debian's etcd-server, installed by build.sh) on 127.0.0.1 with free client and peer ports and
-/// its data on tmpfs (/dev/shm when present), for the life of a test class; killed and its data removed on dispose.
-/// Readiness is etcd's own "ready to serve client requests" log line, confirmed by /health.
+/// A real etcd (Debian's etcd-server, installed by build.sh and by the lab's setup) on 127.0.0.1 with free client and
+/// peer ports and its data on tmpfs (/dev/shm when present), for the life of a test class; killed and its data removed
+/// on dispose. Readiness is etcd's own "ready to serve client requests" log line, confirmed by /health. Shared by the
+/// unit tests and the kernel tests (compiled into both from tests/Shared).
 /// </summary>
 public sealed class EtcdServer : IDisposable
 {
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private readonly Process _process;
     private readonly string _dataDir;
     private readonly StringBuilder _log = new();
 
-    public EtcdServer()
+    /// <summary>Starts etcd and waits (at most 60 s) until it serves.</summary>
+    public EtcdServer() : this(TimeSpan.FromSeconds(60))
+    {
+    }
+
+    /// <summary>Starts etcd and waits at most <paramref name="startTimeout"/> until it serves (emulated CPUs need longer).</summary>
+    internal EtcdServer(TimeSpan startTimeout)
     {
         string binary = FindEtcd() ?? throw new InvalidOperationException(
             "etcd is not installed: the replica-state etcd tests need Debian's etcd-server (./build.sh installs it: apt-get install etcd-server)");
@@ -61,8 +67,8 @@ public sealed class EtcdServer : IDisposable
         _process.BeginErrorReadLine();
         try
         {
-            if (!ready.Wait(StartTimeout) || _process.HasExited)
-                throw new InvalidOperationException($"etcd did not become ready within {StartTimeout.TotalSeconds} s (exited: {_process.HasExited}):\n{Log}");
+            if (!ready.Wait(startTimeout) || _process.HasExited)
+                throw new InvalidOperationException($"etcd did not become ready within {startTimeout.TotalSeconds} s (exited: {_process.HasExited}):\n{Log}");
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
             string health = http.GetStringAsync(new Uri(ClientUrl, "/health")).GetAwaiter().GetResult();
             if (!health.Contains("\"health\":\"true\"", StringComparison.Ordinal))
