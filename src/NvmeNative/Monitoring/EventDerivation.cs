@@ -20,7 +20,8 @@ internal static class EventDerivation
         foreach (var (name, array) in after.Arrays)
             DeriveArray(before.Arrays.GetValueOrDefault(name), array, now, events);
         foreach (var (name, old) in before.Arrays)
-            if (!after.Arrays.TryGetValue(name, out var now2) || (old.Running && !now2.Running))
+            // md clears the array (array_state "clear") before the device goes: one stop, whichever is seen.
+            if (old.Running && (!after.Arrays.TryGetValue(name, out var now2) || !now2.Running))
                 events.Add(Array(ReplicaEventKind.ArrayStopped, old, now, null));
         return events;
     }

@@ -69,7 +69,13 @@ internal sealed class FakeReplicatedHost : IDisposable
 
     internal void Array(params (string Attribute, string Value)[] attributes) => Sysfs.Md(Md, attributes);
 
-    internal void StopArray() => Directory.Delete(Sysfs.Sys($"block/{Md}"), recursive: true);
+    /// <summary>The md device going away at once (moved out of sysfs, then deleted), as one kernel event would leave it.</summary>
+    internal void StopArray()
+    {
+        string gone = Sysfs.At("gone-" + Md + "-" + Guid.NewGuid().ToString("N"));
+        Directory.Move(Sysfs.Sys($"block/{Md}"), gone);
+        Directory.Delete(gone, recursive: true);
+    }
 
     /// <summary>The namespace head going away (namespace disabled on the target: the host removes it).</summary>
     internal void RemoveHead(int i)

@@ -140,6 +140,17 @@ public sealed class ReplicaEventDerivationTests : IDisposable
     }
 
     [Fact]
+    public void An_array_cleared_and_then_gone_is_stopped_once()
+    {
+        var monitor = _host.Monitor();
+        monitor.ReconcileOnce(_ct);
+        _host.Array(("array_state", "clear"));
+        Assert.Equal([ArrayStopped], Kinds(monitor.ReconcileOnce(_ct)));
+        _host.StopArray();
+        Assert.Empty(monitor.ReconcileOnce(_ct));
+    }
+
+    [Fact]
     public void A_restarted_monitor_reports_and_records_a_failure_it_did_not_see_happen()
     {
         _host.MemberState(0, "faulty");

@@ -8,7 +8,9 @@ namespace NvmeNative.Tests.Monitoring;
 /// <summary>
 /// The running monitor: woken by uevents (the fake source) rather than by a timer, events reach readers, subscribers and
 /// the hook; stopping joins its threads, closes its descriptors and ends its readers.
+/// Not run in parallel with other tests: one test counts the process's descriptors.
 /// </summary>
+[Collection(nameof(ReplicaMonitorLifecycleTests))]
 public sealed class ReplicaMonitorLifecycleTests : IDisposable
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);
@@ -18,6 +20,9 @@ public sealed class ReplicaMonitorLifecycleTests : IDisposable
     public void Dispose() => _host.Dispose();
 
     private static int OpenDescriptors() => Directory.GetFiles("/proc/self/fd").Length;
+
+    private int DescriptorsIntoTheFakeTree() => Directory.GetFiles("/proc/self/fd")
+        .Count(fd => new FileInfo(fd).LinkTarget is { } target && target.StartsWith(_host.Sysfs.Root, StringComparison.Ordinal));
 
     [Fact]
     public async Task A_uevent_wakes_the_monitor_and_the_event_reaches_reader_subscriber_and_hook_after_the_record()
@@ -76,6 +81,7 @@ public sealed class ReplicaMonitorLifecycleTests : IDisposable
             monitor.Start();
             Assert.True(monitor.IsRunning);
             await monitor.StopAsync();
+            Assert.Equal(0, DescriptorsIntoTheFakeTree());
             Assert.False(monitor.IsRunning);
         }
         Assert.Equal(descriptors, OpenDescriptors());
@@ -108,10 +114,12 @@ public sealed class ReplicaMonitorLifecycleTests : IDisposable
             {
                 // The kernel takes its time too: the new array appears after the monitor saw the old one go.
                 stopped.Wait(_ct);
-                _host.Array(("array_state", "clean"), ("level", "raid1"), ("raid_disks", "3"), ("degraded", "1"), ("sync_action", "idle"),
+                // As md assembles: the device, its members bound while inactive, then run.
+                _host.Array(("array_state", "inactive"), ("level", "raid1"), ("raid_disks", "3"), ("degraded", "1"), ("sync_action", "idle"),
                     ("uuid", FakeReplicatedHost.KernelUuid));
                 _host.AddMember(0, "in_sync", "0");
                 _host.AddMember(2, "in_sync", "2");
+                _host.Array(("array_state", "clean"));
             });
         await using var monitor = _host.Monitor(events: () => source);
         using var subscription = monitor.Subscribe(e =>
@@ -146,3 +154,7 @@ public sealed class ReplicaMonitorLifecycleTests : IDisposable
         Assert.Equal([ReplicaEventKind.MemberFaulty, ReplicaEventKind.ArrayDegraded], heard);
     }
 }
+
+/// <summary>Runs the lifecycle tests alone, so the descriptor count is the monitor's only.</summary>
+[CollectionDefinition(nameof(ReplicaMonitorLifecycleTests), DisableParallelization = true)]
+public sealed class ReplicaMonitorLifecycleCollection;
