@@ -90,12 +90,18 @@ public sealed class WatchCommandTests : IDisposable
         string flag = Path.Combine(_scratch, "failed-once");
         // Fails the first call of all (the retry must deliver that event), then appends each event's JSON.
         string program = $"if [ ! -e {flag} ]; then touch {flag}; exit 3; fi; cat >> {log}";
+        using var written = new AutoResetEvent(false);
+        using var watcher = new FileSystemWatcher(_scratch) { EnableRaisingEvents = true };
+        watcher.Created += (_, _) => written.Set();
+        watcher.Changed += (_, _) => written.Set();
         var (exit, stdout, stderr, stop) = Start("--json", "--on-event", program);
         using (stop)
         {
-            Assert.True(await stdout.NextLine(ct));
-            Assert.True(await stdout.NextLine(ct));
-            stop.Cancel(); // the stop gives queued hook calls a moment to finish
+            // The program runs off the watch's path: wait for it to have delivered both events (the first after a retry).
+            var deadline = DateTime.UtcNow + Deadline;
+            while (!(File.Exists(log) && File.ReadAllLines(log).Length >= 2))
+                Assert.True(written.WaitOne(TimeSpan.FromTicks(Math.Max(0, (deadline - DateTime.UtcNow).Ticks))), "the --on-event program did not deliver both events");
+            stop.Cancel();
             Assert.Equal(CliApp.Ok, await exit.WaitAsync(Deadline, ct));
         }
         var delivered = File.ReadAllLines(log).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("event").GetString()).ToArray();
