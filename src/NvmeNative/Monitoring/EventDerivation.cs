@@ -57,6 +57,11 @@ internal static class EventDerivation
             events.Add(Array(ReplicaEventKind.RebuildFinished, after, now, before!.SyncAction.ToString().ToLowerInvariant()));
 
         int wasDegraded = wasRunning ? before!.Degraded : 0;
+        // A small bitmap recovery can start and end between two looks: a slot filled again by a member that was not in
+        // sync before is a rebuild that finished, seen or not.
+        if (!wasRebuilding && !after.Rebuilding && wasDegraded > after.Degraded
+            && after.Members.Any(m => m.Value.IsActive && before!.Members.GetValueOrDefault(m.Key) is not { IsActive: true }))
+            events.Add(Array(ReplicaEventKind.RebuildFinished, after, now, "finished between two looks"));
         if (after.Degraded > 0 && wasDegraded == 0)
             events.Add(Array(ReplicaEventKind.ArrayDegraded, after, now, $"{after.Degraded} slot(s) without an in-sync mirror"));
         else if (after.Degraded == 0 && wasDegraded > 0)

@@ -112,6 +112,21 @@ public sealed class ReplicaEventDerivationTests : IDisposable
     }
 
     [Fact]
+    public void A_rebuild_that_ran_between_two_looks_is_still_reported_finished_before_optimal()
+    {
+        var monitor = _host.Monitor();
+        monitor.ReconcileOnce(_ct);
+        _host.MemberState(1, "faulty");
+        _host.Array(("degraded", "1"));
+        monitor.ReconcileOnce(_ct);
+        _host.RemoveMember(1);
+        monitor.ReconcileOnce(_ct);
+        _host.AddMember(1, "in_sync", "1");
+        _host.Array(("degraded", "0"));
+        Assert.Equal([MemberReAdded, RebuildFinished, ArrayOptimal], Kinds(monitor.ReconcileOnce(_ct)));
+    }
+
+    [Fact]
     public void A_controller_reconnecting_and_live_again_are_reported_with_its_subsystem()
     {
         var monitor = _host.Monitor();
