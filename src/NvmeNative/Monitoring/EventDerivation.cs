@@ -38,7 +38,8 @@ internal static class EventDerivation
             var old = wasRunning ? before!.Members.GetValueOrDefault(name) : null;
             if (member.IsFaulty && old is not { IsFaulty: true })
                 events.Add(Member(ReplicaEventKind.MemberFaulty, after, member.Replica ?? old?.Replica, name, now, member.Flags.ToString()));
-            else if (wasRunning && old is null && !member.IsFaulty)
+            // New, or the same name faulty a moment ago and working now (removed and re-added between two looks).
+            else if (wasRunning && (old is null || old.IsFaulty) && !member.IsFaulty)
                 events.Add(Member(ReplicaEventKind.MemberReAdded, after, member.Replica, name, now, member.IsActive ? "in sync" : "rebuilding"));
         }
         if (wasRunning)
@@ -56,15 +57,15 @@ internal static class EventDerivation
         if (wasRebuilding && !after.Rebuilding)
             events.Add(Array(ReplicaEventKind.RebuildFinished, after, now, before!.SyncAction.ToString().ToLowerInvariant()));
 
-        int wasDegraded = wasRunning ? before!.Degraded : 0;
+        bool wasImpaired = wasRunning && before!.Impaired;
         // A small bitmap recovery can start and end between two looks: a slot filled again by a member that was not in
         // sync before is a rebuild that finished, seen or not.
-        if (!wasRebuilding && !after.Rebuilding && wasDegraded > after.Degraded
+        if (!wasRebuilding && !after.Rebuilding && wasImpaired && !after.Impaired
             && after.Members.Any(m => m.Value.IsActive && before!.Members.GetValueOrDefault(m.Key) is not { IsActive: true }))
             events.Add(Array(ReplicaEventKind.RebuildFinished, after, now, "finished between two looks"));
-        if (after.Degraded > 0 && wasDegraded == 0)
+        if (after.Impaired && !wasImpaired)
             events.Add(Array(ReplicaEventKind.ArrayDegraded, after, now, $"{after.Degraded} slot(s) without an in-sync mirror"));
-        else if (after.Degraded == 0 && wasDegraded > 0)
+        else if (!after.Impaired && wasImpaired)
             events.Add(Array(ReplicaEventKind.ArrayOptimal, after, now, null));
     }
 

@@ -25,6 +25,12 @@ internal sealed record ArrayView(
 {
     internal bool Rebuilding => SyncAction is MdSyncAction.Recover or MdSyncAction.Resync;
 
+    /// <summary>
+    /// Not every slot holds an in-sync mirror. md lowers <c>degraded</c> when the recovered member is in sync, a moment
+    /// before <c>sync_action</c> goes idle: the recovery counts until then, so optimal follows the rebuild's end.
+    /// </summary>
+    internal bool Impaired => Degraded > 0 || SyncAction == MdSyncAction.Recover;
+
     /// <summary>Tenths of the rebuild done (0-10), or null when sync_completed gives no position.</summary>
     internal int? RebuildTenths
     {

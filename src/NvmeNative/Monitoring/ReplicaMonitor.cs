@@ -404,7 +404,17 @@ public sealed class ReplicaMonitor : IAsyncDisposable
     // name, the old entry would hold on to the replica forever.
     private void RemoveLeftovers(ArrayView array, ReplicaStateEntry entry)
     {
-        foreach (var member in array.Members.Values.Where(m => m.IsFaulty && (m.Replica == entry.Replica || !File.Exists(_options.Paths.DevPath(m.KernelName)))))
+        try
+        {
+            // Those whose device went away are not even in sysfs' member list: md's own table finds them.
+            foreach (string gone in _md.RemoveDetachedMembers(array.Device))
+                MonitorLog.Healing(_log, array.Device.Value, "removed the detached member", gone, "its device is gone");
+        }
+        catch (NvmeNativeException e)
+        {
+            MonitorLog.Warning(_log, $"healing {array.Device}: cannot remove detached members: {e.Message}");
+        }
+        foreach (var member in array.Members.Values.Where(m => m.IsFaulty && m.Replica == entry.Replica))
         {
             try
             {

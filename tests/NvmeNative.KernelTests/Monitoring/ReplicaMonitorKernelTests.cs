@@ -59,6 +59,7 @@ public sealed class ReplicaMonitorKernelTests : IDisposable
         {
             ReplicaStateStore = store,
             Heal = true,
+            Logger = new StderrLogger(),
             Hook = (e, _) =>
             {
                 hooked.Add(e);
@@ -134,6 +135,21 @@ public sealed class ReplicaMonitorKernelTests : IDisposable
         using var file = new FileStream(backingFile, FileMode.Open, FileAccess.Write);
         file.Write(new byte[length]);
         file.Flush(flushToDisk: true);
+    }
+
+    /// <summary>The monitor's own lines (healing steps, refusals) in the lab's output, for a failure's diagnosis.</summary>
+    private sealed class StderrLogger : Microsoft.Extensions.Logging.ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => logLevel >= Microsoft.Extensions.Logging.LogLevel.Information;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state,
+            Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (IsEnabled(logLevel) && eventId.Id != 3) // 3: each event, printed by the test itself
+                Console.Error.WriteLine($"[{Kernel}] monitor {logLevel}: {formatter(state, exception)}");
+        }
     }
 
     /// <summary>Events as the monitor published them, with waits woken by each new one.</summary>

@@ -127,6 +127,25 @@ public sealed class ReplicaEventDerivationTests : IDisposable
     }
 
     [Fact]
+    public void Optimal_waits_for_the_recovery_to_end_although_md_lowers_degraded_first()
+    {
+        var monitor = _host.Monitor();
+        monitor.ReconcileOnce(_ct);
+        _host.MemberState(1, "faulty");
+        _host.Array(("degraded", "1"));
+        monitor.ReconcileOnce(_ct);
+        _host.RemoveMember(1);
+        _host.AddMember(1, "spare", "1");
+        _host.Array(("sync_action", "recover"), ("sync_completed", "0 / 2048"));
+        Assert.Equal([MemberReAdded, RebuildStarted], Kinds(monitor.ReconcileOnce(_ct)));
+        _host.MemberState(1, "in_sync", "1");
+        _host.Array(("degraded", "0"), ("sync_completed", "2048 / 2048"));
+        Assert.DoesNotContain(ArrayOptimal, Kinds(monitor.ReconcileOnce(_ct)));
+        _host.Array(("sync_action", "idle"), ("sync_completed", "none"));
+        Assert.Equal([RebuildFinished, ArrayOptimal], Kinds(monitor.ReconcileOnce(_ct)));
+    }
+
+    [Fact]
     public void A_controller_reconnecting_and_live_again_are_reported_with_its_subsystem()
     {
         var monitor = _host.Monitor();
