@@ -23,13 +23,16 @@ internal sealed record ArrayView(
     IReadOnlyDictionary<string, MemberView> Members,
     ReplicaStateRecord? Record)
 {
-    internal bool Rebuilding => SyncAction is MdSyncAction.Recover or MdSyncAction.Resync;
-
     /// <summary>
-    /// Not every slot holds an in-sync mirror. md lowers <c>degraded</c> when the recovered member is in sync, a moment
-    /// before <c>sync_action</c> goes idle: the recovery counts until then, so optimal follows the rebuild's end.
+    /// A resync, or a recovery onto a member (one attached, not faulty, not yet in sync). md's recovery thread also
+    /// shows <c>recover</c> for a moment after a failure with nothing to recover onto: that is no rebuild.
     /// </summary>
-    internal bool Impaired => Degraded > 0 || SyncAction == MdSyncAction.Recover;
+    internal bool Rebuilding => SyncAction == MdSyncAction.Resync || (SyncAction == MdSyncAction.Recover && HasMemberInRecovery);
+
+    private bool HasMemberInRecovery => Members.Values.Any(m => !m.IsFaulty && !m.IsActive);
+
+    /// <summary>Not every slot holds an in-sync mirror, or one is being rebuilt.</summary>
+    internal bool Impaired => Degraded > 0 || (SyncAction == MdSyncAction.Recover && HasMemberInRecovery);
 
     /// <summary>Tenths of the rebuild done (0-10), or null when sync_completed gives no position.</summary>
     internal int? RebuildTenths

@@ -100,7 +100,7 @@ public sealed class ReplicaMonitorKernelTests : IDisposable
             Console.Error.WriteLine($"[{Kernel}] after the return:\n  " + string.Join("\n  ", after));
             int restored = after.FindIndex(e => e.Kind == PathRestored && e.TargetNqn == lost.Subsystem.Nqn);
             int back = after.FindIndex(e => e.Kind == (blank ? MemberAdded : MemberReAdded) && e.TargetNqn == lost.Subsystem.Nqn);
-            int finished = after.FindIndex(e => e.Kind == RebuildFinished);
+            int finished = back < 0 ? -1 : after.FindIndex(back, e => e.Kind == RebuildFinished);
             int optimal = after.FindIndex(e => e.Kind == ArrayOptimal);
             Assert.True(restored >= 0 && restored < back && back < finished && finished < optimal,
                 $"expected path restored < {(blank ? "added" : "re-added")} < rebuild finished < optimal, got {restored}, {back}, {finished}, {optimal}");
