@@ -45,8 +45,15 @@ internal static class EventDerivation
         if (wasRunning)
         {
             foreach (var (name, old) in before!.Members)
-                if (!after.Members.ContainsKey(name))
-                    events.Add(Member(ReplicaEventKind.MemberRemoved, after, old.Replica, name, now, old.IsFaulty ? "faulty member removed" : "removed"));
+            {
+                if (after.Members.ContainsKey(name))
+                    continue;
+                // md never lets a working member go without failing it: one that vanished between two looks failed
+                // (typically its namespace went away, and with it the member's sysfs link to its device).
+                if (!old.IsFaulty)
+                    events.Add(Member(ReplicaEventKind.MemberFaulty, after, old.Replica, name, now, "failed: its device is gone"));
+                events.Add(Member(ReplicaEventKind.MemberRemoved, after, old.Replica, name, now, old.IsFaulty ? "faulty member removed" : "removed"));
+            }
         }
 
         bool wasRebuilding = wasRunning && before!.Rebuilding;

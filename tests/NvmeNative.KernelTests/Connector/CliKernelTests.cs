@@ -11,7 +11,7 @@ public sealed class CliKernelTests
 {
     private static readonly string Cli = FindCli();
 
-    private static string FindCli()
+    internal static string FindCli()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {

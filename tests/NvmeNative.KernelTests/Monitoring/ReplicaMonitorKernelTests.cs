@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Globalization;
 using NvmeNative.Connector;
 using NvmeNative.KernelTests.Connector;
 using NvmeNative.KernelTests.Md;
@@ -40,6 +42,37 @@ public sealed class ReplicaMonitorKernelTests : IDisposable
     [Fact]
     public Task A_replica_recreated_blank_is_added_for_a_full_rebuild() =>
         LoseAndReturn(blank: true);
+
+    [Fact]
+    public async Task Watch_runs_until_sigterm_and_then_exits_0()
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string a in (string[])[CliKernelTests.FindCli(), "-v", "watch", "--json", "--state-store", "file:" + Path.Combine(_storeDir, "watch")])
+            psi.ArgumentList.Add(a);
+        using var process = Process.Start(psi)!;
+        try
+        {
+            var output = process.StandardOutput.ReadToEndAsync(Ct);
+            string? line;
+            do
+                line = await process.StandardError.ReadLineAsync(Ct).AsTask().WaitAsync(EventDeadline, Ct);
+            while (line is not null && !line.Contains("Replica monitor started", StringComparison.Ordinal));
+            Assert.NotNull(line); // it said it is watching before the signal
+            var rest = process.StandardError.ReadToEndAsync(Ct);
+
+            Tools.Check("kill", "-TERM", process.Id.ToString(CultureInfo.InvariantCulture));
+
+            await process.WaitForExitAsync(Ct).WaitAsync(TimeSpan.FromSeconds(60), Ct);
+            Assert.Equal(0, process.ExitCode);
+            Assert.Contains("Replica monitor stopped", await rest);
+            await output;
+        }
+        finally
+        {
+            if (!process.HasExited)
+                process.Kill();
+        }
+    }
 
     private async Task LoseAndReturn(bool blank)
     {

@@ -159,6 +159,20 @@ public sealed class ReplicaEventDerivationTests : IDisposable
     }
 
     [Fact]
+    public void A_working_member_vanishing_between_two_looks_is_reported_faulty_and_recorded_failed()
+    {
+        var monitor = _host.Monitor();
+        monitor.ReconcileOnce(_ct);
+        _host.RemoveMember(2);
+        _host.RemoveHead(2);
+        _host.Array(("degraded", "1"));
+        var events = monitor.ReconcileOnce(_ct);
+        Assert.Equal([PathLost, MemberFaulty, MemberRemoved, ArrayDegraded], Kinds(events));
+        Assert.Equal(FakeReplicatedHost.Id(2).TargetNqn, events[1].TargetNqn);
+        Assert.Equal(ReplicaCondition.Failed, _host.Record.EntryOf(FakeReplicatedHost.Id(2))!.State);
+    }
+
+    [Fact]
     public void A_controller_reconnecting_and_live_again_are_reported_with_its_subsystem()
     {
         var monitor = _host.Monitor();
