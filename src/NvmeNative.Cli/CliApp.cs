@@ -30,6 +30,13 @@ internal static class CliApp
           extend PROPS [--state-store URI]   make the host see a volume grown on the target; prints {"size": BYTES}
           connector-properties               this host's connector properties (os-brick keys)
           list [--json]                      NVMe subsystems, controllers and namespaces
+          watch [--json] [--heal] [--on-event CMD] [--state-store URI]
+                                             watch replicated volumes until SIGINT/SIGTERM (then exit 0): one line
+                                             per event (member faulty, path lost, re-added, rebuild, degraded, ...),
+                                             written to the replica-state record as it happens; --heal re-adds a
+                                             failed replica when it is reachable again (a full rebuild when md will
+                                             not re-add it); --on-event runs CMD (sh -c) per event with its JSON on
+                                             stdin, retried on failure, never blocking the watch
         PROPS is a file holding os-brick connection_properties JSON, or - for standard input.
         attach --force starts a replicated volume even when the replicas reached cannot be proven current (allow_stale_start);
         attach --takeover attaches one the replica-state record says another host holds (allow_takeover).
@@ -61,6 +68,7 @@ internal static class CliApp
                 "attach" => Rest(args, 1, ["--force", "--takeover"], [StateStoreOption]),
                 "detach" => Rest(args, 1, ["--force", "--ignore-errors"], ["--device-info", StateStoreOption]),
                 "paths" or "extend" => Rest(args, 1, [], [StateStoreOption]),
+                "watch" => Rest(args, 0, ["--json", "--heal"], ["--on-event", StateStoreOption]),
                 _ => null,
             };
             if (parsed is not null && StateStore(parsed) is { } store)
@@ -74,6 +82,7 @@ internal static class CliApp
                 "extend" => Extend(connector, parsed!, stdin, stdout),
                 "connector-properties" => ConnectorProperties(connector, Rest(args, 0, []), stdout),
                 "list" => ListCommand.Run(connector.Topology, Rest(args, 0, ["--json"]), stdout),
+                "watch" => WatchCommand.Run(options, parsed!, stdout, stderr),
                 _ => throw new UsageException($"unknown command '{args[0]}' (try --help)"),
             };
         }

@@ -64,4 +64,29 @@ public sealed partial class MdArrays
         var sb = metadata.Superblock;
         return new MdMemberExamination(devicePath, sb.SetUuid, sb.SetName, sb.Events, checked((int)sb.DevNumber), sb.DevRoles);
     }
+
+    /// <summary>
+    /// Detaches members whose block device is gone, as <c>mdadm --remove detached</c>. A member md failed stays bound
+    /// after its device went away (a lost NVMe namespace), invisible in sysfs (its <c>dev-*/block</c> dangles) yet
+    /// holding its descriptor number, which a re-add of the same replica under its new device name needs back.
+    /// </summary>
+    /// <returns>The device numbers (<c>major:minor</c>) detached; one md still holds busy is left for a later call.</returns>
+    public IReadOnlyList<string> RemoveDetachedMembers(MdDeviceName device)
+    {
+        const string operation = "remove detached members";
+        if (!new MdLocator(_paths).Exists(device))
+            return [];
+        using var control = MdControl.Open(_paths, device, exclusive: false, operation);
+        if (MdInfoReader.Read(control) is not { } info)
+            return [];
+        var removed = new List<string>();
+        foreach (var disk in info.Disks)
+        {
+            if (Path.Exists(_paths.SysDevBlock(disk.Major, disk.Minor)))
+                continue;
+            if (control.TryHotRemoveDisk(disk.Major, disk.Minor) == 0)
+                removed.Add($"{disk.Major}:{disk.Minor}");
+        }
+        return removed;
+    }
 }

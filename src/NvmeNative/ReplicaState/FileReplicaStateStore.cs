@@ -11,7 +11,7 @@ namespace NvmeNative.ReplicaState;
 /// swap holds an flock on <c>.lock</c> in the directory (bounded by <see cref="LockTimeout"/>) across processes;
 /// the version is a generation number stored in the file. It knows this host's history only.
 /// </summary>
-public sealed class FileReplicaStateStore : IReplicaStateStore
+public sealed class FileReplicaStateStore : IReplicaStateStore, IReplicaStateCatalog
 {
     /// <summary>The default directory.</summary>
     public const string DefaultDirectory = "/var/lib/nvmenative/replicas";
@@ -94,6 +94,38 @@ public sealed class FileReplicaStateStore : IReplicaStateStore
         bool removed = false;
         Io(op, key, () => removed = DurableFile.Remove(dir, FileName(key)));
         return removed;
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<ReplicaStateRecord> ReadAll(CancellationToken cancellationToken = default)
+    {
+        string dir = VerifiedDirectory("list replica states");
+        var records = new List<ReplicaStateRecord>();
+        IEnumerable<string> files;
+        try
+        {
+            files = System.IO.Directory.EnumerateFiles(dir, "*" + Extension).Order(StringComparer.Ordinal).ToList();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ReplicaStateUnavailableException("cannot list the state directory: " + e.Message, "list replica states", Description);
+        }
+        foreach (string path in files)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (Path.GetFileName(path).StartsWith('.'))
+                continue; // temporaries of a writer
+            try
+            {
+                if (DurableFile.Read(path, ReplicaStateJson.MaxRecordBytes) is { } content)
+                    records.Add(ReplicaStateJson.DeserializeFile(content, path).Record);
+            }
+            catch (NvmeNativeException)
+            {
+                // Unreadable (corrupt, newer schema, replaced by a symlink): Read by its key says why.
+            }
+        }
+        return records;
     }
 
     /// <inheritdoc/>

@@ -5,9 +5,9 @@ namespace NvmeNative.KernelTests.Connector;
 /// <summary>The nvmenative CLI (the solution's Release build) run as a process of its own, as operators and other hosts run it.</summary>
 internal static class CliProcess
 {
-    private static readonly string Cli = FindCli();
+    internal static readonly string Cli = FindCli();
 
-    private static string FindCli()
+    internal static string FindCli()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {

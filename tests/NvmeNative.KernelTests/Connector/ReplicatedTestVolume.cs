@@ -8,35 +8,40 @@ using NvmeNative.Topology;
 namespace NvmeNative.KernelTests.Connector;
 
 /// <summary>
-/// A replicated volume for kernel tests: two file-backed NVMe/TCP exports (one per replica) on a fresh nvmet target,
-/// its os-brick properties with a unique alias, and a check that nothing of it is left on the host.
+/// A replicated volume for kernel tests: file-backed NVMe/TCP exports (one per replica; two unless asked for more) on a
+/// fresh nvmet target, its os-brick properties with a unique alias, and a check that nothing of it is left on the host.
 /// </summary>
 internal sealed class ReplicatedTestVolume : IDisposable
 {
     /// <summary>Each replica's size.</summary>
     internal const long Size = 64 << 20;
 
-    internal ReplicatedTestVolume(string prefix)
+    internal ReplicatedTestVolume(string prefix, int replicas = 2, long size = Size)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(replicas, 2);
         Requires.NvmeFabrics();
         Requires.Nvmet();
         MdLab.RequireMd();
         Target = new NvmetTarget();
-        A = Target.CreateFileExport(Size, new NamespaceOptions { Uuid = Guid.NewGuid() }, label: "replica-a");
-        B = Target.CreateFileExport(Size, new NamespaceOptions { Uuid = Guid.NewGuid() }, label: "replica-b");
+        Exports = Enumerable.Range(0, replicas)
+            .Select(i => Target.CreateFileExport(size, new NamespaceOptions { Uuid = Guid.NewGuid() }, label: "replica-" + (char)('a' + i)))
+            .ToList();
         Alias = MdLab.UniqueName(prefix).Value;
         PropertiesJson = $$"""
-            {"vol_uuid": "{{Guid.NewGuid()}}", "alias": "{{Alias}}", "replica_count": 2, "volume_replicas": [
-              {{Replica(A)}}, {{Replica(B)}}]}
+            {"vol_uuid": "{{Guid.NewGuid()}}", "alias": "{{Alias}}", "replica_count": {{replicas}}, "volume_replicas": [
+              {{string.Join(", ", Exports.Select(Replica))}}]}
             """;
         Properties = ConnectionProperties.Parse(PropertiesJson);
     }
 
     internal NvmetTarget Target { get; }
 
-    internal NvmetExport A { get; }
+    /// <summary>Every replica's export, in <c>volume_replicas</c> order.</summary>
+    internal IReadOnlyList<NvmetExport> Exports { get; }
 
-    internal NvmetExport B { get; }
+    internal NvmetExport A => Exports[0];
+
+    internal NvmetExport B => Exports[1];
 
     internal string Alias { get; }
 
@@ -49,15 +54,15 @@ internal sealed class ReplicatedTestVolume : IDisposable
     private static string Replica(NvmetExport e) =>
         $$"""{"target_nqn": "{{e.Subsystem.Nqn}}", "vol_uuid": "{{e.Namespace.Uuid}}", "portals": [["{{e.Port.TrAddr}}", {{e.Port.TrSvcId}}, "tcp"]]}""";
 
-    /// <summary>Nothing of the volume is left on the host: no array, no link, no controller of either replica.</summary>
+    /// <summary>Nothing of the volume is left on the host: no array, no link, no controller of any replica.</summary>
     internal void AssertGone()
     {
         Assert.False(File.Exists(Link) || new FileInfo(Link).LinkTarget is not null, $"{Link} is left behind");
         // /proc/mdstat names no alias; an array left running over NVMe namespaces shows as an active line with nvme members.
         Assert.DoesNotContain(File.ReadAllText("/proc/mdstat").Split('\n'), l => l.Contains(" : active", StringComparison.Ordinal) && l.Contains("nvme", StringComparison.Ordinal));
         var topology = new NvmeTopology();
-        Assert.Empty(topology.ControllersOf(Nqn.Parse(A.Subsystem.Nqn)));
-        Assert.Empty(topology.ControllersOf(Nqn.Parse(B.Subsystem.Nqn)));
+        foreach (var export in Exports)
+            Assert.Empty(topology.ControllersOf(Nqn.Parse(export.Subsystem.Nqn)));
     }
 
     public void Dispose()

@@ -7,8 +7,8 @@ using NvmeNative.Md;
 namespace NvmeNative.Tests.Architecture;
 
 /// <summary>
-/// The layers depend only downward: Interop → Kernel → Fabrics / Topology / Md / Target / ReplicaState → Connector →
-/// CLI, with Errors and Nvme (the exception family and the NVMe value types) as vocabulary every layer may use.
+/// The layers depend only downward: Interop → Kernel → Fabrics / Topology / Md / Target / ReplicaState → Connector and
+/// Monitoring (siblings: neither uses the other) → CLI, with Errors and Nvme (the exception family and the NVMe value types) as vocabulary every layer may use.
 /// Siblings do not use each other; only Kernel calls Interop's libc functions; a kernel interface's UAPI types are
 /// used by the layer that owns it (md structs by Md, NVMe structs by Fabrics and Topology, the generic ones by
 /// Kernel) and by nothing above; the connector and the CLI touch no Interop at all and reach md only through its
@@ -28,7 +28,8 @@ public sealed class LayeringTests
         "NvmeNative.Kernel" => (Layer.Kernel, ns),
         "NvmeNative.Fabrics" or "NvmeNative.Topology" or "NvmeNative.Target" or "NvmeNative.ReplicaState" => (Layer.Subsystem, ns),
         "NvmeNative.Md" or "NvmeNative.Md.Format" => (Layer.Subsystem, "NvmeNative.Md"),
-        "NvmeNative.Connector" => (Layer.Connector, ns),
+        // The monitor is a service beside the connector: both build on the subsystems, neither uses the other.
+        "NvmeNative.Connector" or "NvmeNative.Monitoring" => (Layer.Connector, ns),
         _ when ns?.StartsWith("NvmeNative.Cli", StringComparison.Ordinal) == true => (Layer.Cli, "NvmeNative.Cli"),
         _ => null, // compiler-generated and assembly-level types
     };
@@ -40,10 +41,10 @@ public sealed class LayeringTests
         "NvmeIoctl" or "NvmeIdentify" => userGroup is "NvmeNative.Fabrics" or "NvmeNative.Topology",
         "Libc" or "Libraries" or "IoctlCode" => userGroup is "NvmeNative.Kernel" or "NvmeNative.Interop",
         // A descriptor is what Kernel's wrappers hand the subsystems; the connector and CLI never hold one.
-        "SafeFdHandle" => userGroup is not ("NvmeNative.Connector" or "NvmeNative.Cli"),
+        "SafeFdHandle" => userGroup is not ("NvmeNative.Connector" or "NvmeNative.Monitoring" or "NvmeNative.Cli"),
         // The generic UAPI (fcntl, stat, fs, poll, sockets, netlink, eventfd, flock, blkpg): Kernel's, and the open flags
         // every subsystem passes to Kernel's Fd.Open.
-        "Fcntl" => userGroup is not ("NvmeNative.Connector" or "NvmeNative.Cli"),
+        "Fcntl" => userGroup is not ("NvmeNative.Connector" or "NvmeNative.Monitoring" or "NvmeNative.Cli"),
         "CHeaderAttribute" or "CTypeNameAttribute" or "ReservedAttribute" or "NotInHeadersAttribute" => true,
         _ => userGroup is "NvmeNative.Kernel" or "NvmeNative.Interop",
     };
@@ -101,7 +102,7 @@ public sealed class LayeringTests
             foreach (Match m in Regex.Matches(text, @"(?<![\w.])Interop\.(\w+)"))
                 if (!MayUseInterop(group, m.Groups[1].Value))
                     violations.Add($"{Path.GetRelativePath(src, file)}: Interop.{m.Groups[1].Value} in {group}");
-            if (group is "NvmeNative.Connector" or "NvmeNative.Cli" && Regex.IsMatch(text, @"^using NvmeNative\.Interop;", RegexOptions.Multiline))
+            if (group is "NvmeNative.Connector" or "NvmeNative.Monitoring" or "NvmeNative.Cli" && Regex.IsMatch(text, @"^using NvmeNative\.Interop;", RegexOptions.Multiline))
                 violations.Add($"{Path.GetRelativePath(src, file)}: imports NvmeNative.Interop");
         }
         Assert.True(violations.Count == 0, "Interop named outside its rules:\n" + string.Join("\n", violations.Distinct()));
@@ -117,6 +118,11 @@ public sealed class LayeringTests
         Assert.NotNull(Violation(typeof(NvmeOfConnector), Library.GetType("NvmeNative.Interop.Libc", true)!));
         Assert.NotNull(Violation(Library.GetType("NvmeNative.Kernel.Fd", true)!, typeof(NvmeOfConnector)));
         Assert.Null(Violation(typeof(NvmeOfConnector), typeof(NvmeNative.Md.MdArrays)));
+        // The monitor and the connector are siblings: neither may use the other; the monitor reaches md only through MdArrays.
+        Assert.NotNull(Violation(typeof(NvmeNative.Monitoring.ReplicaMonitor), typeof(NvmeOfConnector)));
+        Assert.NotNull(Violation(typeof(NvmeOfConnector), typeof(NvmeNative.Monitoring.ReplicaMonitor)));
+        Assert.NotNull(Violation(typeof(NvmeNative.Monitoring.ReplicaMonitor), Library.GetType("NvmeNative.Md.MdSysfs", throwOnError: true)!));
+        Assert.Null(Violation(typeof(NvmeNative.Monitoring.ReplicaMonitor), typeof(NvmeNative.Md.MdArrays)));
         // And the IL reader finds real edges: the connector uses the topology, md's public API and the kernel helpers.
         var used = AssemblyReferences.Of(Library).Where(p => p.User.Namespace == "NvmeNative.Connector").Select(p => p.Used.FullName).ToHashSet();
         Assert.Contains("NvmeNative.Topology.NvmeTopology", used);

@@ -47,6 +47,23 @@ public sealed class FileReplicaStateStoreTests : IDisposable
     }
 
     [Fact]
+    public void Read_all_lists_every_readable_record_and_skips_a_corrupt_one_and_temporaries()
+    {
+        var store = Store();
+        Assert.Empty(store.ReadAll(Ct));
+        var other = Key(3, "vol2");
+        store.CompareAndSwap(_key, null, ReplicaStateRecord.New(_key, T0), Ct);
+        store.CompareAndSwap(other, null, WithCounter(ReplicaStateRecord.New(other, T0), 5), Ct);
+        File.WriteAllText(Path.Combine(_dir, "garbage.json"), "{not json");
+        File.WriteAllText(Path.Combine(_dir, ".tmp-half.json"), "{");
+
+        var all = store.ReadAll(Ct);
+
+        Assert.Equal(new[] { _key.Value, other.Value }.Order(StringComparer.Ordinal), all.Select(r => r.VolumeKey).Order(StringComparer.Ordinal));
+        Assert.Equal(5UL, all.Single(r => r.VolumeKey == other.Value).KnownGoodEvents);
+    }
+
+    [Fact]
     public void The_directory_is_created_root_only_and_records_are_0600()
     {
         Store().CompareAndSwap(_key, null, ReplicaStateRecord.New(_key, T0), Ct);

@@ -1,0 +1,85 @@
+using NvmeNative.Md;
+using NvmeNative.ReplicaState;
+using NvmeNative.Topology;
+
+namespace NvmeNative.Monitoring;
+
+/// <summary>One member of an array as seen at one moment, with the replica it holds when that is known.</summary>
+internal sealed record MemberView(string KernelName, MdMemberFlags Flags, ReplicaIdentity? Replica)
+{
+    internal bool IsFaulty => Flags.HasFlag(MdMemberFlags.Faulty);
+
+    internal bool IsActive => Flags.HasFlag(MdMemberFlags.InSync) && !IsFaulty;
+}
+
+/// <summary>One md array as seen at one moment, with the record that names it (by array uuid), if any.</summary>
+internal sealed record ArrayView(
+    MdDeviceName Device,
+    string? Uuid,
+    bool Running,
+    int Degraded,
+    MdSyncAction SyncAction,
+    string SyncCompleted,
+    IReadOnlyDictionary<string, MemberView> Members,
+    ReplicaStateRecord? Record)
+{
+    /// <summary>
+    /// A resync, or a recovery onto a member (one attached, not faulty, not yet in sync). md's recovery thread also
+    /// shows <c>recover</c> for a moment after a failure with nothing to recover onto: that is no rebuild.
+    /// </summary>
+    internal bool Rebuilding => SyncAction == MdSyncAction.Resync || (SyncAction == MdSyncAction.Recover && HasMemberInRecovery);
+
+    private bool HasMemberInRecovery => Members.Values.Any(m => !m.IsFaulty && !m.IsActive);
+
+    /// <summary>Not every slot holds an in-sync mirror, or one is being rebuilt.</summary>
+    internal bool Impaired => Degraded > 0 || (SyncAction == MdSyncAction.Recover && HasMemberInRecovery);
+
+    /// <summary>Tenths of the rebuild done (0-10), or null when sync_completed gives no position.</summary>
+    internal int? RebuildTenths
+    {
+        get
+        {
+            int slash = SyncCompleted.IndexOf('/');
+            return slash > 0 && long.TryParse(SyncCompleted.AsSpan(0, slash).Trim(), out long done)
+                && long.TryParse(SyncCompleted.AsSpan(slash + 1).Trim(), out long total) && total > 0
+                ? (int)Math.Clamp(done * 10 / total, 0, 10)
+                : null;
+        }
+    }
+}
+
+/// <summary>A replica's namespace block device present on the host, with its subsystem and controllers.</summary>
+internal sealed record NamespaceView(string BlockName, string SubsystemNqn, NvmeNamespace Namespace, IReadOnlyList<string> Controllers);
+
+/// <summary>A controller's state at one moment.</summary>
+internal sealed record ControllerView(string Name, string? SubsystemNqn, ControllerState State);
+
+/// <summary>Everything the monitor derives events from: md arrays, NVMe namespaces and controllers, and the records.</summary>
+internal sealed record HostView(
+    IReadOnlyDictionary<string, ArrayView> Arrays,
+    IReadOnlyDictionary<string, NamespaceView> Namespaces,
+    IReadOnlyDictionary<string, ControllerView> Controllers,
+    IReadOnlyList<ReplicaStateRecord> Records)
+{
+    internal static HostView Empty { get; } = new(new Dictionary<string, ArrayView>(), new Dictionary<string, NamespaceView>(),
+        new Dictionary<string, ControllerView>(), []);
+
+    /// <summary>The record listing <paramref name="replica"/>, or null.</summary>
+    internal ReplicaStateRecord? RecordOf(ReplicaIdentity replica) => Records.FirstOrDefault(r => r.EntryOf(replica) is not null);
+
+    /// <summary>The replica a present namespace holds: the record's identity that matches it, else one built from it.</summary>
+    internal ReplicaIdentity? ReplicaOf(string blockName)
+    {
+        if (!Namespaces.TryGetValue(blockName, out var ns))
+            return null;
+        foreach (var record in Records)
+            foreach (var entry in record.Replicas)
+                if (ReplicaMatch.Matches(entry.Replica, ns.SubsystemNqn, ns.Namespace))
+                    return entry.Replica;
+        return ReplicaMatch.IdentityOf(ns.SubsystemNqn, ns.Namespace);
+    }
+
+    /// <summary>The present namespace that holds <paramref name="replica"/>, or null.</summary>
+    internal NamespaceView? NamespaceOf(ReplicaIdentity replica) =>
+        Namespaces.Values.FirstOrDefault(n => ReplicaMatch.Matches(replica, n.SubsystemNqn, n.Namespace));
+}
