@@ -77,4 +77,5 @@ bool mirroredOk = written.AsSpan().SequenceEqual(read);
 Console.WriteLine(mirroredOk ? "the data written before the detach reads back identically" : "DATA MISMATCH");
 var replicatedDetached = connector.Disconnect(replicated);
 Console.WriteLine($"detached: stopped the array, deleted {string.Join(", ", replicatedDetached.DeletedControllers)}");
-return singleOk && mirroredOk && replicatedDetached.DeletedControllers.Count == 2 ? 0 : 1;
+bool storyOk = await new ReplicaStory(target).RunAsync();
+return singleOk && mirroredOk && replicatedDetached.DeletedControllers.Count == 2 && storyOk ? 0 : 1;
