@@ -33,6 +33,9 @@ internal sealed class HostLock : IDisposable
             throw new NvmeNativeTimeoutException($"the host lock {lockFile}", "held by another attach or detach in this process", timeout, lockFile);
         try
         {
+            // The lock lives in a directory only root can change (the default's parent, /run/lock, is world-writable):
+            // nobody else can plant a link there that root would follow, or hold the lock file and stall every attach.
+            SecureDirectory.EnsurePrivate(Path.GetDirectoryName(Path.GetFullPath(lockFile))!);
             var left = timeout == Timeout.InfiniteTimeSpan ? timeout : timeout - waited.Elapsed;
             return new HostLock(gate, FileLock.Acquire(lockFile, left < TimeSpan.Zero ? TimeSpan.Zero : left, ct));
         }

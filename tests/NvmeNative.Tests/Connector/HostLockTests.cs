@@ -4,6 +4,7 @@ using NvmeNative.Kernel;
 
 namespace NvmeNative.Tests.Connector;
 
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class HostLockTests : IDisposable
 {
     private readonly FakeKernelTree _tree = new();
@@ -37,5 +38,31 @@ public sealed class HostLockTests : IDisposable
         using (HostLock.Acquire(LockFile, TimeSpan.FromSeconds(5), CancellationToken.None))
             Assert.Throws<NvmeNativeTimeoutException>(() => HostLock.Acquire(LockFile, TimeSpan.Zero, CancellationToken.None));
         using var again = HostLock.Acquire(LockFile, TimeSpan.Zero, CancellationToken.None);
+    }
+
+    [Fact]
+    public void A_lock_directory_others_can_write_or_a_planted_link_is_refused_and_nothing_is_created()
+    {
+        string dir = Path.GetDirectoryName(LockFile)!;
+        Directory.CreateDirectory(dir);
+        File.SetUnixFileMode(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute |
+            UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute);
+        Assert.Throws<NvmeNativeException>(() => HostLock.Acquire(LockFile, TimeSpan.Zero, CancellationToken.None));
+        Assert.False(File.Exists(LockFile));
+
+        Directory.Delete(dir);
+        string elsewhere = Directory.CreateDirectory(Path.Combine(_tree.Root, "elsewhere")).FullName;
+        Directory.CreateSymbolicLink(dir, elsewhere);
+        Assert.Throws<NvmeNativeException>(() => HostLock.Acquire(LockFile, TimeSpan.Zero, CancellationToken.None));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(elsewhere));
+    }
+
+    [Fact]
+    public void The_lock_directory_is_made_root_only()
+    {
+        using (HostLock.Acquire(LockFile, TimeSpan.Zero, CancellationToken.None))
+        {
+        }
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.GetDirectoryName(LockFile)!));
     }
 }
