@@ -17,10 +17,14 @@ internal sealed class AttachRecords(KernelPaths paths)
 
     private string RecordOf(string deviceName) => Path.Combine(RecordDirectory, deviceName);
 
+    /// <summary>
+    /// Records an attached device, atomically in a root-only directory (never through a link): these files decide
+    /// which controllers a detach deletes, so nobody else may plant or change one.
+    /// </summary>
     internal void Add(string deviceName, Nqn subsystem)
     {
-        Directory.CreateDirectory(RecordDirectory);
-        File.WriteAllText(RecordOf(deviceName), subsystem.Value);
+        SecureDirectory.EnsurePrivate(RecordDirectory);
+        DurableFile.Replace(RecordDirectory, deviceName, System.Text.Encoding.UTF8.GetBytes(subsystem.Value));
     }
 
     internal bool Has(string deviceName) => File.Exists(RecordOf(deviceName));
@@ -28,9 +32,12 @@ internal sealed class AttachRecords(KernelPaths paths)
     /// <summary>Forgets the record; none (not even the directory, on a host that never attached) is not an error.</summary>
     internal void Remove(string deviceName)
     {
-        if (Directory.Exists(RecordDirectory))
-            File.Delete(RecordOf(deviceName));
+        if (IsPlainName(deviceName))
+            DurableFile.Remove(RecordDirectory, deviceName);
     }
+
+    // A device name from a caller's path ("/dev/" gives "") names no record.
+    private static bool IsPlainName(string name) => name.Length > 0 && name is not ("." or "..") && !name.Contains('/') && !name.Contains('\0');
 
     /// <summary>
     /// True when the namespace device is in use: attached through NvmeNative (recorded), or in use by anything
