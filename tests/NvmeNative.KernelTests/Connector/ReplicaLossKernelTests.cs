@@ -191,6 +191,8 @@ public sealed class ReplicaLossKernelTests
                 replica.Namespace.Resize(2 * ReplicaLossVolume.Size);
             long grown = connector.Extend(volume.Properties, Ct);
             Assert.True(grown > before + ReplicaLossVolume.Size / 2, $"{before} -> {grown}");
+            // md resyncs the grown region and refuses another grow meanwhile (EBUSY, "grow when it is done").
+            arrays.WaitForInSync(md, TimeSpan.FromMinutes(2), Ct);
 
             // Replica 3 is not grown on its backend: the array stays at its size, and the extend says so.
             foreach (var replica in volume.Replicas.Take(3))
