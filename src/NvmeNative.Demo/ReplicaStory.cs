@@ -33,7 +33,8 @@ internal sealed class ReplicaStory(NvmetTarget target)
 
         Step("2. the replica monitor watches it (kernel notifications, no timer), healing on");
         var events = new List<ReplicaEvent>();
-        await using var monitor = new ReplicaMonitor(new ReplicaMonitorOptions { Heal = true });
+        // The same store the connector uses by default: the monitor finds the volume's record by its array uuid there.
+        await using var monitor = new ReplicaMonitor(new ReplicaMonitorOptions { Heal = true, ReplicaStateStore = new FileReplicaStateStore() });
         using var subscription = monitor.Subscribe(e =>
         {
             lock (events)
