@@ -66,9 +66,10 @@ internal sealed class ReplicaStory(NvmetTarget target)
         Step("5. the design document's danger: replica C is lost again while new data is written, then the volume is detached");
         byte[] newest = new byte[64 << 10];
         Random.Shared.NextBytes(newest);
+        int lostAgain = Count(events);
         replicas[2].Namespace.Disable();
         Write(volume.Path, newest); // md fails C on this write and goes on with A and B
-        await WaitForEvent(events, e => e.Kind == ReplicaEventKind.MemberFaulty);
+        await WaitForEvent(events, e => e.Kind == ReplicaEventKind.MemberFaulty, lostAgain);
         Write(volume.Path, newest);
         await monitor.StopAsync();
         connector.Disconnect(props);
