@@ -12,8 +12,10 @@ namespace NvmeNative.Benchmarks.Lab;
 /// </summary>
 internal sealed class LoopbackVolume
 {
-    private LoopbackVolume(string nqn, Guid uuid, IReadOnlyList<IPEndPoint> portals)
+    private LoopbackVolume(NvmetNamespace ns, Guid uuid, IReadOnlyList<IPEndPoint> portals)
     {
+        string nqn = ns.Subsystem.Nqn;
+        Namespace = ns;
         Nqn = nqn;
         Uuid = uuid;
         Portals = portals;
@@ -22,6 +24,9 @@ internal sealed class LoopbackVolume
     }
 
     public string Nqn { get; }
+
+    /// <summary>The target side of the volume: disabling it makes the replica go away from the host.</summary>
+    public NvmetNamespace Namespace { get; }
 
     public Guid Uuid { get; }
 
@@ -37,10 +42,10 @@ internal sealed class LoopbackVolume
         var uuid = Guid.NewGuid();
         var subsystem = target.CreateSubsystem(NvmetNames.NewTestNqn(BenchTargets.Label));
         BenchTargets.Track(subsystem.Nqn);
-        subsystem.AddFileNamespace(sizeBytes, new NamespaceOptions { Uuid = uuid });
+        var ns = subsystem.AddFileNamespace(sizeBytes, new NamespaceOptions { Uuid = uuid });
         foreach (var port in ports)
             port.Link(subsystem);
-        return new LoopbackVolume(subsystem.Nqn, uuid, ports.Select(p => new IPEndPoint(p.Address, p.TrSvcId)).ToList());
+        return new LoopbackVolume(ns, uuid, ports.Select(p => new IPEndPoint(p.Address, p.TrSvcId)).ToList());
     }
 
     /// <summary>
