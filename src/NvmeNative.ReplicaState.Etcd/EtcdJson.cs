@@ -8,6 +8,10 @@ namespace NvmeNative.ReplicaState.Etcd;
 internal sealed class EtcdRangeRequest
 {
     public required string Key { get; init; }
+
+    /// <summary>Exclusive end of a key range (base64); null for the one key.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? RangeEnd { get; init; }
 }
 
 internal sealed class EtcdPutRequest

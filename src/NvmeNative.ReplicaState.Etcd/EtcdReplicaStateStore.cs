@@ -19,7 +19,7 @@ namespace NvmeNative.ReplicaState.Etcd;
 /// answer), each bounded by <see cref="RequestTimeout"/>. No authentication: run it on a trusted network or
 /// behind a local proxy that adds it.
 /// </summary>
-public sealed class EtcdReplicaStateStore : IReplicaStateStore, IDisposable
+public sealed class EtcdReplicaStateStore : IReplicaStateStore, IReplicaStateCatalog, IDisposable
 {
     private readonly HttpClient _http;
     private readonly IReadOnlyList<Uri> _endpoints;
@@ -79,6 +79,42 @@ public sealed class EtcdReplicaStateStore : IReplicaStateStore, IDisposable
         var response = Post("/v3/kv/range", new EtcdRangeRequest { Key = Base64(etcdKey) },
             EtcdJsonContext.Default.EtcdRangeRequest, EtcdJsonContext.Default.EtcdRangeResponse, "read replica state", cancellationToken);
         return Decode(response, etcdKey);
+    }
+
+    /// <summary>
+    /// Every record under the prefix, in one range request (what the monitor needs to find a volume by its md
+    /// array uuid). A value that cannot be decoded is left out: <see cref="Read"/> by its key says why.
+    /// </summary>
+    public IReadOnlyList<ReplicaStateRecord> ReadAll(CancellationToken cancellationToken = default)
+    {
+        byte[] first = Encoding.UTF8.GetBytes(Prefix + "/replicas/");
+        byte[] end = (byte[])first.Clone();
+        end[^1]++; // '/' + 1: the first key after every key that starts with the prefix
+        var response = Post("/v3/kv/range", new EtcdRangeRequest { Key = Convert.ToBase64String(first), RangeEnd = Convert.ToBase64String(end) },
+            EtcdJsonContext.Default.EtcdRangeRequest, EtcdJsonContext.Default.EtcdRangeResponse, "list replica states", cancellationToken);
+        var records = new List<ReplicaStateRecord>();
+        foreach (var kv in response.Kvs ?? [])
+        {
+            string etcdKey;
+            try
+            {
+                etcdKey = Encoding.UTF8.GetString(Convert.FromBase64String(kv.Key ?? ""));
+            }
+            catch (FormatException)
+            {
+                continue;
+            }
+            try
+            {
+                if (Decode(new EtcdRangeResponse { Kvs = [kv] }, etcdKey) is { } state)
+                    records.Add(state.Record);
+            }
+            catch (ReplicaStateException)
+            {
+                // corrupt or a newer schema: Read by its key reports it
+            }
+        }
+        return records;
     }
 
     /// <inheritdoc/>

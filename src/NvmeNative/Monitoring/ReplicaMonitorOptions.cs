@@ -13,7 +13,7 @@ public sealed record ReplicaMonitorOptions
 
     /// <summary>
     /// Where the replica-state records are. Events are written to the record of the volume whose array they concern;
-    /// a store that can list its records (<see cref="IReplicaStateCatalog"/>, e.g. the file store) lets the monitor
+    /// a store that can list its records (<see cref="IReplicaStateCatalog"/>: the file store and the etcd store) lets the monitor
     /// find every volume by its array uuid. Null: events are published but nothing is recorded.
     /// </summary>
     public IReplicaStateStore? ReplicaStateStore { get; init; }

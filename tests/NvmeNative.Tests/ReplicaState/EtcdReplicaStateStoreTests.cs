@@ -104,4 +104,38 @@ public sealed class EtcdReplicaStateStoreTests(EtcdServer etcd) : IClassFixture<
         store.CompareAndSwap(key, null, ReplicaStateRecord.New(key, T0), Ct);
         Assert.NotNull(store.Read(key, Ct));
     }
+
+    [Fact]
+    public async Task ReadAll_lists_the_records_under_its_prefix_only_and_leaves_out_what_it_cannot_decode()
+    {
+        string prefix = "/list-" + Guid.NewGuid().ToString("N")[..8];
+        using var store = Store(prefix);
+        using var neighbour = Store(prefix + "x"); // shares the prefix as a string, not as a directory
+        var a = UniqueKey();
+        var b = UniqueKey();
+        store.CompareAndSwap(a, null, WithCounter(ReplicaStateRecord.New(a, T0), 7), Ct);
+        store.CompareAndSwap(b, null, ReplicaStateRecord.New(b, T0), Ct);
+        var c = UniqueKey();
+        neighbour.CompareAndSwap(c, null, ReplicaStateRecord.New(c, T0), Ct);
+        using (var http = new HttpClient())
+        {
+            string put = $$"""{"key": "{{B64(prefix + "/replicas/garbage")}}", "value": "{{B64("not json")}}"}""";
+            using var content = new StringContent(put);
+            (await http.PostAsync(new Uri(etcd.ClientUrl, "/v3/kv/put"), content, Ct)).EnsureSuccessStatusCode();
+        }
+
+        var all = store.ReadAll(Ct);
+
+        Assert.Equal(new[] { a.Value, b.Value }.Order(StringComparer.Ordinal), all.Select(r => r.VolumeKey).Order(StringComparer.Ordinal));
+        Assert.Equal(7UL, all.Single(r => r.VolumeKey == a.Value).KnownGoodEvents);
+    }
+
+    [Fact]
+    public void ReadAll_of_an_empty_prefix_is_empty()
+    {
+        using var store = Store("/empty-" + Guid.NewGuid().ToString("N")[..8]);
+        Assert.Empty(store.ReadAll(Ct));
+    }
+
+    private static string B64(string text) => Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(text));
 }
