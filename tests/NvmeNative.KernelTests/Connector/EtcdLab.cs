@@ -1,5 +1,8 @@
 using NvmeNative.TestSupport;
 
+// One etcd server for the whole run: under emulation it takes long to start.
+[assembly: AssemblyFixture(typeof(NvmeNative.KernelTests.Connector.EtcdLab))]
+
 namespace NvmeNative.KernelTests.Connector;
 
 /// <summary>

@@ -19,7 +19,7 @@ namespace NvmeNative.KernelTests.Connector;
 /// (and their own superblocks never learn it). mdadm (--detail, --examine of the target-side backing files) is the oracle.
 /// </summary>
 [Collection(NvmetCollection.Name)]
-public sealed class ReplicaStateKernelTests(EtcdLab etcd) : IClassFixture<EtcdLab>
+public sealed class ReplicaStateKernelTests(EtcdLab etcd)
 {
     private const long Offset = 1 << 20;
     private const int Chunk = 1 << 20;

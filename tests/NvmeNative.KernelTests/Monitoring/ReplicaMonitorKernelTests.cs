@@ -19,7 +19,7 @@ namespace NvmeNative.KernelTests.Monitoring;
 /// every block reading back its last checksum.
 /// </summary>
 [Collection(NvmetCollection.Name)]
-public sealed class ReplicaMonitorKernelTests : IDisposable
+public sealed class ReplicaMonitorKernelTests(EtcdLab etcd) : IDisposable
 {
     private const long ReplicaSize = 16 << 20;
     private const int BlockSize = 64 << 10;
@@ -39,6 +39,7 @@ public sealed class ReplicaMonitorKernelTests : IDisposable
     public Task A_replica_disabled_and_re_enabled_is_failed_on_record_then_re_added_through_the_bitmap() =>
         LoseAndReturn(blank: false);
 
+    /// <summary>With the records in etcd: the monitor finds the volume by listing the store's prefix.</summary>
     [Fact]
     public Task A_replica_recreated_blank_is_added_for_a_full_rebuild() =>
         LoseAndReturn(blank: true);
@@ -77,7 +78,11 @@ public sealed class ReplicaMonitorKernelTests : IDisposable
     private async Task LoseAndReturn(bool blank)
     {
         using var volume = new ReplicatedTestVolume(blank ? "monblank" : "mon", replicas: 3, size: ReplicaSize);
-        var store = new FileReplicaStateStore(Path.Combine(_storeDir, "replicas"));
+        // One case per store: the file store, and etcd (the monitor lists the etcd prefix to find the volume).
+        IReplicaStateStore store = blank
+            ? NvmeNative.ReplicaState.Etcd.ReplicaStateStores.Create(etcd.UniqueStoreUri())
+            : new FileReplicaStateStore(Path.Combine(_storeDir, "replicas"));
+        using var storeLifetime = store as IDisposable;
         var connector = new NvmeOfConnector(new NvmeOfConnectorOptions { ReplicaStateStore = store });
         var arrays = new MdArrays();
         var attached = connector.Connect(volume.Properties, Ct);
@@ -113,7 +118,7 @@ public sealed class ReplicaMonitorKernelTests : IDisposable
             Assert.Equal(volume.Alias, faulty.VolumeAlias);
             Assert.Equal(arrayUuid, faulty.ArrayUuid);
             // On record before the test (or anyone the monitor told) could read it.
-            var record = store.ReadAll(Ct).Single(r => r.ArrayUuid == arrayUuid);
+            var record = ((IReplicaStateCatalog)store).ReadAll(Ct).Single(r => r.ArrayUuid == arrayUuid);
             var entry = record.Replicas.Single(r => r.Replica.TargetNqn == lost.Subsystem.Nqn);
             Assert.Equal(ReplicaCondition.Failed, entry.State);
             Assert.All(record.Replicas.Where(r => r != entry), r => Assert.Equal(ReplicaCondition.InSync, r.State));
@@ -139,7 +144,7 @@ public sealed class ReplicaMonitorKernelTests : IDisposable
                 $"expected path restored < {(blank ? "added" : "re-added")} < rebuild finished < optimal, got {restored}, {back}, {finished}, {optimal}");
             var synced = arrays.WaitForInSync(md, TimeSpan.FromMinutes(2), Ct);
             Assert.Equal(3, synced.Members.Count(m => m.IsActive));
-            record = store.ReadAll(Ct).Single(r => r.ArrayUuid == arrayUuid);
+            record = ((IReplicaStateCatalog)store).ReadAll(Ct).Single(r => r.ArrayUuid == arrayUuid);
             Assert.All(record.Replicas, r => Assert.Equal(ReplicaCondition.InSync, r.State));
 
             writer.Verify();
