@@ -1,0 +1,155 @@
+using Microsoft.Extensions.Logging;
+using NvmeNative.Errors;
+using NvmeNative.Kernel;
+using NvmeNative.Md;
+using NvmeNative.ReplicaState;
+using NvmeNative.Topology;
+
+namespace NvmeNative.Monitoring;
+
+/// <summary>
+/// The monitor's heal policy carried out: a replica the record says failed (or being rebuilt) whose namespace is
+/// reachable and whose controller is live again is re-added through the bitmap, added for a full rebuild when md
+/// refuses the re-add or the replica came back blank, and refused (once per device and reason, as an event) when its
+/// superblock says it is not ours to add (<see cref="HealPolicy"/>).
+/// </summary>
+internal sealed class MonitorHealer(KernelPaths paths, MdArrays md, IReplicaStateStore store, ILogger log)
+{
+    private readonly KernelPaths _paths = paths;
+    private readonly MdArrays _md = md;
+    private readonly IReplicaStateStore _store = store;
+    private readonly ILogger _log = log;
+    private readonly HashSet<string> _fullRebuilds = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _healRefused = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// True once for a namespace this healer added for a full rebuild: md reports such a member as re-added, and the
+    /// monitor says what really happened.
+    /// </summary>
+    internal bool TakeFullRebuild(string blockName) => _fullRebuilds.Remove(blockName);
+
+    internal void Heal(HostView view, Action<ReplicaEvent> publish, CancellationToken ct)
+    {
+                foreach (var array in view.Arrays.Values)
+        {
+            if (!array.Running || array.Record is null || array.Uuid is null || !MdUuid.TryParse(array.Uuid, out var uuid))
+                continue;
+            ReplicaStateRecord? record;
+            try
+            {
+                record = _store.Read(VolumeKey.Create(array.Record.Alias, array.Record.Replicas.Select(r => r.Replica)), ct)?.Record;
+            }
+            catch (ReplicaStateException e)
+            {
+                MonitorLog.Warning(_log, $"healing {array.Device}: cannot read its record: {e.Message}");
+                continue;
+            }
+            if (record is null || record.ArrayUuid != array.Uuid)
+                continue;
+            foreach (var entry in record.Replicas.Where(r => r.State is ReplicaCondition.Failed or ReplicaCondition.Rebuilding))
+                HealReplica(view, array, uuid, entry, publish, ct);
+        }
+    }
+
+    private void HealReplica(HostView view, ArrayView array, MdUuid uuid, ReplicaStateEntry entry, Action<ReplicaEvent> publish, CancellationToken ct)
+    {
+        if (array.Members.Values.Any(m => m.Replica == entry.Replica && !m.IsFaulty))
+            return; // already back
+        if (view.NamespaceOf(entry.Replica) is not { } ns)
+            return; // not reachable (yet)
+        if (ns.Controllers.Count > 0 && !ns.Controllers.Any(c => view.Controllers.TryGetValue(c, out var cv) && cv.State == ControllerState.Live))
+            return; // its controller is not live again yet
+        string device = _paths.DevPath(ns.BlockName);
+        if (_md.HolderOf(device) is not null)
+            return;
+        MdMemberExamination? superblock;
+        bool otherMetadata;
+        try
+        {
+            superblock = _md.Examine(device);
+            otherMetadata = superblock is null && _md.CarriesMetadata(device);
+        }
+        catch (NvmeNativeException e)
+        {
+            Refuse(array, entry, ns, $"its superblock cannot be read: {e.Message}", publish);
+            return;
+        }
+        var (action, reason) = HealPolicy.Decide(entry, uuid, superblock, otherMetadata);
+        if (action == HealAction.None)
+            return;
+        if (action == HealAction.Refuse)
+        {
+            Refuse(array, entry, ns, reason, publish);
+            return;
+        }
+        RemoveLeftovers(array, entry);
+        ct.ThrowIfCancellationRequested();
+        try
+        {
+            MonitorLog.Healing(_log, array.Device.Value, action == HealAction.ReAdd ? "re-adding" : "adding", device, reason);
+            if (action == HealAction.ReAdd)
+            {
+                try
+                {
+                    _md.ReAddMember(array.Device, device);
+                }
+                catch (NvmeNativeException e)
+                {
+                    // md keeps no bitmap that covers it (or refuses for another reason): a full rebuild is the way back.
+                    MonitorLog.Healing(_log, array.Device.Value, "adding for a full rebuild", device, "md refused the re-add: " + e.Message);
+                    _md.AddMember(array.Device, device, overwriteExistingMetadata: true);
+                    _fullRebuilds.Add(ns.BlockName);
+                }
+            }
+            else
+            {
+                _md.AddMember(array.Device, device);
+                _fullRebuilds.Add(ns.BlockName);
+            }
+            _healRefused.Remove(ns.BlockName);
+        }
+        catch (NvmeNativeException e)
+        {
+            var failed = new ReplicaEvent(ReplicaEventKind.HealFailed, DateTimeOffset.UtcNow, array.Record?.Alias, array.Uuid, array.Device.Value,
+                entry.Replica.TargetNqn, entry.Replica.Namespace, [array.Device.Value, ns.BlockName], e.Message);
+            if (_healRefused.TryAdd(ns.BlockName, failed.Detail!))
+                publish(failed);
+        }
+    }
+
+    // A member md failed stays bound (faulty) until removed; when its device went away and came back under another
+    // name, the old entry would hold on to the replica forever.
+    private void RemoveLeftovers(ArrayView array, ReplicaStateEntry entry)
+    {
+        try
+        {
+            // Those whose device went away are not even in sysfs' member list: md's own table finds them.
+            foreach (string gone in _md.RemoveDetachedMembers(array.Device))
+                MonitorLog.Healing(_log, array.Device.Value, "removed the detached member", gone, "its device is gone");
+        }
+        catch (NvmeNativeException e)
+        {
+            MonitorLog.Warning(_log, $"healing {array.Device}: cannot remove detached members: {e.Message}");
+        }
+        foreach (var member in array.Members.Values.Where(m => m.IsFaulty && m.Replica == entry.Replica))
+        {
+            try
+            {
+                _md.RemoveMember(array.Device, member.KernelName);
+            }
+            catch (NvmeNativeException e)
+            {
+                MonitorLog.Warning(_log, $"healing {array.Device}: cannot remove the faulty member {member.KernelName}: {e.Message}");
+            }
+        }
+    }
+
+    private void Refuse(ArrayView array, ReplicaStateEntry entry, NamespaceView ns, string reason, Action<ReplicaEvent> publish)
+    {
+        if (_healRefused.TryGetValue(ns.BlockName, out var said) && said == reason)
+            return; // said once for this device; said again when it comes back or the reason changes
+        _healRefused[ns.BlockName] = reason;
+        publish(new ReplicaEvent(ReplicaEventKind.HealRefused, DateTimeOffset.UtcNow, array.Record?.Alias, array.Uuid, array.Device.Value,
+            entry.Replica.TargetNqn, entry.Replica.Namespace, [array.Device.Value, ns.BlockName], reason));
+    }
+}

@@ -1,0 +1,118 @@
+using NvmeNative.Errors;
+using NvmeNative.Kernel;
+
+namespace NvmeNative.Monitoring;
+
+/// <summary>
+/// What wakes the monitor: uevents for md and NVMe devices, poll(2) on the sysfs attributes md and the controllers
+/// notify, and a recheck interval as a safety net. A wake-up is never truth, only a reason to re-read the host.
+/// </summary>
+internal sealed class WakeSources(TimeSpan recheck) : IDisposable
+{
+    private static readonly HashSet<string> WatchedSubsystems = new(StringComparer.Ordinal) { "block", "nvme", "nvme-subsystem" };
+
+    private readonly TimeSpan _recheck = recheck;
+    private readonly Lock _gate = new();
+    private readonly SemaphoreSlim _wake = new(0);
+    private int _wakePending;
+    private (IReadOnlyList<string> Attributes, CancellationTokenSource Rewatch) _watch = ([], new CancellationTokenSource());
+
+    /// <summary>Watches <paramref name="attributes"/> from now on (the sysfs loop re-arms when the set changed).</summary>
+    internal void Watch(IReadOnlyList<string> attributes)
+    {
+        lock (_gate)
+        {
+            if (attributes.SequenceEqual(_watch.Attributes, StringComparer.Ordinal))
+                return;
+            var old = _watch.Rewatch;
+            _watch = (attributes, new CancellationTokenSource());
+            old.Cancel();
+            old.Dispose();
+        }
+    }
+
+    /// <summary>Asks for a reconcile; wake-ups that arrive before it runs are one.</summary>
+    internal void Wake()
+    {
+        if (Interlocked.Exchange(ref _wakePending, 1) == 0)
+            _wake.Release();
+    }
+
+    /// <summary>Waits for the next wake-up and takes it.</summary>
+    internal void WaitForWake(CancellationToken ct)
+    {
+        _wake.Wait(ct);
+        Interlocked.Exchange(ref _wakePending, 0);
+    }
+
+    /// <summary>Wakes on every uevent of an md or NVMe device, and at least every recheck interval.</summary>
+    internal void UeventLoop(IUeventSource events, CancellationToken ct)
+    {
+        while (true)
+        {
+            var receipt = events.Receive(_recheck, ct);
+            // An event is a wake-up, never truth: the next read of sysfs says what it meant.
+            if (receipt.Kind != UeventReceiptKind.Event || receipt.Message is { } m && m.Subsystem is { } s && WatchedSubsystems.Contains(s)
+                && (m.KernelName.StartsWith("md", StringComparison.Ordinal) || m.KernelName.StartsWith("nvme", StringComparison.Ordinal)))
+                Wake();
+        }
+    }
+
+    /// <summary>Wakes when a watched attribute notifies (poll(2)), and at least every recheck interval.</summary>
+    internal void SysfsLoop(CancellationToken ct)
+    {
+        while (true)
+        {
+            IReadOnlyList<string> attributes;
+            CancellationToken rewatch;
+            lock (_gate)
+            {
+                attributes = _watch.Attributes;
+                rewatch = _watch.Rewatch.Token;
+            }
+            try
+            {
+                if (attributes.Count == 0)
+                {
+                    WaitHandle.WaitAny([ct.WaitHandle, rewatch.WaitHandle], _recheck);
+                    ct.ThrowIfCancellationRequested();
+                    continue;
+                }
+                using var watch = new SysfsWatch(attributes);
+                using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, rewatch);
+                while (true)
+                {
+                    watch.Arm();
+                    Wake();
+                    watch.Wait(Environment.TickCount64 + (long)_recheck.TotalMilliseconds, linked.Token);
+                }
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                // The set of arrays or members changed: watch the new one.
+            }
+            catch (NvmeNativeException)
+            {
+                // An attribute went away (an array stopped, a member left): re-read, and watch what is there then.
+                Wake();
+                WaitHandle.WaitAny([ct.WaitHandle, rewatch.WaitHandle], _recheck);
+            }
+        }
+    }
+
+    /// <summary>Forgets the watched attributes (the monitor stopped; a restart reads the host afresh).</summary>
+    internal void Reset()
+    {
+        lock (_gate)
+        {
+            _watch.Rewatch.Dispose();
+            _watch = ([], new CancellationTokenSource());
+        }
+    }
+
+    public void Dispose()
+    {
+        _watch.Rewatch.Dispose();
+        _wake.Dispose();
+    }
+}
