@@ -35,6 +35,7 @@ public sealed class ReplicaMonitorKernelTests(EtcdLab etcd) : IDisposable
 
     public void Dispose() => Directory.Delete(_storeDir, recursive: true);
 
+    /// <summary>The monitor is restarted between the loss and the return: it rebuilds its view from sysfs and the record.</summary>
     [Fact]
     public Task A_replica_disabled_and_re_enabled_is_failed_on_record_then_re_added_through_the_bitmap() =>
         LoseAndReturn(blank: false);
@@ -93,19 +94,24 @@ public sealed class ReplicaMonitorKernelTests(EtcdLab etcd) : IDisposable
 
         var log = new EventLog();
         var hooked = new EventLog();
-        await using var monitor = new ReplicaMonitor(new ReplicaMonitorOptions
+        ReplicaMonitor NewMonitor()
         {
-            ReplicaStateStore = store,
-            Heal = true,
-            Logger = new StderrLogger(),
-            Hook = (e, _) =>
+            var m = new ReplicaMonitor(new ReplicaMonitorOptions
             {
-                hooked.Add(e);
-                return Task.CompletedTask;
-            },
-        });
-        using var subscription = monitor.Subscribe(log.Add);
-        monitor.Start();
+                ReplicaStateStore = store,
+                Heal = true,
+                Logger = new StderrLogger(),
+                Hook = (e, _) =>
+                {
+                    hooked.Add(e);
+                    return Task.CompletedTask;
+                },
+            });
+            m.Subscribe(log.Add);
+            m.Start();
+            return m;
+        }
+        var monitor = NewMonitor();
         using var writer = new ChecksummedWriter(attached.Path);
         try
         {
@@ -126,6 +132,12 @@ public sealed class ReplicaMonitorKernelTests(EtcdLab etcd) : IDisposable
             // The writes go on, degraded.
             writer.WaitForWrites(writer.Writes + 10, Ct);
 
+            if (!blank)
+            {
+                // A restart mid-incident: the new monitor knows nothing but sysfs and the record, and heals all the same.
+                await monitor.DisposeAsync();
+                monitor = NewMonitor();
+            }
             int returnedAt = log.Count;
             if (blank)
                 Zero(lost.Namespace.DevicePath, 8 << 20); // the backend recreated it empty: no superblock, no bitmap
@@ -160,7 +172,7 @@ public sealed class ReplicaMonitorKernelTests(EtcdLab etcd) : IDisposable
         finally
         {
             writer.Stop();
-            await monitor.StopAsync();
+            await monitor.DisposeAsync();
             if (!lost.Namespace.IsEnabled)
                 lost.Namespace.Enable();
             connector.Disconnect(volume.Properties, cancellationToken: Ct);
