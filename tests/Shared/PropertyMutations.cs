@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using NvmeNative.Connector;
 
-namespace NvmeNative.Tests.Connector.Properties;
+namespace NvmeNative.TestSupport;
 
 /// <summary>One generated input: its seed and case number (to reproduce it), what was done, and the text.</summary>
 internal sealed record MutatedProperties(int Seed, int Case, IReadOnlyList<string> Mutations, string Json)
