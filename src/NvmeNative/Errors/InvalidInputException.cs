@@ -19,13 +19,13 @@ public class InvalidInputException : NvmeNativeException
         Exception? innerException = null, int? errno = null)
         : base(string.IsNullOrEmpty(keyPath) ? message : keyPath + ": " + message, operation, path, errno, null, innerException)
     {
-        KeyPath = keyPath;
-        Reason = message;
+        KeyPath = keyPath is null ? null : DisplayText.Escape(keyPath);
+        Reason = DisplayText.Escape(SecretRedactor.RedactFreeText(message));
     }
 
-    /// <summary>The key path or option name of the offending value; empty for the document root; null when not applicable.</summary>
+    /// <summary>The key path or option name of the offending value (control characters escaped); empty for the document root; null when not applicable.</summary>
     public string? KeyPath { get; }
 
-    /// <summary>The reason alone, without the operation and key path.</summary>
+    /// <summary>The reason alone, without the operation and key path (secrets masked, control characters escaped).</summary>
     public string Reason { get; }
 }

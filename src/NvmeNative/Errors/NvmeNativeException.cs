@@ -44,17 +44,19 @@ public class NvmeNativeException : IOException
     /// <summary>The fabrics connect string with DH-HMAC-CHAP secrets replaced, or null.</summary>
     public string? ConnectString { get; }
 
+    // Secrets are masked and control characters escaped here, for every message of the family: values in messages come
+    // from callers, files and devices, and a newline or a terminal escape among them would forge what stderr shows.
     private static string Compose(string message, string operation, string? path, int? errno, string? connectString)
     {
         var text = new System.Text.StringBuilder();
-        text.Append(operation);
+        text.Append(DisplayText.Escape(operation));
         if (path is not null)
-            text.Append(' ').Append(path);
-        text.Append(": ").Append(SecretRedactor.RedactFreeText(message));
+            text.Append(' ').Append(DisplayText.Escape(path));
+        text.Append(": ").Append(DisplayText.Escape(SecretRedactor.RedactFreeText(message)));
         if (errno is int e)
             text.Append(" (").Append(ErrnoText.Name(e)).Append(", errno ").Append(e).Append(')');
         if (connectString is not null)
-            text.Append(" [").Append(SecretRedactor.RedactConnectString(connectString)).Append(']');
+            text.Append(" [").Append(DisplayText.Escape(SecretRedactor.RedactConnectString(connectString))).Append(']');
         return text.ToString();
     }
 }

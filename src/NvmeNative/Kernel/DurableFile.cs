@@ -151,20 +151,10 @@ internal static class DurableFile
             throw new ArgumentException($"'{fileName}' is not a plain file name", nameof(fileName));
     }
 
-    private static unsafe void Rename(string from, string to)
+    private static void Rename(string from, string to)
     {
-        Span<byte> a = stackalloc byte[Utf8Path.MaxBytes(from)];
-        Span<byte> b = stackalloc byte[Utf8Path.MaxBytes(to)];
-        Span<byte> fromZ = Utf8Path.Encode(from, a), toZ = Utf8Path.Encode(to, b);
-        fixed (byte* pa = fromZ)
-        fixed (byte* pb = toZ)
-        {
-            while (Libc.rename(pa, pb) < 0)
-            {
-                int errno = Syscall.LastErrno;
-                if (errno != (int)Errno.EINTR)
-                    throw Syscall.Error(errno, "rename " + from, to);
-            }
-        }
+        int errno = PathOps.TryRename(from, to);
+        if (errno != 0)
+            throw Syscall.Error(errno, "rename " + from, to);
     }
 }

@@ -46,6 +46,21 @@ internal static unsafe class PathOps
                     return e;
     }
 
+    /// <summary>
+    /// rename(2): moves <paramref name="from"/> to <paramref name="to"/>, atomically replacing what <paramref name="to"/>
+    /// names (a file or a link; a symlink itself is moved, never followed); returns 0 or errno.
+    /// </summary>
+    internal static int TryRename(string from, string to)
+    {
+        Span<byte> fromBuffer = Buffer(from, stackalloc byte[StackPathLimit]);
+        Span<byte> toBuffer = Buffer(to, stackalloc byte[StackPathLimit]);
+        fixed (byte* f = Utf8Path.Encode(from, fromBuffer))
+        fixed (byte* t = Utf8Path.Encode(to, toBuffer))
+            while (true)
+                if (Errno(Interop.Libc.rename(f, t)) is var e && e != EintrRetry)
+                    return e;
+    }
+
     /// <summary>unlink(2); returns 0 or errno.</summary>
     internal static int TryUnlink(string path)
     {

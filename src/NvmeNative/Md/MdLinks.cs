@@ -1,3 +1,5 @@
+using NvmeNative.Kernel;
+
 namespace NvmeNative.Md;
 
 /// <summary>
@@ -28,17 +30,56 @@ internal sealed class MdLinks(MdPaths paths)
         return target == device || (target is { } other && !Directory.Exists(paths.MdDir(other)));
     }
 
-    /// <summary>Creates (or re-points a dangling) /dev/md/NAME → ../mdN.</summary>
+    /// <summary>
+    /// Creates (or re-points a dangling) /dev/md/NAME → ../mdN atomically: the new link is made under a temporary name
+    /// in the same directory and renamed over NAME, so a reader (udev, a mount by path, another attach) sees the old
+    /// link or the new one, never none; a crash leaves at most a temporary that <see cref="RemoveTemporaries"/> clears.
+    /// </summary>
+    /// <exception cref="MdException">NAME exists and is not a symlink (a file or directory we did not make), or a system call failed.</exception>
     internal string Create(MdArrayName name, MdDeviceName device)
     {
+        const string operation = "create md link";
         Directory.CreateDirectory(paths.LinkDir);
         string link = paths.Link(name);
         if (Target(name) == device)
             return link;
-        if (new FileInfo(link).LinkTarget is not null)
-            File.Delete(link); // IsAvailable said it dangles
-        File.CreateSymbolicLink(link, "../" + device.Value);
+        var existing = new FileInfo(link);
+        if (existing.LinkTarget is null && (existing.Exists || Directory.Exists(link)))
+            throw new MdException("it exists and is not a symlink: it was not made by md or NvmeNative; remove it to use this name", operation,
+                member: link);
+        string temp = Path.Combine(paths.LinkDir, $".{name.Value}.{Environment.ProcessId}.{Guid.NewGuid():N}{TempSuffix}");
+        int errno = PathOps.TrySymlink("../" + device.Value, temp);
+        if (errno != 0)
+            throw new MdException("cannot create the link", operation, member: temp, errno: errno);
+        errno = PathOps.TryRename(temp, link);
+        if (errno != 0)
+        {
+            _ = PathOps.TryUnlink(temp);
+            throw new MdException($"cannot rename the new link over {link}", operation, member: temp, errno: errno);
+        }
         return link;
+    }
+
+    /// <summary>The suffix of a link being made (<see cref="Create"/>); such names are never array names (they start with '.').</summary>
+    internal const string TempSuffix = ".tmp";
+
+    /// <summary>
+    /// Removes links that a <see cref="Create"/> which died left under their temporary names (".NAME.PID.GUID.tmp"):
+    /// only those whose process is gone, so a concurrent Create in another process keeps its own. Returns how many.
+    /// </summary>
+    internal int RemoveTemporaries()
+    {
+        if (!Directory.Exists(paths.LinkDir))
+            return 0;
+        int removed = 0;
+        foreach (string temp in Directory.EnumerateFileSystemEntries(paths.LinkDir, "." + "*" + TempSuffix))
+        {
+            string[] parts = Path.GetFileName(temp).Split('.');
+            bool ownerAlive = parts.Length >= 4 && int.TryParse(parts[^3], out int pid) && Directory.Exists(Path.Combine(paths.Kernel.Proc, pid.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            if (!ownerAlive && new FileInfo(temp).LinkTarget is not null && PathOps.TryUnlink(temp) == 0)
+                removed++;
+        }
+        return removed;
     }
 
     /// <summary>Removes /dev/md/NAME if it points to <paramref name="device"/>.</summary>

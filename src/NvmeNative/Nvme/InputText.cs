@@ -31,6 +31,7 @@ internal static class InputText
                 '\0' => "a NUL character (it would end the option string)",
                 _ when char.IsControl(c) => $"the control character U+{(int)c:X4}",
                 _ when char.IsWhiteSpace(c) => $"whitespace U+{(int)c:X4} (the kernel does not trim values)",
+                _ when DisplayText.IsUnsafe(c) => $"the invisible format character U+{(int)c:X4} (it would change how the value is shown)",
                 _ => null,
             };
             if (what is not null)

@@ -100,11 +100,30 @@ public sealed record ConnectionProperties
     /// <summary><c>device_path</c>, added by Nova after an attach, or null.</summary>
     public string? DevicePath { get; internal init; }
 
+    /// <summary>
+    /// The most connection properties JSON accepted, in UTF-8 bytes (64 KiB): a volume of <see cref="MaxReplicas"/>
+    /// replicas of <see cref="MaxPortals"/> portals with long names takes under 16 KiB. Larger input is refused before
+    /// it is parsed.
+    /// </summary>
+    public const int MaxJsonBytes = 64 * 1024;
+
+    /// <summary>The most portals a target may list (<c>portals</c>): each becomes a controller when multipath is on.</summary>
+    public const int MaxPortals = 8;
+
+    /// <summary>The most replicas a volume may have (<c>volume_replicas</c> entries and <c>replica_count</c>).</summary>
+    public const int MaxReplicas = 8;
+
+    /// <summary>The longest <c>device_path</c>, in UTF-8 bytes (PATH_MAX less its terminator).</summary>
+    public const int MaxDevicePathBytes = 4095;
+
     /// <summary>Parses connection properties from JSON text.</summary>
-    /// <exception cref="InvalidConnectionPropertiesException">The input is not valid connection properties.</exception>
+    /// <exception cref="InvalidConnectionPropertiesException">The input is not valid connection properties, or larger than <see cref="MaxJsonBytes"/>.</exception>
     public static ConnectionProperties Parse(string json)
     {
         ArgumentNullException.ThrowIfNull(json);
+        // Every char is at least one UTF-8 byte: a longer string is too large without counting.
+        if (json.Length > MaxJsonBytes || System.Text.Encoding.UTF8.GetByteCount(json) > MaxJsonBytes)
+            throw ConnectionPropertiesParser.TooLarge();
         try
         {
             using var document = JsonDocument.Parse(json, ConnectionPropertiesParser.DocumentOptions);
@@ -117,9 +136,11 @@ public sealed record ConnectionProperties
     }
 
     /// <summary>Parses connection properties from UTF-8 JSON.</summary>
-    /// <exception cref="InvalidConnectionPropertiesException">The input is not valid connection properties.</exception>
+    /// <exception cref="InvalidConnectionPropertiesException">The input is not valid connection properties, or larger than <see cref="MaxJsonBytes"/>.</exception>
     public static ConnectionProperties Parse(ReadOnlyMemory<byte> utf8Json)
     {
+        if (utf8Json.Length > MaxJsonBytes)
+            throw ConnectionPropertiesParser.TooLarge();
         try
         {
             using var document = JsonDocument.Parse(utf8Json, ConnectionPropertiesParser.DocumentOptions);
@@ -129,6 +150,48 @@ public sealed record ConnectionProperties
         {
             throw ConnectionPropertiesParser.NotJson(e);
         }
+    }
+
+    /// <summary>
+    /// Reads UTF-8 JSON from <paramref name="utf8Json"/> (a file, standard input) and parses it. At most
+    /// <see cref="MaxJsonBytes"/> + 1 bytes are read: a longer stream is refused without reading the rest.
+    /// </summary>
+    /// <exception cref="InvalidConnectionPropertiesException">The input is not valid connection properties, or larger than <see cref="MaxJsonBytes"/>.</exception>
+    /// <exception cref="IOException">Reading the stream failed.</exception>
+    public static ConnectionProperties Parse(Stream utf8Json)
+    {
+        ArgumentNullException.ThrowIfNull(utf8Json);
+        var buffer = new byte[MaxJsonBytes + 1];
+        int total = 0;
+        while (total < buffer.Length)
+        {
+            int read = utf8Json.Read(buffer, total, buffer.Length - total);
+            if (read == 0)
+                break;
+            total += read;
+        }
+        return total > MaxJsonBytes ? throw ConnectionPropertiesParser.TooLarge() : Parse(buffer.AsMemory(0, total));
+    }
+
+    /// <summary>
+    /// Reads JSON text from <paramref name="json"/> (standard input as a reader) and parses it. At most
+    /// <see cref="MaxJsonBytes"/> + 1 characters are read: a longer text is refused without reading the rest.
+    /// </summary>
+    /// <exception cref="InvalidConnectionPropertiesException">The input is not valid connection properties, or larger than <see cref="MaxJsonBytes"/>.</exception>
+    /// <exception cref="IOException">Reading failed.</exception>
+    public static ConnectionProperties Parse(TextReader json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        var buffer = new char[MaxJsonBytes + 1];
+        int total = 0;
+        while (total < buffer.Length)
+        {
+            int read = json.Read(buffer, total, buffer.Length - total);
+            if (read == 0)
+                break;
+            total += read;
+        }
+        return total > MaxJsonBytes ? throw ConnectionPropertiesParser.TooLarge() : Parse(new string(buffer, 0, total));
     }
 
     /// <summary>Parses connection properties from an already parsed JSON value (which is only read).</summary>

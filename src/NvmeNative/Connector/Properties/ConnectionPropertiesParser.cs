@@ -28,8 +28,12 @@ internal static class ConnectionPropertiesParser
     internal static InvalidConnectionPropertiesException NotJson(JsonException e) =>
         new("", "the connection properties are not valid JSON: " + e.Message, e);
 
+    internal static InvalidConnectionPropertiesException TooLarge() =>
+        new("", $"the connection properties are larger than {ConnectionProperties.MaxJsonBytes} bytes, the most accepted");
+
     internal static ConnectionProperties Parse(JsonElement root)
     {
+        RequireDecodableStrings(root, "");
         var top = Read(root, "", "the connection properties");
         ConnectionProperties properties = top.Has("volume_replicas") ? ParseReplicated(top) : ParseSingle(top);
         return properties with
@@ -46,6 +50,48 @@ internal static class ConnectionPropertiesParser
             ControllerTimeouts = ParseTimeouts(top, ""),
             ReplicaTimeouts = ParseTimeouts(top, ReplicaTimeoutPrefix),
         };
+    }
+
+    /// <summary>
+    /// Every string and key of the document decodes: JSON may spell an unpaired surrogate (<c>"\ud800"</c>), which the
+    /// reader accepts but refuses to turn into a string (InvalidOperationException) only when the value is read. One
+    /// pass over the document (bounded by its size and depth) finds it first, with its key path.
+    /// </summary>
+    private static void RequireDecodableStrings(JsonElement element, string path)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    string name;
+                    try
+                    {
+                        name = property.Name;
+                    }
+                    catch (InvalidOperationException e)
+                    {
+                        throw new InvalidConnectionPropertiesException(path, "has a key that is not valid Unicode (an unpaired surrogate escape)", e);
+                    }
+                    RequireDecodableStrings(property.Value, Child(path, name));
+                }
+                break;
+            case JsonValueKind.Array:
+                int i = 0;
+                foreach (var item in element.EnumerateArray())
+                    RequireDecodableStrings(item, Index(path, i++));
+                break;
+            case JsonValueKind.String:
+                try
+                {
+                    _ = element.GetString();
+                }
+                catch (InvalidOperationException e)
+                {
+                    throw new InvalidConnectionPropertiesException(path, "is not valid Unicode (an unpaired surrogate escape)", e);
+                }
+                break;
+        }
     }
 
     /// <summary>The prefix of the per-volume controller timeouts of replica legs (<c>replica_fast_io_fail_tmo</c>, ...).</summary>
@@ -108,16 +154,21 @@ internal static class ConnectionPropertiesParser
         int listed = replicasElement.GetArrayLength();
         if (listed == 0)
             throw Error(replicasPath, "lists no replica: there is nothing to attach");
+        if (listed > ConnectionProperties.MaxReplicas)
+            throw Error(replicasPath, $"lists {listed} replicas; at most {ConnectionProperties.MaxReplicas} are supported");
 
         var targets = ImmutableArray.CreateBuilder<TargetProperties>(listed);
+        var seen = new ReplicaNamespaces();
         int i = 0;
         foreach (var replicaElement in replicasElement.EnumerateArray())
         {
             string path = Index(replicasPath, i);
             var target = ParseTarget(Read(replicaElement, path, "a replica"), out _);
-            for (int j = 0; j < targets.Count; j++)
-                if (targets[j].Equals(target))
-                    throw Error(path, $"is the same target and namespace as {Index(replicasPath, j)}");
+            if (seen.Add(target, i) is var (j, same) && j >= 0)
+                throw Error(path, same
+                    ? $"is the same target and namespace as {Index(replicasPath, j)}"
+                    : $"names the same namespace as {Index(replicasPath, j)} (the same NQN and namespace, or the same namespace UUID or NGUID): " +
+                      "the mirrors of an md array must be different namespaces");
             targets.Add(target);
             i++;
         }
@@ -184,16 +235,18 @@ internal static class ConnectionPropertiesParser
         int count = element.GetArrayLength();
         if (count == 0)
             throw Error(path, "is empty: at least one portal is needed");
+        if (count > ConnectionProperties.MaxPortals)
+            throw Error(path, $"lists {count} portals; at most {ConnectionProperties.MaxPortals} are supported");
         var portals = ImmutableArray.CreateBuilder<Portal>(count);
         var keys = ImmutableArray.CreateBuilder<string>(count);
+        var seen = new Dictionary<Portal, int>(count);
         int i = 0;
         foreach (var item in element.EnumerateArray())
         {
             string itemPath = Index(path, i);
             Portal portal = ParsePortal(item, itemPath, out string addressKey);
-            int duplicate = portals.IndexOf(portal);
-            if (duplicate >= 0)
-                throw Error(itemPath, $"is the same portal as {Index(path, duplicate)} ({portal})");
+            if (!seen.TryAdd(portal, i))
+                throw Error(itemPath, $"is the same portal as {Index(path, seen[portal])} ({portal})");
             portals.Add(portal);
             keys.Add(addressKey);
             i++;
@@ -375,6 +428,8 @@ internal static class ConnectionPropertiesParser
             return listed;
         if (count < 0 || count > int.MaxValue)
             throw Error(path, $"{count} is not a replica count");
+        if (count > ConnectionProperties.MaxReplicas)
+            throw Error(path, $"is {count}; at most {ConnectionProperties.MaxReplicas} replicas are supported");
         if (count < listed)
             throw Error(path, $"is {count}, but volume_replicas lists {listed} replicas");
         return (int)count;
@@ -399,6 +454,8 @@ internal static class ConnectionPropertiesParser
         int bytes = Encoding.UTF8.GetByteCount(alias);
         if (bytes > MdArrayName.MaxBytes)
             throw Error(path, $"is {bytes} bytes long; an md array name holds at most {MdArrayName.MaxBytes}");
+        if (!MdArrayName.TryParse(alias, out _))
+            throw Error(path, $"{InputText.Quote(alias)} cannot name an md array: only ASCII letters, digits and ._+- are allowed");
         return alias;
     }
 
@@ -441,6 +498,8 @@ internal static class ConnectionPropertiesParser
             return null;
         if (value[0] != '/')
             throw Error(path, $"{InputText.Quote(value)} is not an absolute path");
+        if (Encoding.UTF8.GetByteCount(value) > ConnectionProperties.MaxDevicePathBytes)
+            throw Error(path, $"is longer than {ConnectionProperties.MaxDevicePathBytes} bytes, the longest path Linux takes");
         foreach (char c in value)
             if (char.IsControl(c))
                 throw Error(path, $"{InputText.Quote(value)} contains the control character U+{(int)c:X4}");

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using NvmeNative.Nvme;
 
 namespace NvmeNative.Connector;
 
@@ -42,7 +43,30 @@ internal sealed class JsonFields
 
     internal string PathOf(string key) => Child(Path, key);
 
-    internal static string Child(string path, string key) => path.Length == 0 ? key : path + "." + key;
+    /// <summary>Longest key name written plainly in a path (every key we read is far shorter).</summary>
+    private const int MaxPlainKey = 64;
+
+    /// <summary>
+    /// The path of <paramref name="key"/> under <paramref name="path"/>: <c>path.key</c> for a plain key (letters,
+    /// digits, '_' and '-', as every key we read), else <c>path["key"]</c> quoted with its control characters escaped
+    /// and cut short as <see cref="InputText.Quote"/> does: key names come from the input and end up in messages.
+    /// </summary>
+    internal static string Child(string path, string key)
+    {
+        if (IsPlainKey(key))
+            return path.Length == 0 ? key : path + "." + key;
+        return path + "[" + InputText.Quote(key) + "]";
+    }
+
+    private static bool IsPlainKey(string key)
+    {
+        if (key.Length is 0 or > MaxPlainKey)
+            return false;
+        foreach (char c in key)
+            if (!char.IsAsciiLetterOrDigit(c) && c is not ('_' or '-'))
+                return false;
+        return true;
+    }
 
     internal static string Index(string path, int index) => $"{path}[{index}]";
 

@@ -40,7 +40,9 @@ internal sealed class ArrayBringUp(ConnectorContext context)
             return Create(properties, name, attached, anyMetadata, replicas, journal, ct) with { Start = decision };
 
         var sources = decision.Sources.Select(i => devices[i]).ToList();
-        var result = arrays.Assemble(new MdAssembleRequest(sources) { Name = name, AllowDegraded = true }, ct);
+        // The array the rule decided on: a source that claims another one is left out rather than assembled.
+        MdUuid? arrayUuid = decision.ArrayUuid is { } decided && MdUuid.TryParse(decided, out var parsed) ? parsed : null;
+        var result = arrays.Assemble(new MdAssembleRequest(sources) { Name = name, AllowDegraded = true, Uuid = arrayUuid }, ct);
         if (!result.Adopted)
             journal.PushGate($"stopped {result.Array.Device}", () => arrays.Stop(result.Array));
         var healing = context.Options.HealReplicas

@@ -33,9 +33,20 @@ internal sealed class ReplicaHealer(ConnectorContext context)
         {
             if (context.Md.HolderOf(member) is not null)
                 continue; // already a member (an adopted array that has it)
-            if (context.Md.Examine(member) is { } sb && sb.ArrayUuid == result.Array.Uuid)
+            MdMemberExamination? sb;
+            try
+            {
+                sb = context.Md.Examine(member);
+            }
+            catch (MdSuperblockException e)
+            {
+                // Metadata that fails its checks is never overwritten by a heal: that is for a person to decide.
+                ConnectorLog.HealFailed(context.Log, md.Value, member, e.Message);
+                continue;
+            }
+            if (sb is not null && sb.ArrayUuid == result.Array.Uuid)
                 candidates.Add((member, true, $"behind the array at events {sb.Events}"));
-            else if (ArrayBringUp.IsBlank(member))
+            else if (sb is null && ArrayBringUp.IsBlank(member))
                 candidates.Add((member, false, "blank"));
         }
 

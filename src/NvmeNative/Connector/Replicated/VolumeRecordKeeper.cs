@@ -68,9 +68,9 @@ internal sealed class VolumeRecordKeeper(ConnectorContext context)
             }
             catch (MdSuperblockException e)
             {
-                // A superblock that fails its own checks proves nothing: the replica is reached but cannot be a source.
+                // Metadata that fails its checks proves nothing: the replica is reached but can be neither a source nor blank.
                 ConnectorLog.ReplicaUnreadable(context.Log, i, device, e.Message);
-                observations.Add(new ReplicaObservation(i, identity, Reachable: false));
+                observations.Add(new ReplicaObservation(i, identity, Reachable: true) { InvalidMetadata = e.LeftOutDetail });
                 continue;
             }
             observations.Add(new ReplicaObservation(i, identity, Reachable: true, facts));

@@ -3,7 +3,7 @@ namespace NvmeNative.Md;
 /// <summary>Why assembling did not use a member.</summary>
 public enum MdLeftOutReason
 {
-    /// <summary>No valid md v1.2 superblock on it.</summary>
+    /// <summary>No md v1.2 superblock on it (no md magic at 4 KiB: blank, or another format).</summary>
     NoSuperblock,
 
     /// <summary>Its superblock belongs to another array (different uuid).</summary>
@@ -23,4 +23,11 @@ public enum MdLeftOutReason
 
     /// <summary>Another, fresher member fills the same slot.</summary>
     DuplicateSlot,
+
+    /// <summary>
+    /// It carries md metadata that cannot be used: a superblock or bitmap that breaks a rule of the kernel or a bound
+    /// NvmeNative checks (bad checksum, sizes or offsets past the device, overlapping areas, an unknown version, a level
+    /// other than RAID1). The detail names the field. Nothing is written to it.
+    /// </summary>
+    InvalidMetadata,
 }

@@ -23,4 +23,7 @@ public class MdSuperblockException : NvmeNativeException
 
     /// <summary>The field or check that failed, e.g. "magic", "sb_csum", "bitmap chunksize".</summary>
     public string Rule { get; }
+
+    /// <summary>Why a member with this metadata is left out: the rule and the message.</summary>
+    internal string LeftOutDetail => $"invalid md metadata ({Rule}): {Message}";
 }

@@ -73,11 +73,14 @@ internal sealed record BitmapSuperblock
         }
     }
 
-    /// <summary>Bits in the bitmap: one per chunk, ceil(sync_size·512 / chunksize) (mdadm's bitmap_bits).</summary>
-    internal ulong Bits => ChunkSize == 0 ? 0 : (SyncSize * 512 + ChunkSize - 1) / ChunkSize;
+    /// <summary>
+    /// Bits in the bitmap: one per chunk, ceil(sync_size·512 / chunksize) (mdadm's bitmap_bits). Computed in 128 bits:
+    /// sync_size comes from the member and may be anything, so sync_size·512 may not fit in 64.
+    /// </summary>
+    internal ulong Bits => ChunkSize == 0 ? 0 : (ulong)(((UInt128)SyncSize * 512 + ChunkSize - 1) / ChunkSize);
 
     /// <summary>Bytes of bits: ceil(bits / 8).</summary>
-    internal ulong BitsBytes => (Bits + 7) / 8;
+    internal ulong BitsBytes => Bits / 8 + (Bits % 8 == 0 ? 0UL : 1UL);
 
     /// <summary>
     /// Bytes of the on-disk bitmap as mdadm writes it (write_bitmap1): the superblock plus the bits, rounded up to

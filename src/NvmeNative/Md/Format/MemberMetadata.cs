@@ -2,7 +2,8 @@ namespace NvmeNative.Md.Format;
 
 /// <summary>
 /// The md metadata of one member: its v1.2 superblock and, with an internal bitmap, the bitmap superblock and
-/// bits (ceil(bits / 8) bytes, bit i = chunk i, little-endian bit order: byte i / 8, bit i % 8).
+/// bits (ceil(bits / 8) bytes, bit i = chunk i, little-endian bit order: byte i / 8, bit i % 8; empty when the reader
+/// was not asked for them).
 /// </summary>
 internal sealed record MemberMetadata(Superblock1 Superblock, BitmapSuperblock? Bitmap, ReadOnlyMemory<byte> BitmapBits)
 {
@@ -17,6 +18,8 @@ internal sealed record MemberMetadata(Superblock1 Superblock, BitmapSuperblock? 
     {
         if (Bitmap is null)
             throw new InvalidOperationException("this member has no bitmap");
+        if ((ulong)BitmapBits.Length != Bitmap.BitsBytes)
+            throw new InvalidOperationException("the bitmap's bits were not read");
         if (chunk >= Bitmap.Bits)
             throw new ArgumentOutOfRangeException(nameof(chunk), chunk, $"the bitmap has {Bitmap.Bits} chunks");
         return (BitmapBits.Span[(int)(chunk / 8)] >> (int)(chunk % 8) & 1) != 0;

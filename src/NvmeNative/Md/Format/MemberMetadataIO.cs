@@ -20,34 +20,50 @@ internal static class MemberMetadataIO
 
     /// <summary>
     /// Reads the member's metadata: null when there is no md superblock at 4 KiB (zeroes, a file system, another
-    /// format, or a device too small for md); throws when there is one that the kernel would refuse.
+    /// format, or a device too small for md); throws when there is one that the kernel would refuse or that breaks
+    /// <see cref="MemberMetadataBounds"/>. Whatever the member holds, at most 8 KiB are read (plus the bits when asked
+    /// for, at most <see cref="MemberMetadataBounds.MaxBitmapBytes"/>) and nothing overflows.
     /// </summary>
     /// <param name="fd">The member, opened for reading.</param>
     /// <param name="path">The member's path, for errors.</param>
     /// <param name="deviceBytes">The member's size (BLKGETSIZE64).</param>
     /// <param name="logicalBlockSize">The member's logical block size (BLKSSZGET).</param>
-    /// <exception cref="MdSuperblockException">An md superblock or bitmap that breaks a kernel rule.</exception>
-    internal static MemberMetadata? Read(SafeFdHandle fd, string path, long deviceBytes, int logicalBlockSize = 512)
+    /// <param name="readBits">Read the bitmap's bits too (only copying the metadata to a new member needs them); else
+    /// <see cref="MemberMetadata.BitmapBits"/> is empty.</param>
+    /// <exception cref="MdSuperblockException">An md superblock or bitmap that breaks a kernel rule or a bound.</exception>
+    internal static MemberMetadata? Read(SafeFdHandle fd, string path, long deviceBytes, int logicalBlockSize = 512, bool readBits = true)
     {
         if (deviceBytes < MinimumDeviceBytes)
             return null;
         ulong sectors = (ulong)deviceBytes / 512;
         byte[] image = ReadRange(fd, path, MemberMetadata.SuperblockByteOffset, Superblock1.ImageLength);
-        var sb = Superblock1.ParseIfPresent(image, path, Superblock1.V12SuperOffset, sectors, logicalBlockSize);
-        if (sb is null)
-            return null;
-        if ((sb.FeatureMap & Superblock1Features.BitmapOffset) == 0)
-            return new MemberMetadata(sb, null, ReadOnlyMemory<byte>.Empty);
+        try
+        {
+            var sb = Superblock1.ParseIfPresent(image, path, Superblock1.V12SuperOffset, sectors, logicalBlockSize);
+            if (sb is null)
+                return null;
+            MemberMetadataBounds.CheckSuperblock(sb, sectors, path);
+            if ((sb.FeatureMap & Superblock1Features.BitmapOffset) == 0)
+                return new MemberMetadata(sb, null, ReadOnlyMemory<byte>.Empty);
 
-        long bitmapStart = MemberMetadata.SuperblockByteOffset + (long)sb.BitmapOffset * 512;
-        if (bitmapStart < 0 || bitmapStart + BitmapSuperblock.Length > deviceBytes)
-            throw new MdSuperblockException($"bitmap_offset {sb.BitmapOffset} puts the bitmap outside the {deviceBytes}-byte device",
-                "bitmap_offset", path);
-        var bitmap = BitmapSuperblock.Parse(ReadRange(fd, path, bitmapStart, BitmapSuperblock.Length), path);
-        bitmap.CheckBelongsTo(sb, path);
-        CheckBitmapPlacement(sb, bitmap, path);
-        byte[] bits = ReadRange(fd, path, bitmapStart + BitmapSuperblock.Length, checked((int)bitmap.BitsBytes));
-        return new MemberMetadata(sb, bitmap, bits);
+            long bitmapStart = MemberMetadata.SuperblockByteOffset + (long)sb.BitmapOffset * 512;
+            if (bitmapStart < 0 || bitmapStart + BitmapSuperblock.Length > deviceBytes)
+                throw new MdSuperblockException($"bitmap_offset {sb.BitmapOffset} puts the bitmap outside the {deviceBytes}-byte device",
+                    "bitmap_offset", path);
+            var bitmap = BitmapSuperblock.Parse(ReadRange(fd, path, bitmapStart, BitmapSuperblock.Length), path);
+            bitmap.CheckBelongsTo(sb, path);
+            MemberMetadataBounds.CheckBitmap(sb, bitmap, sectors, path);
+            if (!readBits)
+                return new MemberMetadata(sb, bitmap, ReadOnlyMemory<byte>.Empty);
+            byte[] bits = ReadRange(fd, path, bitmapStart + BitmapSuperblock.Length, (int)bitmap.BitsBytes);
+            return new MemberMetadata(sb, bitmap, bits);
+        }
+        catch (OverflowException e)
+        {
+            // The bounds above leave no arithmetic that can overflow; should one be missed, the member is still only
+            // unusable (a left-out member), never a failed attach.
+            throw new MdSuperblockException($"a field is out of range: {e.Message}", "range", path);
+        }
     }
 
     private static InvalidInputException Invalid(string message, string part, string path) =>
@@ -72,6 +88,7 @@ internal static class MemberMetadataIO
         if (sb.DataOffset > sectors || sectors - sb.DataOffset < sb.DataSize)
             throw Invalid(
                 $"data_offset {sb.DataOffset} + data_size {sb.DataSize} sectors do not fit on the {sectors}-sector device", "superblock", path);
+        MemberMetadataBounds.CheckSuperblock(sb, sectors, path);
         byte[] superblock = sb.ToBlock(Block);
 
         byte[]? area = null;
@@ -85,7 +102,7 @@ internal static class MemberMetadataIO
                 throw Invalid($"{metadata.BitmapBits.Length} bytes of bits for a {bitmap.Bits}-bit bitmap", "bitmap", path);
             bitmap.CheckFields(path);
             bitmap.CheckBelongsTo(sb, path);
-            CheckBitmapPlacement(sb, bitmap, path);
+            MemberMetadataBounds.CheckBitmap(sb, bitmap, sectors, path);
             area = new byte[bitmap.AreaBytes(sb.BitmapOffset)];
             area.AsSpan().Fill(0xff);
             bitmap.WriteTo(area);
@@ -96,19 +113,6 @@ internal static class MemberMetadataIO
         if (area is not null)
             WriteRange(fd, path, metadata.BitmapByteOffset, area);
         Fd.Fsync(fd, path);
-    }
-
-    /// <summary>The bitmap must lie between the superblock and the data (or, for a negative offset, before the superblock).</summary>
-    private static void CheckBitmapPlacement(Superblock1 sb, BitmapSuperblock bitmap, string? path)
-    {
-        long start = (long)sb.SuperOffset * 512 + (long)sb.BitmapOffset * 512;
-        long end = start + BitmapSuperblock.Length + (long)bitmap.BitsBytes;
-        long superblockEnd = (long)sb.SuperOffset * 512 + sb.EncodedLength;
-        bool afterSuperblock = start >= superblockEnd && end <= (long)sb.DataOffset * 512;
-        bool beforeSuperblock = end <= (long)sb.SuperOffset * 512;
-        if (!afterSuperblock && !beforeSuperblock)
-            throw new MdSuperblockException(
-                $"the bitmap (bytes {start}..{end}) overlaps the superblock or the data (data_offset {sb.DataOffset} sectors)", "bitmap_offset", path);
     }
 
     /// <summary>pread of an arbitrary range through a 4 KiB-aligned bounce buffer.</summary>

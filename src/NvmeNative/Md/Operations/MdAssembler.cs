@@ -39,8 +39,8 @@ internal sealed class MdAssembler(MdPaths paths)
         if (uuid is { } wanted && Adopt(locator, wanted, request, superblocks, devices, cancellationToken) is { } adopted)
             return adopted;
 
-        var plan = AssemblePlanner.Plan(superblocks, blank, request.Uuid, request.AllowDegraded);
-        var leftOut = unreadable.Concat(plan.LeftOut).ToList();
+        var plan = AssemblePlanner.Plan(superblocks, blank, request.Uuid, request.AllowDegraded, unreadable);
+        var leftOut = plan.LeftOut;
         // Held by an array we could not identify as this one (e.g. another array): refuse now, before any change.
         foreach (var sb in plan.Included)
         {
@@ -94,8 +94,9 @@ internal sealed class MdAssembler(MdPaths paths)
         }
         catch (MdSuperblockException e)
         {
-            // An md superblock the kernel would refuse (bad checksum, broken rule): unusable, but not fatal for the others.
-            unreadable.Add(new MdLeftOutMember(member, MdLeftOutReason.NoSuperblock, $"invalid md superblock: {e.Message}"));
+            // md metadata the kernel would refuse or that breaks a bound (bad checksum, sizes past the device): unusable,
+            // but not fatal for the others; it is only read, never written.
+            unreadable.Add(MdLeftOutMember.InvalidMetadata(member, e));
             var (major, minor) = MemberClaim.RequireBlockDevice(member, Operation);
             using var fd = Fd.Open(member, Interop.Fcntl.O_RDONLY);
             return (null, MemberClaim.Describe(paths, fd, member, major, minor, Operation));

@@ -58,7 +58,7 @@ internal sealed class MdMemberAdder(MdPaths paths)
         var (state, uuid) = RunningArray(md, operation);
         var source = state.Members.FirstOrDefault(m => m.IsActive)
             ?? throw new InvalidInputException("the array has no working member to copy the metadata from", operation, "device", paths.Node(md));
-        var (template, _) = MemberMetadataReader.Read(paths, paths.Kernel.DevPath(source.KernelName), operation);
+        var (template, _) = MemberMetadataReader.Read(paths, paths.Kernel.DevPath(source.KernelName), operation, readBits: true);
         if (template is null || template.Superblock.SetUuid != uuid)
             throw new MdException($"cannot read the superblock of the working member {source.KernelName}", operation, paths.Node(md));
 
@@ -71,6 +71,7 @@ internal sealed class MdMemberAdder(MdPaths paths)
                 operation, nameof(member), member);
         var sb = template.Superblock;
         ulong sectors = (ulong)claim.Device.SizeBytes / 512;
+        // The template passed MemberMetadataBounds: data_offset + size fits on its device, so the sum cannot overflow.
         if (sectors < sb.DataOffset + sb.Size)
             throw new InvalidInputException($"it has {sectors} sectors; the array needs {sb.DataOffset + sb.Size}", operation,
                 nameof(member), member, errno: (int)Errno.ENOSPC);

@@ -25,6 +25,7 @@ internal static class MdPublisher
         if (name is { } linkName)
         {
             var links = new MdLinks(paths);
+            links.RemoveTemporaries();
             bool existed = links.Target(linkName) == md;
             if (links.IsAvailable(linkName, md))
             {

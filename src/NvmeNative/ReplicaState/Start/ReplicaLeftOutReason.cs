@@ -41,4 +41,10 @@ public enum ReplicaLeftOutReason
 
     /// <summary>A fresher source holds the same dev_number.</summary>
     DuplicateSlot,
+
+    /// <summary>
+    /// Reachable, but its md metadata cannot be used (a superblock or bitmap that breaks a kernel rule or a bound:
+    /// bad checksum, sizes or offsets past the device, overlapping areas); never a source and never written.
+    /// </summary>
+    InvalidMetadata,
 }

@@ -117,6 +117,8 @@ public static class StartRule
             {
                 if (!r.Reachable)
                     Leave(r, ReplicaLeftOutReason.Unreachable, "not reachable" + RecordSays(r), reAdd: false);
+                else if (r.InvalidMetadata is { } why)
+                    Leave(r, ReplicaLeftOutReason.InvalidMetadata, why + RecordSays(r), reAdd: false);
                 else if (r.Superblock is null)
                     _blank.Add(r);
                 else

@@ -1,0 +1,73 @@
+using System.Diagnostics;
+using NvmeNative.Connector;
+using NvmeNative.Errors;
+using NvmeNative.KernelTests.Target;
+using NvmeNative.TestSupport;
+
+namespace NvmeNative.KernelTests.Connector;
+
+/// <summary>
+/// Issue 15's bad input against a real host: with a replicated volume attached (controllers, an md array, its
+/// /dev/md link, attach records, a replica-state record and the host lock directory all present), the whole bad-input
+/// corpus and thousands of generated mutations go through the library's parse entry, and the corpus through the CLI
+/// (<c>nvmenative attach -</c>, as operators run it): every input is refused (the typed error; exit 2 with one line on
+/// stderr), and the kernel state and the run-state files are byte for byte what they were.
+/// </summary>
+[Collection(NvmetCollection.Name)]
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class BadInputKernelTests
+{
+    private const int Mutations = 2000;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static string Kernel => $"[{Environment.GetEnvironmentVariable("NVMENATIVE_LAB_KERNEL_VERSION") ?? Environment.OSVersion.Version.ToString()}]";
+
+    [Fact]
+    public void Every_bad_input_is_refused_and_the_kernel_state_and_run_state_files_are_unchanged()
+    {
+        using var volume = new ReplicaSetTestVolume("badinput", 2);
+        var connector = new NvmeOfConnector();
+        var attached = connector.Connect(volume.Properties, Ct);
+        try
+        {
+            string before = KernelStateSnapshot.Take();
+            Assert.Contains(volume.Link, before);
+
+            var clock = Stopwatch.StartNew();
+            foreach (var bad in BadPropertiesCorpus.Cases)
+                Assert.IsType<InvalidConnectionPropertiesException>(Record.Exception(() => ConnectionProperties.Parse(bad.Input)));
+            foreach (var mutated in new PropertyMutations(20261115).Generate(Mutations))
+            {
+                var e = Record.Exception(() => ConnectionProperties.Parse(mutated.Json));
+                Assert.True(e is InvalidConnectionPropertiesException, $"{mutated}: {e?.GetType().Name ?? "accepted"}");
+            }
+            Console.Error.WriteLine($"{Kernel} {BadPropertiesCorpus.Cases.Count} corpus cases and {Mutations} mutations refused by the library in {clock.Elapsed.TotalSeconds:0.0} s");
+
+            clock.Restart();
+            var failures = new List<string>();
+            // Two CLI processes at a time: the lab has two CPUs.
+            Parallel.ForEach(BadPropertiesCorpus.Cases, new ParallelOptions { MaxDegreeOfParallelism = 2, CancellationToken = Ct }, bad =>
+            {
+                var (exit, output, error) = CliProcess.Run(bad.Input, "attach", "-");
+                string[] errorLines = error.TrimEnd('\n').Split('\n');
+                if (exit != 2 || output.Length != 0 || errorLines.Length != 1 || error.Any(c => DisplayText.IsUnsafe(c) && c != '\n'))
+                {
+                    lock (failures)
+                        failures.Add($"{bad.Name}: exit {exit}, stdout {output.Length} chars, stderr {DisplayText.Escape(error)}");
+                }
+            });
+            Console.Error.WriteLine($"{Kernel} {BadPropertiesCorpus.Cases.Count} corpus cases refused by the CLI in {clock.Elapsed.TotalSeconds:0.0} s");
+            Assert.Empty(failures);
+
+            string after = KernelStateSnapshot.Take();
+            Assert.True(before == after, KernelStateSnapshot.Difference(before, after));
+        }
+        finally
+        {
+            connector.Disconnect(volume.Properties, cancellationToken: Ct);
+        }
+        volume.AssertGone();
+        Assert.NotNull(attached.Replication);
+    }
+}
