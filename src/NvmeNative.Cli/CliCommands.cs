@@ -40,8 +40,8 @@ internal sealed class CliCommands
 
     internal Command Detach { get; } = new("detach",
         OneLine("""
-        Flush and detach a volume. Prints {"path":...,"deleted_controllers":[...],"kept_controllers":[...],
-        "ignored_errors":[...]}.
+        Flush and detach a volume.
+        Prints {"path":...,"deleted_controllers":[...],"kept_controllers":[...],"ignored_errors":[...]}.
         """));
 
     internal Command Paths { get; } = new("paths", """The volume's device paths, as a JSON array: ["/dev/nvme0n1"].""");
@@ -51,8 +51,8 @@ internal sealed class CliCommands
 
     internal Command ConnectorProperties { get; } = new("connector-properties",
         OneLine("""
-        This host's connector properties (os-brick keys): {"nqn":...,"nvme_hostid":...,"uuid":...,
-        "system uuid":...,"nvme_native_multipath":true}.
+        This host's connector properties (os-brick keys):
+        {"nqn":...,"nvme_hostid":...,"uuid":...,"system uuid":...,"nvme_native_multipath":true}.
         """));
 
     internal Command List { get; } = new("list", "NVMe subsystems, controllers (transport, address, state) and namespaces.");
@@ -178,7 +178,10 @@ internal sealed class CliCommands
         foreach (var command in All)
         {
             text.WriteLine(command == Root ? "$ nvmenative --help" : $"$ nvmenative {command.Name} --help");
-            WriteHelp(command, text, width);
+            var help = new StringWriter { NewLine = "\n" };
+            WriteHelp(command, help, width);
+            foreach (string line in help.ToString().ReplaceLineEndings("\n").Split('\n')[..^1])
+                text.WriteLine(line.TrimEnd()); // help pads its columns; the README keeps no trailing blanks
         }
         return text.ToString();
     }
