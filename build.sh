@@ -147,6 +147,8 @@ cmd_pack() {
   pack_libraries
   log "dotnet pack: the nvmenative tool (pointer, linux-x64 Native AOT, any)"
   local cli="$ROOT/src/NvmeNative.Cli/NvmeNative.Cli.csproj"
+  # A tool package takes everything in its publish directory: start from empty ones (no leftovers of older publishes).
+  rm -rf "$ROOT/src/NvmeNative.Cli/bin/$CONFIG/net10.0/"*/publish
   dotnet pack "$cli" -c "$CONFIG" -warnaserror -nologo -v quiet -o "$PACKAGES"
   dotnet pack "$cli" -c "$CONFIG" -r linux-x64 -warnaserror -nologo -v quiet -o "$PACKAGES"
   dotnet pack "$cli" -c "$CONFIG" -r any -warnaserror -nologo -v quiet -o "$PACKAGES"
