@@ -120,7 +120,9 @@ internal static class CliApp
         if (command == c.List)
             return ListCommand.Run(connector.Topology, parse.GetValue(c.Json), console.Stdout);
         var volumes = new VolumeCommands(connector, console.Stdin, console.Stdout, cancellationToken);
-        string props = parse.GetValue(c.Props)!;
+        if (command == c.ConnectorProperties)
+            return volumes.ConnectorProperties();
+        string props = parse.GetRequiredValue(c.Props); // every other command takes PROPS
         if (command == c.Attach)
             return volumes.Attach(props, parse.GetValue(c.Force), parse.GetValue(c.Takeover));
         if (command == c.Detach)
@@ -129,8 +131,6 @@ internal static class CliApp
             return volumes.Paths(props);
         if (command == c.Extend)
             return volumes.Extend(props);
-        if (command == c.ConnectorProperties)
-            return volumes.ConnectorProperties();
         throw new InvalidOperationException($"no action for command '{command.Name}'");
     }
 
