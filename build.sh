@@ -73,6 +73,8 @@ cmd_test() {
   echo "unit tests: $passed passed, $failed failed, $skipped skipped"
   total_passed=$((total_passed + passed)); total_failed=$((total_failed + failed))
 
+  cmd_package_consumer
+
   # Kernel tests: every kernel must run tests, and none may skip (a skip in the lab means the lab lost a
   # capability, which must fail loudly rather than pass green).
   log "lab setup"
@@ -98,6 +100,7 @@ cmd_test() {
 cmd_kernel_tests_native() {
   ensure_prereqs
   build
+  cmd_package_consumer
   counts=$(run_xunit NvmeNative.KernelTests "$@")
   read -r passed failed skipped <<<"$counts"
   echo "kernel $(uname -r): $passed passed, $failed failed, $skipped skipped"
@@ -125,6 +128,91 @@ cmd_lab() {
   exec "$LAB" run "${args[@]}" -- "$@"
 }
 
+PACKAGES="$ARTIFACTS/packages"
+
+pack_libraries() {
+  log "dotnet pack: NvmeNative, NvmeNative.ReplicaState.Etcd"
+  local project
+  for project in NvmeNative NvmeNative.ReplicaState.Etcd; do
+    dotnet pack "$ROOT/src/$project/$project.csproj" -c "$CONFIG" --no-build -warnaserror -nologo -v quiet -o "$PACKAGES"
+  done
+}
+
+# Every package: the two libraries (with .snupkg symbols) and the nvmenative tool, a RID-specific one: the pointer
+# package NvmeNative.Cli, its Native AOT build for linux-x64 and a framework-dependent build (any) for other RIDs.
+cmd_pack() {
+  ensure_prereqs
+  build
+  rm -rf "$PACKAGES"
+  pack_libraries
+  log "dotnet pack: the nvmenative tool (pointer, linux-x64 Native AOT, any)"
+  local cli="$ROOT/src/NvmeNative.Cli/NvmeNative.Cli.csproj"
+  # A tool package takes everything in its publish directory: start from empty ones (no leftovers of older publishes).
+  rm -rf "$ROOT/src/NvmeNative.Cli/bin/$CONFIG/net10.0/"*/publish
+  dotnet pack "$cli" -c "$CONFIG" -warnaserror -nologo -v quiet -o "$PACKAGES"
+  dotnet pack "$cli" -c "$CONFIG" -r linux-x64 -warnaserror -nologo -v quiet -o "$PACKAGES"
+  dotnet pack "$cli" -c "$CONFIG" -r any -warnaserror -nologo -v quiet -o "$PACKAGES"
+  # The tool as a user gets it: installed from the feed into a scratch tool path, and run.
+  local tools; tools=$(mktemp -d)
+  dotnet tool install NvmeNative.Cli --version "$(package_version)" --tool-path "$tools" --add-source "$PACKAGES" >/dev/null
+  "$tools/nvmenative" --version >/dev/null || die "the installed nvmenative tool does not run"
+  rm -rf "$tools"
+  ls -1 "$PACKAGES" >&2
+}
+
+package_version() {
+  sed -n 's:.*<VersionPrefix>\(.*\)</VersionPrefix>.*:\1:p' "$ROOT/Directory.Build.props"
+}
+
+# The NvmeNative package as a user gets it: packed, put in a local feed, and referenced from a fresh console
+# project in a temporary directory (outside this repository's Directory.Build.* files) restored offline from that
+# feed and this machine's NuGet cache. Its build goes to artifacts/package-consumer, where
+# PackageConsumerKernelTests runs it in the lab (the guest has no network and builds 40x slower).
+cmd_package_consumer() {
+  pack_libraries
+  local version dir out="$ARTIFACTS/package-consumer"
+  version=$(package_version)
+  dir=$(mktemp -d)
+  cp "$ROOT/tests/PackageConsumer/Program.cs" "$dir/"
+  cat >"$dir/PackageConsumer.csproj" <<CSPROJ
+<Project Sdk="Microsoft.NET.Sdk">
+  <PropertyGroup>
+    <OutputType>Exe</OutputType>
+    <TargetFramework>net10.0</TargetFramework>
+    <Nullable>enable</Nullable>
+    <ImplicitUsings>enable</ImplicitUsings>
+    <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
+  </PropertyGroup>
+  <ItemGroup>
+    <PackageReference Include="NvmeNative" Version="$version" />
+  </ItemGroup>
+</Project>
+CSPROJ
+  cat >"$dir/NuGet.config" <<NUGET
+<?xml version="1.0" encoding="utf-8"?>
+<configuration>
+  <packageSources>
+    <clear />
+    <add key="local" value="$PACKAGES" />
+    <add key="machine-cache" value="${NUGET_PACKAGES:-$HOME/.nuget/packages}" />
+  </packageSources>
+</configuration>
+NUGET
+  log "package consumer: a fresh console project on NvmeNative $version from the local feed"
+  # A private packages folder, so that the package comes from the feed and not from a cached copy of the same version.
+  NUGET_PACKAGES="$dir/packages" dotnet build "$dir/PackageConsumer.csproj" -c "$CONFIG" -nologo -v quiet -clp:NoSummary -o "$dir/out" >&2
+  rm -rf "$out"; mkdir -p "$out"
+  cp -r "$dir/out/." "$out/"
+  rm -rf "$dir"
+}
+
+cmd_regen_readme() {
+  build
+  NVMENATIVE_REGEN=1 dotnet "$ROOT/tests/NvmeNative.Tests/bin/$CONFIG/net10.0/NvmeNative.Tests.dll" -noLogo \
+    -class NvmeNative.Tests.Cli.CliReferenceTests >/dev/null
+  log "README.md CLI reference regenerated"
+}
+
 cmd_regen_headers() {
   build
   NVMENATIVE_REGEN=1 dotnet "$ROOT/tests/NvmeNative.Tests/bin/$CONFIG/net10.0/NvmeNative.Tests.dll" -noLogo \
@@ -142,6 +230,9 @@ usage: ./build.sh COMMAND
   lab [--kernel 6.1|6.12] -- CMD...   run CMD as root in the lab VM (see tests/lab/README.md)
   demo [6.1|6.12|--native]   attach a volume from a loopback NVMe/TCP target in the lab and detach it
   regen-headers   rewrite native-headers/layout_check.c from the interop declarations
+  regen-readme    rewrite the README's CLI reference from the commands' help
+  pack            the NuGet packages (NvmeNative, NvmeNative.ReplicaState.Etcd, the NvmeNative.Cli tool) in artifacts/packages
+  package-consumer   pack NvmeNative and build a fresh console project on it from the local feed (the kernel test runs it)
   bench [6.1|6.12|all] [BenchmarkDotNet args]   attach-latency benchmarks in the lab (benchmarks/README.md)
 USAGE
 }
@@ -150,6 +241,9 @@ case "${1:-help}" in
   build) shift; ensure_prereqs; build "$@" ;;
   test) shift; cmd_test "$@" ;;
   regen-headers) cmd_regen_headers ;;
+  regen-readme) cmd_regen_readme ;;
+  pack) shift; cmd_pack ;;
+  package-consumer) ensure_prereqs; build; cmd_package_consumer ;;
   kernel-tests) shift; cmd_kernel_tests_native "$@" ;;
   lab) shift; cmd_lab "$@" ;;
   demo) shift; cmd_demo "$@" ;;

@@ -39,7 +39,7 @@ internal static class HostTopologyJson
                 w.WriteString("nguid", n.Nguid?.ToString());
                 if (n.SizeBytes is long size)
                     w.WriteNumber("size", size);
-                CliApp.WriteArray(w, "paths", n.Paths.Select(p => p.AnaStateName is null ? p.Name : $"{p.Name} ({p.AnaStateName})"));
+                JsonOutput.WriteArray(w, "paths", n.Paths.Select(p => p.AnaStateName is null ? p.Name : $"{p.Name} ({p.AnaStateName})"));
                 w.WriteEndObject();
             }
             w.WriteEndArray();

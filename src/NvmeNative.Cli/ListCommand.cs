@@ -5,12 +5,12 @@ namespace NvmeNative.Cli;
 /// <summary><c>nvmenative list [--json]</c>: subsystems → controllers → namespaces, as the kernel shows them.</summary>
 internal static class ListCommand
 {
-    internal static int Run(NvmeTopology topology, Parsed args, TextWriter stdout)
+    internal static int Run(NvmeTopology topology, bool json, TextWriter stdout)
     {
         var host = topology.Snapshot();
-        if (args.Flag("--json"))
+        if (json)
         {
-            CliApp.WriteJson(stdout, w => HostTopologyJson.Write(w, host));
+            JsonOutput.Write(stdout, w => HostTopologyJson.Write(w, host));
             return CliApp.Ok;
         }
         foreach (var line in HostTopologyJson.Describe(host))

@@ -1,3 +1,4 @@
 using NvmeNative.Cli;
 
-return CliApp.Run(args, Console.In, Console.Out, Console.Error);
+using var signals = SignalCancellation.Listen();
+return CliApp.Run(args, new CliConsole(Console.In, Console.Out, Console.Error, StderrIsTerminal: !Console.IsErrorRedirected), options: null, signals);

@@ -54,7 +54,7 @@ internal static class ReplicationJson
             }
             w.WriteEndArray();
         }
-        CliApp.WriteArray(w, "resyncing", replication.Healing);
+        JsonOutput.WriteArray(w, "resyncing", replication.Healing);
         if (replication.RecordWarning is { } warning)
             w.WriteString("record_warning", warning);
     }

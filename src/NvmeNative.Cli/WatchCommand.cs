@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using NvmeNative.Connector;
 using NvmeNative.Monitoring;
@@ -13,30 +12,20 @@ namespace NvmeNative.Cli;
 /// </summary>
 internal static class WatchCommand
 {
-    internal static int Run(NvmeOfConnectorOptions? options, Parsed args, TextWriter stdout, TextWriter stderr)
-    {
-        using var stop = new CancellationTokenSource();
-        // The signal is the way out: cancel the run and let it stop cleanly (threads joined, descriptors closed).
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
-        return Run(options, args, stdout, stderr, stop.Token);
+    /// <summary>What <c>watch</c> was asked for.</summary>
+    internal sealed record Settings(bool Json, bool Heal, string? OnEvent);
 
-        void Stop(PosixSignalContext context)
-        {
-            context.Cancel = true;
-            stop.Cancel();
-        }
-    }
-
-    /// <summary>Runs until <paramref name="stop"/> fires (the signal handlers above, or a test).</summary>
-    internal static int Run(NvmeOfConnectorOptions? options, Parsed args, TextWriter stdout, TextWriter stderr, CancellationToken stop)
+    /// <summary>
+    /// Runs until <paramref name="stop"/> fires (SIGINT or SIGTERM through <see cref="SignalCancellation"/>, or a
+    /// test), then returns 0: for <c>watch</c> the signal is the way out, not a failure.
+    /// </summary>
+    internal static int Run(NvmeOfConnectorOptions? options, Settings settings, TextWriter stdout, TextWriter stderr, CancellationToken stop)
     {
         options ??= new NvmeOfConnectorOptions();
-        bool json = args.Flag("--json");
         var logger = options.Logger is Microsoft.Extensions.Logging.Abstractions.NullLogger
             ? new StderrLogger(stderr, LogLevel.Warning)
             : options.Logger;
-        var hook = args.Value("--on-event") is { } command
+        var hook = settings.OnEvent is { } command
             ? (string.IsNullOrWhiteSpace(command) ? throw new UsageException("--on-event needs a command") : new EventProgramHook(command))
             : null;
         var monitorOptions = new ReplicaMonitorOptions
@@ -44,7 +33,7 @@ internal static class WatchCommand
             Paths = options.Paths,
             ReplicaStateStore = options.ReplicaStateStore
                 ?? new FileReplicaStateStore(Path.Combine(options.Paths.VarLib, "nvmenative", "replicas")),
-            Heal = args.Flag("--heal"),
+            Heal = settings.Heal,
             Hook = hook is null ? null : hook.RunAsync,
             Logger = logger,
         };
@@ -53,7 +42,7 @@ internal static class WatchCommand
         {
             lock (stdout)
             {
-                stdout.WriteLine(json ? e.ToJson() : e.ToString());
+                stdout.WriteLine(settings.Json ? e.ToJson() : e.ToString());
                 stdout.Flush();
             }
         });

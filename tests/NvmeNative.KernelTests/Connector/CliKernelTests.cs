@@ -1,7 +1,10 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
 using NvmeNative.KernelTests.Target;
+using NvmeNative.Nvme;
 using NvmeNative.Target;
+using NvmeNative.Topology;
 
 namespace NvmeNative.KernelTests.Connector;
 
@@ -102,5 +105,82 @@ public sealed class CliKernelTests
         Assert.Equal(File.ReadAllText("/etc/nvme/hostnqn").Trim(), json.GetProperty("nqn").GetString());
         Assert.Equal(File.ReadAllText("/etc/nvme/hostid").Trim(), json.GetProperty("nvme_hostid").GetString());
         Assert.True(json.GetProperty("nvme_native_multipath").GetBoolean());
+    }
+
+    [Theory]
+    [InlineData("INT", 130)]
+    [InlineData("TERM", 143)]
+    public async Task A_signal_during_an_attach_rolls_it_back_and_exits_with_the_shells_code(string signal, int code)
+    {
+        Requires.NvmeFabrics();
+        Requires.Nvmet();
+        var ct = TestContext.Current.CancellationToken;
+        using var target = new NvmetTarget();
+        var e = target.CreateFileExport(16 << 20, new NamespaceOptions { Uuid = Guid.NewGuid() });
+        // Another namespace uuid than the target exports: the attach connects, then waits (30 s) for a namespace
+        // that never comes; the signal lands in that wait, with a controller to roll back.
+        string props = $$"""{"target_nqn": "{{e.Subsystem.Nqn}}", "vol_uuid": "{{Guid.NewGuid()}}", "portals": [["{{e.Port.TrAddr}}", "{{e.Port.TrSvcId}}", "tcp"]]}""";
+        using var p = Start(props, "-v", "attach", "-");
+        try
+        {
+            var output = p.StandardOutput.ReadToEndAsync(ct);
+            string? line;
+            do
+                line = await p.StandardError.ReadLineAsync(ct).AsTask().WaitAsync(TimeSpan.FromSeconds(120), ct);
+            while (line is not null && !line.Contains("Connected ", StringComparison.Ordinal));
+            Assert.NotNull(line); // it connected before the signal
+            Assert.NotEmpty(new NvmeTopology().ControllersOf(Nqn.Parse(e.Subsystem.Nqn)));
+            var rest = p.StandardError.ReadToEndAsync(ct);
+
+            Tools.Check("kill", "-" + signal, p.Id.ToString(CultureInfo.InvariantCulture));
+
+            await p.WaitForExitAsync(ct).WaitAsync(TimeSpan.FromSeconds(60), ct);
+            string err = await rest;
+            Assert.True(code == p.ExitCode, err);
+            Assert.Equal("", await output);
+            Assert.Contains("rolled back: deleted controller", err);
+            Assert.EndsWith($"nvmenative: attach cancelled by SIG{signal}; what it had done was rolled back", err.TrimEnd());
+            Assert.Empty(new NvmeTopology().ControllersOf(Nqn.Parse(e.Subsystem.Nqn)));
+        }
+        finally
+        {
+            if (!p.HasExited)
+                p.Kill();
+        }
+    }
+
+    [Fact]
+    public void Detach_of_a_volume_attached_by_another_tool_on_a_host_with_no_attach_records_is_exit_0_with_json()
+    {
+        Requires.NvmeFabrics();
+        Requires.Nvmet();
+        using var target = new NvmetTarget();
+        var uuid = Guid.NewGuid();
+        var e = target.CreateFileExport(16 << 20, new NamespaceOptions { Uuid = uuid });
+        string props = $$"""{"target_nqn": "{{e.Subsystem.Nqn}}", "vol_uuid": "{{uuid}}", "portals": [["{{e.Port.TrAddr}}", "{{e.Port.TrSvcId}}", "tcp"]]}""";
+        // As os-brick would have attached it: a plain fabrics connect, no NvmeNative record.
+        using var watch = new UeventWatch();
+        using var raw = RawFabrics.Connect(RawFabrics.TcpOptions(e.Port, e.Subsystem), out _);
+        string records = "/run/nvmenative/attached";
+        string? moved = Directory.Exists(records) ? records + ".aside-" + Guid.NewGuid().ToString("N") : null;
+        if (moved is not null)
+            Directory.Move(records, moved);
+        try
+        {
+            string device = "/dev/" + HostNamespaces.WaitForDisk(watch, uuid, TimeSpan.FromSeconds(60));
+            var (exit, output, err) = Run(props, "detach", "-", "--device-info", $$"""{"path":"{{device}}"}""");
+            Assert.True(exit == 0, err);
+            Assert.Equal(device, JsonDocument.Parse(output).RootElement.GetProperty("path").GetString());
+            Assert.Empty(new NvmeTopology().ControllersOf(Nqn.Parse(e.Subsystem.Nqn)));
+        }
+        finally
+        {
+            if (moved is not null)
+            {
+                if (Directory.Exists(records))
+                    Directory.Delete(records, recursive: true);
+                Directory.Move(moved, records);
+            }
+        }
     }
 }

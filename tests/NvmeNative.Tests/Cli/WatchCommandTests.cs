@@ -45,8 +45,10 @@ public sealed class WatchCommandTests : IDisposable
         var stderr = new StringWriter();
         var stop = new CancellationTokenSource();
         var options = new NvmeOfConnectorOptions { Paths = _host.Sysfs.Paths, ReplicaStateStore = _host.Store };
-        var parsed = Parsed.From(args, 0, ["--json", "--heal"], ["--on-event", "--state-store"]);
-        var exit = Task.Factory.StartNew(() => WatchCommand.Run(options, parsed, stdout, stderr, stop.Token), TaskCreationOptions.LongRunning);
+        var signals = new SignalCancellation();
+        stop.Token.Register(() => signals.Raise(System.Runtime.InteropServices.PosixSignal.SIGTERM));
+        var console = new CliConsole(new StringReader(""), stdout, stderr, StderrIsTerminal: false);
+        var exit = Task.Factory.StartNew(() => CliApp.Run(["watch", .. args], console, options, signals), TaskCreationOptions.LongRunning);
         return (exit, stdout, stderr, stop);
     }
 
