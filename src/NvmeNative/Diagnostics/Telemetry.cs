@@ -103,11 +103,11 @@ public static class Telemetry
         /// <summary>The target's subsystem NQN.</summary>
         public const string Nqn = "nvmenative.nqn";
 
-        /// <summary>A portal, <c>transport:address:port</c>.</summary>
+        /// <summary>A portal, <c>tcp://10.0.0.1:4420</c>.</summary>
         public const string Portal = "nvmenative.portal";
 
         /// <summary>A replica's index in <c>volume_replicas</c>.</summary>
-        public const string Replica = "nvmenative.replica";
+        public const string Replica = "nvmenative.replica.index";
 
         /// <summary>The number of replicas of a replicated volume.</summary>
         public const string ReplicaCount = "nvmenative.replica_count";
