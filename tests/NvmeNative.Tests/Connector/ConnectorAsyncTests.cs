@@ -2,6 +2,7 @@ using NvmeNative.Connector;
 using NvmeNative.Diagnostics;
 using NvmeNative.Errors;
 using NvmeNative.Tests.Diagnostics;
+using NvmeNative.TestSupport;
 using NvmeNative.Tests.Kernel;
 using NvmeNative.Tests.Topology;
 using static NvmeNative.Tests.Connector.SimulatedKernel;

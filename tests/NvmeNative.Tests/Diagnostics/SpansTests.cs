@@ -3,6 +3,7 @@ using NvmeNative.Diagnostics;
 using NvmeNative.Errors;
 using NvmeNative.Fabrics;
 using NvmeNative.Nvme;
+using NvmeNative.TestSupport;
 
 namespace NvmeNative.Tests.Diagnostics;
 

@@ -3,12 +3,12 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using NvmeNative.Diagnostics;
 
-namespace NvmeNative.Tests.Diagnostics;
+namespace NvmeNative.TestSupport;
 
 /// <summary>
 /// Listens to NvmeNative's activity source and meter for one test: the activities of the trace it starts (other tests
-/// running at the same time have their own traces) and every measurement (so the tests that read measurements run in
-/// <see cref="TelemetryCollection"/>, alone).
+/// running at the same time have their own traces) and every measurement (so the tests that read measurements must run
+/// alone). Shared by the unit tests and the kernel tests.
 /// </summary>
 internal sealed class TelemetryCapture : IDisposable
 {
@@ -88,7 +88,3 @@ internal sealed class TelemetryCapture : IDisposable
         _meters.Dispose();
     }
 }
-
-/// <summary>Tests that read measurements: they run alone, so no other test's measurements mix in.</summary>
-[CollectionDefinition(DisableParallelization = true)]
-public sealed class TelemetryCollection;
