@@ -89,6 +89,9 @@ internal static class FdReadiness
             Waiter[] waiting;
             lock (Gate)
                 waiting = [.. Waiters.Where(w => !w.Task.IsCompleted)];
+            foreach (var closed in waiting.Where(w => w.Fds.Any(fd => fd.IsClosed)))
+                closed.TrySetException(new ObjectDisposedException(Name, "a descriptor was closed while it was awaited"));
+            waiting = [.. waiting.Where(w => !w.Task.IsCompleted)];
             var fds = new List<SafeFdHandle> { wake };
             var owners = new List<Waiter?> { null };
             foreach (var waiter in waiting)
@@ -110,11 +113,6 @@ internal static class FdReadiness
                         owners[i]!.TrySetResult(true);
                 if (ready[0] != 0)
                     Drain(wake);
-            }
-            catch (ObjectDisposedException)
-            {
-                // A waiter's descriptor was closed while registered (its owner gave up): it leaves the set on its own.
-                Drain(wake);
             }
             catch (Exception e)
             {
