@@ -6,6 +6,7 @@
 #include <sys/eventfd.h>
 #include <fcntl.h>
 #include <sys/ioctl.h>
+#include <sys/inotify.h>
 #include <sys/socket.h>
 #include <poll.h>
 #include <sys/stat.h>
@@ -159,6 +160,12 @@ _Static_assert((unsigned long)(BLKGETSIZE64) == 0x80081272UL, "BLKGETSIZE64");
 _Static_assert((unsigned long)(BLKFLSBUF) == 0x1261UL, "BLKFLSBUF");
 _Static_assert((unsigned long)(BLKSSZGET) == 0x1268UL, "BLKSSZGET");
 _Static_assert((unsigned long)(BLKPG) == 0x1269UL, "BLKPG");
+
+/* NvmeNative.Interop.Inotify */
+_Static_assert((IN_CLOEXEC) == (524288), "IN_CLOEXEC");
+_Static_assert((IN_NONBLOCK) == (2048), "IN_NONBLOCK");
+_Static_assert((IN_CLOSE_WRITE) == (0x8u), "IN_CLOSE_WRITE");
+_Static_assert((IN_CLOSE_NOWRITE) == (0x10u), "IN_CLOSE_NOWRITE");
 
 /* NvmeNative.Interop.MdP */
 _Static_assert((MD_SB_MAGIC) == (0xa92b4efcu), "MD_SB_MAGIC");

@@ -73,13 +73,12 @@ public sealed class EtcdReplicaStateStore : IReplicaStateStore, IReplicaStateCat
     }
 
     /// <inheritdoc/>
-    public VersionedReplicaState? Read(VolumeKey key, CancellationToken cancellationToken = default)
-    {
-        string etcdKey = EtcdKey(key);
-        var response = Post("/v3/kv/range", new EtcdRangeRequest { Key = Base64(etcdKey) },
-            EtcdJsonContext.Default.EtcdRangeRequest, EtcdJsonContext.Default.EtcdRangeResponse, "read replica state", cancellationToken);
-        return Decode(response, etcdKey);
-    }
+    public VersionedReplicaState? Read(VolumeKey key, CancellationToken cancellationToken = default) =>
+        Completed(ReadAsync(key, async: false, cancellationToken));
+
+    /// <inheritdoc/>
+    public ValueTask<VersionedReplicaState?> ReadAsync(VolumeKey key, CancellationToken cancellationToken = default) =>
+        ReadAsync(key, async: true, cancellationToken);
 
     /// <summary>
     /// Every record under the prefix, in one range request (what the monitor needs to find a volume by its md
@@ -119,7 +118,36 @@ public sealed class EtcdReplicaStateStore : IReplicaStateStore, IReplicaStateCat
 
     /// <inheritdoc/>
     public ReplicaStateVersion CompareAndSwap(VolumeKey key, ReplicaStateVersion? expected, ReplicaStateRecord record,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default) =>
+        Completed(CompareAndSwapAsync(key, expected, record, async: false, cancellationToken));
+
+    /// <inheritdoc/>
+    public ValueTask<ReplicaStateVersion> CompareAndSwapAsync(VolumeKey key, ReplicaStateVersion? expected, ReplicaStateRecord record,
+        CancellationToken cancellationToken = default) =>
+        CompareAndSwapAsync(key, expected, record, async: true, cancellationToken);
+
+    /// <inheritdoc/>
+    public bool Delete(VolumeKey key, ReplicaStateVersion expected, CancellationToken cancellationToken = default) =>
+        Completed(DeleteAsync(key, expected, async: false, cancellationToken));
+
+    /// <inheritdoc/>
+    public ValueTask<bool> DeleteAsync(VolumeKey key, ReplicaStateVersion expected, CancellationToken cancellationToken = default) =>
+        DeleteAsync(key, expected, async: true, cancellationToken);
+
+    // One code path for both forms: with async false nothing yields, so the task has completed when it returns.
+    private static T Completed<T>(ValueTask<T> task) => task.IsCompleted ? task.Result : task.AsTask().GetAwaiter().GetResult();
+
+    private async ValueTask<VersionedReplicaState?> ReadAsync(VolumeKey key, bool async, CancellationToken cancellationToken)
+    {
+        string etcdKey = EtcdKey(key);
+        var response = await PostAsync("/v3/kv/range", new EtcdRangeRequest { Key = Base64(etcdKey) },
+            EtcdJsonContext.Default.EtcdRangeRequest, EtcdJsonContext.Default.EtcdRangeResponse, "read replica state", async, cancellationToken)
+            .ConfigureAwait(false);
+        return Decode(response, etcdKey);
+    }
+
+    private async ValueTask<ReplicaStateVersion> CompareAndSwapAsync(VolumeKey key, ReplicaStateVersion? expected, ReplicaStateRecord record,
+        bool async, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(record);
         string etcdKey = EtcdKey(key);
@@ -133,7 +161,8 @@ public sealed class EtcdReplicaStateStore : IReplicaStateStore, IReplicaStateCat
             Failure = [new EtcdRequestOp { RequestRange = new EtcdRangeRequest { Key = k } }],
         };
         const string op = "replica state compare-and-swap";
-        var response = Post("/v3/kv/txn", txn, EtcdJsonContext.Default.EtcdTxnRequest, EtcdJsonContext.Default.EtcdTxnResponse, op, cancellationToken);
+        var response = await PostAsync("/v3/kv/txn", txn, EtcdJsonContext.Default.EtcdTxnRequest, EtcdJsonContext.Default.EtcdTxnResponse, op,
+            async, cancellationToken).ConfigureAwait(false);
         if (response.Succeeded)
         {
             long revision = response.Header?.Revision ?? 0;
@@ -143,8 +172,7 @@ public sealed class EtcdReplicaStateStore : IReplicaStateStore, IReplicaStateCat
         throw new ReplicaStateConflictException(key.Value, expected, Decode(FailureRange(response), etcdKey)?.Version, Description);
     }
 
-    /// <inheritdoc/>
-    public bool Delete(VolumeKey key, ReplicaStateVersion expected, CancellationToken cancellationToken = default)
+    private async ValueTask<bool> DeleteAsync(VolumeKey key, ReplicaStateVersion expected, bool async, CancellationToken cancellationToken)
     {
         string etcdKey = EtcdKey(key);
         string k = Base64(etcdKey);
@@ -154,8 +182,8 @@ public sealed class EtcdReplicaStateStore : IReplicaStateStore, IReplicaStateCat
             Success = [new EtcdRequestOp { RequestDeleteRange = new EtcdDeleteRangeRequest { Key = k } }],
             Failure = [new EtcdRequestOp { RequestRange = new EtcdRangeRequest { Key = k } }],
         };
-        var response = Post("/v3/kv/txn", txn, EtcdJsonContext.Default.EtcdTxnRequest, EtcdJsonContext.Default.EtcdTxnResponse,
-            "replica state delete", cancellationToken);
+        var response = await PostAsync("/v3/kv/txn", txn, EtcdJsonContext.Default.EtcdTxnRequest, EtcdJsonContext.Default.EtcdTxnResponse,
+            "replica state delete", async, cancellationToken).ConfigureAwait(false);
         if (response.Succeeded)
             return true;
         var actual = Decode(FailureRange(response), etcdKey);
@@ -198,8 +226,8 @@ public sealed class EtcdReplicaStateStore : IReplicaStateStore, IReplicaStateCat
         return new VersionedReplicaState(record, new ReplicaStateVersion(kv.ModRevision));
     }
 
-    private TResponse Post<TRequest, TResponse>(string path, TRequest request, JsonTypeInfo<TRequest> requestType,
-        JsonTypeInfo<TResponse> responseType, string op, CancellationToken cancellationToken) where TResponse : class
+    private async ValueTask<TResponse> PostAsync<TRequest, TResponse>(string path, TRequest request, JsonTypeInfo<TRequest> requestType,
+        JsonTypeInfo<TResponse> responseType, string op, bool async, CancellationToken cancellationToken) where TResponse : class
     {
         byte[] body = JsonSerializer.SerializeToUtf8Bytes(request, requestType);
         var failures = new List<string>();
@@ -214,7 +242,10 @@ public sealed class EtcdReplicaStateStore : IReplicaStateStore, IReplicaStateCat
                 {
                     Content = new ByteArrayContent(body) { Headers = { ContentType = new("application/json") } },
                 };
-                using var response = _http.Send(message, HttpCompletionOption.ResponseContentRead, bounded.Token);
+                using var response = async
+                    ? await _http.SendAsync(message, HttpCompletionOption.ResponseContentRead, bounded.Token).ConfigureAwait(false)
+                    : _http.Send(message, HttpCompletionOption.ResponseContentRead, bounded.Token);
+                // ResponseContentRead: the body is buffered already, so reading it does not wait.
                 using var stream = response.Content.ReadAsStream(bounded.Token);
                 if (response.IsSuccessStatusCode)
                 {

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using NvmeNative.Diagnostics;
 using NvmeNative.Errors;
 using NvmeNative.Fabrics;
 using NvmeNative.Nvme;
@@ -19,11 +20,12 @@ internal sealed record AttachPlan(TargetProperties Target, HostIdentity Host, IR
     /// <param name="unresolved">The target as the properties give it.</param>
     /// <param name="properties">The volume.</param>
     /// <param name="timeouts">The controller timeouts of this target's legs (a single volume's, or a replica leg's).</param>
+    /// <param name="async">Await the lookups (see <see cref="Kernel.AsyncMode"/>).</param>
     /// <param name="ct">Cancels host-name lookups.</param>
-    internal static AttachPlan Prepare(ConnectorContext context, TargetProperties unresolved, ConnectionProperties properties,
-        ControllerTimeouts timeouts, CancellationToken ct)
+    internal static async ValueTask<AttachPlan> PrepareAsync(ConnectorContext context, TargetProperties unresolved, ConnectionProperties properties,
+        ControllerTimeouts timeouts, bool async, CancellationToken ct)
     {
-        var target = ResolvePortals(context, unresolved, ct);
+        var target = await ResolvePortalsAsync(context, unresolved, async, ct).ConfigureAwait(false);
         var host = context.HostFor(target);
         var legs = target.Portals.Select(p => (Portal: p, Options: timeouts.ApplyTo(FabricsOptions.ForPortal(target.SubsystemNqn, p, host)))).ToList();
         foreach (var leg in legs)
@@ -68,16 +70,42 @@ internal sealed record AttachPlan(TargetProperties Target, HostIdentity Host, IR
     /// connection.
     /// </summary>
     /// <exception cref="InvalidInputException">A host name does not resolve; the key path names its place in the input.</exception>
-    internal static TargetProperties ResolvePortals(ConnectorContext context, TargetProperties target, CancellationToken ct)
+    internal static async ValueTask<TargetProperties> ResolvePortalsAsync(ConnectorContext context, TargetProperties target, bool async,
+        CancellationToken ct)
     {
         if (target.Portals.All(p => !p.IsHostName))
             return target;
+        using var span = Spans.StartPhase(Telemetry.Activities.NameResolution, ct);
+        span?.SetTag(Telemetry.Tags.Nqn, target.SubsystemNqn.Value);
+        try
+        {
+            return await ResolveEachAsync(context, target, async, ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (span.Failed(e))
+        {
+            throw;
+        }
+    }
+
+    /// <summary>Resolves every portal of <paramref name="targets"/>, one target after the other.</summary>
+    internal static async ValueTask<List<TargetProperties>> ResolvePortalsAsync(ConnectorContext context, IEnumerable<TargetProperties> targets,
+        bool async, CancellationToken ct)
+    {
+        var resolved = new List<TargetProperties>();
+        foreach (var target in targets)
+            resolved.Add(await ResolvePortalsAsync(context, target, async, ct).ConfigureAwait(false));
+        return resolved;
+    }
+
+    private static async ValueTask<TargetProperties> ResolveEachAsync(ConnectorContext context, TargetProperties target, bool async,
+        CancellationToken ct)
+    {
         var resolved = ImmutableArray.CreateBuilder<Portal>(target.Portals.Length);
         var keys = ImmutableArray.CreateBuilder<string>(target.Portals.Length);
         for (int i = 0; i < target.Portals.Length; i++)
         {
             string key = i < target.PortalAddressKeys.Length ? target.PortalAddressKeys[i] : $"portals[{i}]";
-            Portal portal = PortalResolver.Resolve(target.Portals[i], key, context.HostLookup, ct);
+            Portal portal = await PortalResolver.ResolveAsync(target.Portals[i], key, context.HostLookup, async, ct).ConfigureAwait(false);
             if (resolved.Contains(portal))
                 continue;
             resolved.Add(portal);

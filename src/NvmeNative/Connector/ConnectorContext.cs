@@ -48,7 +48,8 @@ internal sealed class ConnectorContext
     internal ILogger Log => Options.Logger;
 
     /// <summary>Serialises attach, detach and extend on this host (threads and processes) until disposed.</summary>
-    internal HostLock LockHost(CancellationToken ct) => HostLock.Acquire(Options.LockFilePath, Options.LockTimeout, ct);
+    internal ValueTask<HostLock> LockHostAsync(bool async, CancellationToken ct) =>
+        HostLock.AcquireAsync(Options.LockFilePath, Options.LockTimeout, async, ct);
 
     /// <summary>The identity an attach connects with: the host's stored pair, with a <c>host_nqn</c> from the properties overriding the NQN (os-brick's -q).</summary>
     internal HostIdentity HostFor(TargetProperties target)

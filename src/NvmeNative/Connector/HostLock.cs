@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using NvmeNative.Diagnostics;
 using NvmeNative.Errors;
 using NvmeNative.Kernel;
 
@@ -25,23 +26,40 @@ internal sealed class HostLock : IDisposable
     /// Takes the lock within <paramref name="timeout"/> (both waits together), or throws
     /// <see cref="NvmeNativeTimeoutException"/> naming the holder; cancellation ends either wait at once.
     /// </summary>
-    internal static HostLock Acquire(string lockFile, TimeSpan timeout, CancellationToken ct)
+    internal static HostLock Acquire(string lockFile, TimeSpan timeout, CancellationToken ct) =>
+        AsyncMode.Completed(AcquireAsync(lockFile, timeout, async: false, ct));
+
+    /// <summary>
+    /// As <see cref="Acquire"/>; with <paramref name="async"/> both waits are awaited (<see cref="SemaphoreSlim.WaitAsync(TimeSpan, CancellationToken)"/>,
+    /// then the lock file's close notifications, see <see cref="FileLock"/>), so a queued attach holds no thread.
+    /// </summary>
+    internal static async ValueTask<HostLock> AcquireAsync(string lockFile, TimeSpan timeout, bool async, CancellationToken ct)
     {
-        var gate = InProcess.GetOrAdd(lockFile, _ => new SemaphoreSlim(1, 1));
-        var waited = System.Diagnostics.Stopwatch.StartNew();
-        if (!gate.Wait(timeout, ct))
-            throw new NvmeNativeTimeoutException($"the host lock {lockFile}", "held by another attach or detach in this process", timeout, lockFile);
+        using var span = Spans.StartPhase(Telemetry.Activities.LockWait, ct);
         try
         {
-            // The lock lives in a directory only root can change (the default's parent, /run/lock, is world-writable):
-            // nobody else can plant a link there that root would follow, or hold the lock file and stall every attach.
-            SecureDirectory.EnsurePrivate(Path.GetDirectoryName(Path.GetFullPath(lockFile))!);
-            var left = timeout == Timeout.InfiniteTimeSpan ? timeout : timeout - waited.Elapsed;
-            return new HostLock(gate, FileLock.Acquire(lockFile, left < TimeSpan.Zero ? TimeSpan.Zero : left, ct));
+            var gate = InProcess.GetOrAdd(lockFile, _ => new SemaphoreSlim(1, 1));
+            var waited = System.Diagnostics.Stopwatch.StartNew();
+            bool entered = async ? await gate.WaitAsync(timeout, ct).ConfigureAwait(false) : gate.Wait(timeout, ct);
+            if (!entered)
+                throw new NvmeNativeTimeoutException($"the host lock {lockFile}", "held by another attach or detach in this process", timeout, lockFile);
+            try
+            {
+                // The lock lives in a directory only root can change (the default's parent, /run/lock, is world-writable):
+                // nobody else can plant a link there that root would follow, or hold the lock file and stall every attach.
+                SecureDirectory.EnsurePrivate(Path.GetDirectoryName(Path.GetFullPath(lockFile))!);
+                var left = timeout == Timeout.InfiniteTimeSpan ? timeout : timeout - waited.Elapsed;
+                var file = await FileLock.AcquireAsync(lockFile, left < TimeSpan.Zero ? TimeSpan.Zero : left, async, ct).ConfigureAwait(false);
+                return new HostLock(gate, file);
+            }
+            catch
+            {
+                gate.Release();
+                throw;
+            }
         }
-        catch
+        catch (Exception e) when (span.Failed(e))
         {
-            gate.Release();
             throw;
         }
     }

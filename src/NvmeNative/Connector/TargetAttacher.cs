@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using NvmeNative.Diagnostics;
 using NvmeNative.Errors;
 using NvmeNative.Fabrics;
 using NvmeNative.Kernel;
@@ -19,7 +20,7 @@ internal sealed class TargetAttacher(ConnectorContext context)
 
     private NvmeOfConnectorOptions Options => context.Options;
 
-    internal AttachedVolume Attach(AttachPlan plan, UndoJournal journal, CancellationToken ct)
+    internal async ValueTask<AttachedVolume> AttachAsync(AttachPlan plan, UndoJournal journal, bool async, CancellationToken ct)
     {
         var (target, host, legs) = plan;
         long start = Stopwatch.GetTimestamp();
@@ -37,7 +38,7 @@ internal sealed class TargetAttacher(ConnectorContext context)
         foreach (var (portal, options) in legs)
         {
             ct.ThrowIfCancellationRequested();
-            if (ConnectLeg(target, host, portal, options, journal, created, reused, ct) is { } failure)
+            if (await ConnectLegAsync(target, host, portal, options, journal, created, reused, async, ct).ConfigureAwait(false) is { } failure)
             {
                 ConnectorLog.PortalFailed(context.Log, portal.ToString(), failure.Message);
                 failures.Add(failure);
@@ -53,11 +54,24 @@ internal sealed class TargetAttacher(ConnectorContext context)
 
         var mine = created.Concat(reused).ToHashSet(StringComparer.Ordinal);
         var controllers = Topology.ControllersOf(target.SubsystemNqn, null, host.HostNqn).Where(c => mine.Contains(c.Name)).ToList();
-        var ns = selector is not null
-            ? Topology.WaitForNamespace(events, controllers, selector, Options.DeviceTimeout, ct)
-            : WaitForNewNamespace(events, controllers, before!, ct);
+        NvmeNamespace ns;
+        using (var wait = Spans.StartPhase(Telemetry.Activities.NamespaceWait, ct))
+        {
+            wait?.SetTag(Telemetry.Tags.Nqn, target.SubsystemNqn.Value);
+            try
+            {
+                ns = selector is not null
+                    ? await Topology.WaitForNamespaceAsync(events, controllers, selector, Options.DeviceTimeout, async, ct).ConfigureAwait(false)
+                    : await WaitForNewNamespaceAsync(events, controllers, before!, async, ct).ConfigureAwait(false);
+                wait?.SetTag(Telemetry.Tags.Device, ns.DevicePath);
+            }
+            catch (Exception e) when (wait.Failed(e))
+            {
+                throw;
+            }
+        }
         if (ns.IsMultipathHead && controllers.Count > 1)
-            ns = WaitForAllPaths(events, ns, controllers, ct);
+            ns = await WaitForAllPathsAsync(events, ns, controllers, async, ct).ConfigureAwait(false);
         // Undo only a record this attach made: an earlier attach of the same volume keeps its own.
         if (!context.Records.Has(ns.Name))
         {
@@ -78,8 +92,11 @@ internal sealed class TargetAttacher(ConnectorContext context)
     /// if paths are still missing at <see cref="NvmeOfConnectorOptions.PathsTimeout"/>, the volume is
     /// returned with the paths it has (it is usable) rather than rolled back.
     /// </summary>
-    private NvmeNamespace WaitForAllPaths(IUeventSource events, NvmeNamespace found, List<NvmeController> controllers, CancellationToken ct)
+    private async ValueTask<NvmeNamespace> WaitForAllPathsAsync(IUeventSource events, NvmeNamespace found, List<NvmeController> controllers,
+        bool async, CancellationToken ct)
     {
+        using var span = Spans.StartPhase(Telemetry.Activities.PathWait, ct);
+        span?.SetTag(Telemetry.Tags.Device, found.DevicePath);
         var names = controllers.Select(c => c.Name).ToList();
         NvmeNamespace? Now() => Topology.NamespacesOf(controllers).FirstOrDefault(n => n.Name == found.Name);
         NvmeNamespace? Complete()
@@ -91,15 +108,20 @@ internal sealed class TargetAttacher(ConnectorContext context)
         }
         try
         {
-            return KernelWait.Until(events,
+            return await KernelWait.UntilAsync(events,
                 relevant: e => e.Subsystem is "block" or "nvme",
                 check: Complete,
                 describe: () => Topology.DescribeNamespaces(controllers),
                 waitingFor: $"a path to {found.Name} through each of {string.Join(", ", names)}",
-                Options.PathsTimeout, ct, unannounced: KernelWait.Unannounced);
+                Options.PathsTimeout, async, ct, unannounced: KernelWait.Unannounced).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not NvmeNativeTimeoutException && span.Failed(e))
+        {
+            throw;
         }
         catch (NvmeNativeTimeoutException)
         {
+            span?.SetTag(Telemetry.Tags.ErrorType, nameof(NvmeNativeTimeoutException));
             var now = Now() ?? found;
             ConnectorLog.PathsMissing(context.Log, now.DevicePath, string.Join(", ", names.Except(now.ControllerNames)), Options.PathsTimeout);
             return now;
@@ -107,8 +129,8 @@ internal sealed class TargetAttacher(ConnectorContext context)
     }
 
     /// <summary>Makes one portal's controller live; returns the failure instead of throwing so other portals are tried.</summary>
-    private NvmeNativeException? ConnectLeg(TargetProperties target, HostIdentity host, Portal portal, FabricsOptions options,
-        UndoJournal journal, List<string> created, List<string> reused, CancellationToken ct)
+    private async ValueTask<NvmeNativeException?> ConnectLegAsync(TargetProperties target, HostIdentity host, Portal portal, FabricsOptions options,
+        UndoJournal journal, List<string> created, List<string> reused, bool async, CancellationToken ct)
     {
         var existing = Topology.ControllersOf(target.SubsystemNqn, portal, host.HostNqn);
         if (existing.FirstOrDefault(c => c.IsLive) is { } live)
@@ -124,7 +146,7 @@ internal sealed class TargetAttacher(ConnectorContext context)
             ConnectorLog.WaitingForReconnect(context.Log, coming.Name, portal.ToString(), coming.State.ToString(), Options.ReconnectTimeout);
             try
             {
-                reused.Add(Topology.WaitForControllerLive(coming.Name, Options.ReconnectTimeout, ct).Name);
+                reused.Add((await WaitForReconnectAsync(coming.Name, portal, async, ct).ConfigureAwait(false)).Name);
                 return null;
             }
             catch (NvmeNativeException e)
@@ -134,10 +156,10 @@ internal sealed class TargetAttacher(ConnectorContext context)
         }
         try
         {
-            var instance = context.Fabrics.Connect(options, ct);
+            var instance = await ConnectAsync(options, portal, async, ct).ConfigureAwait(false);
             created.Add(instance.Name);
             ConnectorLog.Connected(context.Log, instance.Name, portal.ToString(), options.ToString());
-            journal.Push($"deleted controller {instance.Name}", () => context.Fabrics.DeleteController(instance));
+            journal.Push($"deleted controller {instance.Name}", () => Controllers.Delete(context, instance));
             return null;
         }
         catch (FabricsConnectException e) when (e.Failure == ConnectFailure.AlreadyConnected)
@@ -147,7 +169,7 @@ internal sealed class TargetAttacher(ConnectorContext context)
             if (raced is null)
                 return e;
             ConnectorLog.RacedConnect(context.Log, raced.Name, portal.ToString());
-            reused.Add(raced.IsLive ? raced.Name : Topology.WaitForControllerLive(raced.Name, Options.ReconnectTimeout, ct).Name);
+            reused.Add(raced.IsLive ? raced.Name : (await WaitForReconnectAsync(raced.Name, portal, async, ct).ConfigureAwait(false)).Name);
             return null;
         }
         catch (FabricsConnectException e)
@@ -160,9 +182,10 @@ internal sealed class TargetAttacher(ConnectorContext context)
     /// os-brick's fallback for properties without uuid, nguid or nsid: the one namespace of the target's
     /// controllers that was not there before this attach (under the host lock, so no other attach interferes).
     /// </summary>
-    private NvmeNamespace WaitForNewNamespace(IUeventSource events, List<NvmeController> controllers, HashSet<string> before, CancellationToken ct)
+    private ValueTask<NvmeNamespace> WaitForNewNamespaceAsync(IUeventSource events, List<NvmeController> controllers, HashSet<string> before,
+        bool async, CancellationToken ct)
     {
-        return KernelWait.Until(events,
+        return KernelWait.UntilAsync(events,
             relevant: e => e.Subsystem is "block" or "nvme",
             check: () =>
             {
@@ -175,6 +198,46 @@ internal sealed class TargetAttacher(ConnectorContext context)
             },
             describe: () => string.Join(", ", Topology.NamespacesOf(controllers).Select(n => n.Name)),
             waitingFor: "a new namespace through " + string.Join(", ", controllers.Select(c => c.Name)),
-            Options.DeviceTimeout, ct);
+            Options.DeviceTimeout, async, ct);
+    }
+
+    /// <summary>One write to /dev/nvme-fabrics (<see cref="Telemetry.Activities.FabricsConnect"/>); cancellation is honoured up to the write.</summary>
+    private async ValueTask<ControllerInstance> ConnectAsync(FabricsOptions options, Portal portal, bool async, CancellationToken ct)
+    {
+        using var span = Spans.StartPhase(Telemetry.Activities.FabricsConnect, ct);
+        if (span is not null)
+        {
+            span.SetTag(Telemetry.Tags.Nqn, options.SubsystemNqn.Value);
+            span.SetTag(Telemetry.Tags.Portal, portal.ToString());
+        }
+        try
+        {
+            var instance = await context.Fabrics.ConnectAsync(options, async, ct).ConfigureAwait(false);
+            span?.SetTag(Telemetry.Tags.Controller, instance.Name);
+            return instance;
+        }
+        catch (Exception e) when (span.Failed(e))
+        {
+            throw;
+        }
+    }
+
+    /// <summary>Waits for a reconnecting controller (<see cref="Telemetry.Activities.ReconnectWait"/>).</summary>
+    private async ValueTask<NvmeController> WaitForReconnectAsync(string controller, Portal portal, bool async, CancellationToken ct)
+    {
+        using var span = Spans.StartPhase(Telemetry.Activities.ReconnectWait, ct);
+        if (span is not null)
+        {
+            span.SetTag(Telemetry.Tags.Controller, controller);
+            span.SetTag(Telemetry.Tags.Portal, portal.ToString());
+        }
+        try
+        {
+            return await Topology.WaitForControllerLiveAsync(controller, Options.ReconnectTimeout, async, ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (span.Failed(e))
+        {
+            throw;
+        }
     }
 }

@@ -1,3 +1,4 @@
+using NvmeNative.Diagnostics;
 using NvmeNative.Errors;
 using NvmeNative.Kernel;
 using NvmeNative.Nvme;
@@ -51,7 +52,7 @@ internal sealed class TargetDetacher(ConnectorContext context)
             }
             try
             {
-                if (context.Fabrics.DeleteController(controller.Instance))
+                if (Controllers.Delete(context, controller.Instance, controller.Name))
                     outcome.Deleted.Add(controller.Name);
             }
             catch (NvmeNativeException e)
@@ -91,9 +92,15 @@ internal sealed class TargetDetacher(ConnectorContext context)
     /// <summary>Flushes <paramref name="path"/> (blockdev --flushbufs); a failure is thrown, or with <paramref name="force"/> recorded and passed over (os-brick).</summary>
     internal void FlushOrTolerate(string path, bool force, string subject, DetachOutcome outcome)
     {
+        using var span = Spans.Start(Telemetry.Activities.Flush);
+        span?.SetTag(Telemetry.Tags.Device, path);
         try
         {
             BlockDevices.Flush(path);
+        }
+        catch (Exception e) when (span.Failed(e))
+        {
+            throw;
         }
         catch (NvmeNativeException e) when (force)
         {

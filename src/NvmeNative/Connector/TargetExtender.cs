@@ -1,4 +1,5 @@
 using System.Globalization;
+using NvmeNative.Diagnostics;
 using NvmeNative.Errors;
 using NvmeNative.Kernel;
 using NvmeNative.Nvme;
@@ -27,7 +28,7 @@ internal sealed class TargetExtender(ConnectorContext context)
     }
 
     /// <summary>Extends the target's volume; returns its device's new size in bytes.</summary>
-    internal long Extend(TargetProperties target, string? devicePath, CancellationToken cancellationToken)
+    internal async ValueTask<long> ExtendAsync(TargetProperties target, string? devicePath, bool async, CancellationToken cancellationToken)
     {
         var (controllers, selector, byId) = VolumeLookup.Find(context, target);
         var ns = (selector is not null ? byId : context.Topology.NamespacesOf(controllers).FirstOrDefault(n => n.DevicePath == devicePath))
@@ -40,7 +41,18 @@ internal sealed class TargetExtender(ConnectorContext context)
         using var events = context.OpenEvents();
         var rescanned = RescanControllersOf(ns, controllers);
         var identity = IdentifyOnAny(rescanned, ns);
-        WaitForSize(events, ns, rescanned, identity, cancellationToken);
+        using (var wait = Spans.StartPhase(Telemetry.Activities.SizeWait, cancellationToken))
+        {
+            wait?.SetTag(Telemetry.Tags.Device, ns.DevicePath);
+            try
+            {
+                await WaitForSizeAsync(events, ns, rescanned, identity, async, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (wait.Failed(e))
+            {
+                throw;
+            }
+        }
         return BlockDevices.SizeBytes(ns.DevicePath);
     }
 
@@ -101,7 +113,8 @@ internal sealed class TargetExtender(ConnectorContext context)
     /// them still lags after the head is it re-checked on <see cref="KernelWait.Unannounced"/>'s short
     /// doubling interval.
     /// </summary>
-    private void WaitForSize(IUeventSource events, NvmeNamespace ns, List<NvmeController> rescanned, NamespaceIdentity identity, CancellationToken ct)
+    private async ValueTask WaitForSizeAsync(IUeventSource events, NvmeNamespace ns, List<NvmeController> rescanned, NamespaceIdentity identity,
+        bool async, CancellationToken ct)
     {
         var tree = new SysfsTree(context.Options.Paths);
         var timeout = context.Options.DeviceTimeout;
@@ -116,17 +129,17 @@ internal sealed class TargetExtender(ConnectorContext context)
         string waitingFor = $"to reach {want.ToString(CultureInfo.InvariantCulture)} sectors ({identity.SizeBytes.ToString(CultureInfo.InvariantCulture)} bytes)";
         var deadline = System.Diagnostics.Stopwatch.StartNew();
 
-        KernelWait.Until(events,
+        await KernelWait.UntilAsync(events,
             relevant: e => e.Subsystem == "block" && e.Action == "change",
             check: () => SectorsIn(all[0].Dir) == want ? ns : null,
-            describe: Describe, waitingFor: $"{ns.Name} {waitingFor}", timeout, ct);
+            describe: Describe, waitingFor: $"{ns.Name} {waitingFor}", timeout, async, ct).ConfigureAwait(false);
         if (paths.Count == 0 || paths.All(p => SectorsIn(p.Dir) == want))
             return;
         var left = timeout - deadline.Elapsed;
-        KernelWait.Until(events,
+        await KernelWait.UntilAsync(events,
             relevant: e => e.Subsystem == "block" && e.Action == "change",
             check: () => paths.All(p => SectorsIn(p.Dir) == want) ? ns : null,
             describe: Describe, waitingFor: $"the paths of {ns.Name} ({string.Join(", ", paths.Select(p => p.Name))}) {waitingFor}",
-            left > TimeSpan.Zero ? left : TimeSpan.Zero, ct, unannounced: KernelWait.Unannounced);
+            left > TimeSpan.Zero ? left : TimeSpan.Zero, async, ct, unannounced: KernelWait.Unannounced).ConfigureAwait(false);
     }
 }

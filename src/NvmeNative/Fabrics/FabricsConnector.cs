@@ -117,6 +117,10 @@ public sealed class FabricsConnector
         Task.Factory.StartNew(() => Connect(options, cancellationToken), cancellationToken,
             TaskCreationOptions.LongRunning | TaskCreationOptions.DenyChildAttach, TaskScheduler.Default);
 
+    /// <summary><see cref="ConnectAsync(FabricsOptions, CancellationToken)"/> when <paramref name="async"/>, else <see cref="Connect"/> on the calling thread.</summary>
+    internal async ValueTask<ControllerInstance> ConnectAsync(FabricsOptions options, bool async, CancellationToken cancellationToken) =>
+        async ? await ConnectAsync(options, cancellationToken).ConfigureAwait(false) : Connect(options, cancellationToken);
+
     /// <summary>
     /// Deletes controller <c>nvme<paramref name="instance"/></c> (writes "1" to its <c>delete_controller</c>,
     /// which is synchronous: its namespaces are gone when this returns). A controller that is already gone is

@@ -208,6 +208,61 @@ internal static unsafe class Fd
         return true;
     }
 
+    /// <summary>
+    /// An inotify descriptor (non-blocking) that becomes readable whenever the file open as <paramref name="fd"/> is
+    /// closed by anyone. The watch is on the inode itself (through /proc/self/fd), not on a path that could be replaced.
+    /// </summary>
+    internal static SafeFdHandle WatchCloses(SafeFdHandle fd, string path)
+    {
+        var inotify = Interop.Libc.inotify_init1(Interop.Inotify.IN_NONBLOCK | Interop.Inotify.IN_CLOEXEC);
+        if (inotify.IsInvalid)
+        {
+            int errno = Syscall.LastErrno;
+            inotify.Dispose();
+            throw Syscall.Error(errno, "inotify_init1", path);
+        }
+        try
+        {
+            string self = "/proc/self/fd/" + fd.RawFd.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            Span<byte> buffer = stackalloc byte[Utf8Path.MaxBytes(self)];
+            Span<byte> encoded = Utf8Path.Encode(self, buffer);
+            fixed (byte* p = encoded)
+            {
+                if (Interop.Libc.inotify_add_watch(inotify, p, Interop.Inotify.IN_CLOSE_WRITE | Interop.Inotify.IN_CLOSE_NOWRITE) < 0)
+                    throw Syscall.Error(Syscall.LastErrno, "inotify_add_watch IN_CLOSE", path);
+            }
+            return inotify;
+        }
+        catch
+        {
+            inotify.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Reads and drops whatever a non-blocking descriptor (inotify, eventfd) has queued.</summary>
+    internal static void DrainNonBlocking(SafeFdHandle fd, string path)
+    {
+        Span<byte> buffer = stackalloc byte[4096];
+        fixed (byte* p = buffer)
+        {
+            while (true)
+            {
+                nint n = Interop.Libc.read(fd, p, (nuint)buffer.Length);
+                if (n > 0)
+                    continue;
+                if (n == 0)
+                    return;
+                int errno = Syscall.LastErrno;
+                if (errno == (int)Errno.EINTR)
+                    continue;
+                if (errno == (int)Errno.EAGAIN)
+                    return;
+                throw Syscall.Error(errno, "read", path);
+            }
+        }
+    }
+
     /// <summary>ioctl(2) with a typed argument struct; returns the ioctl's non-negative result.</summary>
     internal static int Ioctl<T>(SafeFdHandle fd, uint request, ref T arg, string name, string path) where T : unmanaged
     {

@@ -17,11 +17,11 @@ internal sealed class FileLock : IDisposable
     /// <summary>Mode of a lock file this creates (0644).</summary>
     private const uint DefaultMode = 0x1a4;
 
-    // flock has no descriptor to poll and no event to wait on, and a blocking flock can be neither bounded
-    // nor cancelled (a signal is the only way out). So the wait is a non-blocking flock retried on a short
-    // doubling backoff: a freed lock is taken within LongestRetry, and each pause ends at once on cancellation.
-    private static readonly TimeSpan FirstRetry = TimeSpan.FromMilliseconds(1);
-    private static readonly TimeSpan LongestRetry = TimeSpan.FromMilliseconds(50);
+    // flock has no descriptor to poll. A holder releases the lock by closing the file (ours and mdadm's do; the kernel
+    // does it for a holder that dies), and inotify reports every close of the file: so a waiter watches the locked inode
+    // for IN_CLOSE and retries LOCK_NB at each close. A holder that unlocks without closing (LOCK_UN) sends no event:
+    // for it the waiter also retries every RetryWithoutEvent, which bounds how late such a release is noticed.
+    private static readonly TimeSpan RetryWithoutEvent = TimeSpan.FromSeconds(1);
 
     private readonly SafeFdHandle _fd;
 
@@ -46,7 +46,15 @@ internal sealed class FileLock : IDisposable
     /// </summary>
     /// <exception cref="NvmeNativeTimeoutException">Another holder kept it past the timeout; the message names the holding process when /proc/locks shows it.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="ct"/> fired while waiting.</exception>
-    internal static FileLock Acquire(string path, TimeSpan timeout, CancellationToken ct, uint createMode = DefaultMode)
+    internal static FileLock Acquire(string path, TimeSpan timeout, CancellationToken ct, uint createMode = DefaultMode) =>
+        AsyncMode.Completed(AcquireAsync(path, timeout, async: false, ct, createMode));
+
+    /// <summary>
+    /// As <see cref="Acquire"/>; with <paramref name="async"/> the wait for the holder's close is awaited (no thread is
+    /// blocked), without it the calling thread waits in poll(2).
+    /// </summary>
+    internal static async ValueTask<FileLock> AcquireAsync(string path, TimeSpan timeout, bool async, CancellationToken ct,
+        uint createMode = DefaultMode)
     {
         if (timeout < TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
             throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "a timeout must not be negative");
@@ -62,17 +70,26 @@ internal sealed class FileLock : IDisposable
         }
         // Never through a symlink: a lock file is ours, and a planted link would make us create or lock another file.
         var fd = Fd.Open(path, Interop.Fcntl.O_RDWR | Interop.Fcntl.O_CREAT | Interop.FcntlArch.O_NOFOLLOW, createMode);
+        SafeFdHandle? closes = null;
         try
         {
-            TimeSpan pause = FirstRetry;
             while (!Fd.TryLockExclusive(fd, path))
             {
-                TimeSpan left = timeout == Timeout.InfiniteTimeSpan ? LongestRetry : timeout - Stopwatch.GetElapsedTime(start);
+                if (closes is null)
+                {
+                    // Watch before the next attempt, so a close between that attempt and the wait is not missed.
+                    closes = Fd.WatchCloses(fd, path);
+                    continue;
+                }
+                TimeSpan left = timeout == Timeout.InfiniteTimeSpan ? RetryWithoutEvent : timeout - Stopwatch.GetElapsedTime(start);
                 if (left <= TimeSpan.Zero)
                     throw new NvmeNativeTimeoutException($"the lock on {path}", DescribeHolder(fd, path), timeout, path);
-                ct.WaitHandle.WaitOne(pause < left ? pause : left);
-                ct.ThrowIfCancellationRequested();
-                pause = pause * 2 < LongestRetry ? pause * 2 : LongestRetry;
+                TimeSpan wait = left < RetryWithoutEvent ? left : RetryWithoutEvent;
+                if (async)
+                    await FdReadiness.WaitAsync([closes], Interop.Poll.POLLIN, wait, ct).ConfigureAwait(false);
+                else
+                    CancellablePoll.Wait(closes, Interop.Poll.POLLIN, wait, ct, path);
+                Fd.DrainNonBlocking(closes, path);
             }
             return new FileLock(fd, path);
         }
@@ -80,6 +97,10 @@ internal sealed class FileLock : IDisposable
         {
             fd.Dispose();
             throw;
+        }
+        finally
+        {
+            closes?.Dispose();
         }
     }
 

@@ -35,4 +35,7 @@ internal interface IUeventSource : IDisposable
     /// <see cref="OperationCanceledException"/> when <paramref name="ct"/> fires.
     /// </summary>
     UeventReceipt Receive(TimeSpan timeout, CancellationToken ct);
+
+    /// <summary>As <see cref="Receive"/>, awaited: no thread is blocked while nothing arrives.</summary>
+    ValueTask<UeventReceipt> ReceiveAsync(TimeSpan timeout, CancellationToken ct);
 }

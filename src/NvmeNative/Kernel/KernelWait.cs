@@ -48,7 +48,15 @@ internal static class KernelWait
     /// also re-check when this long has passed without a relevant event, doubling the interval each time up
     /// to <see cref="MaxUnannouncedInterval"/>. Null (the default): only events cause re-checks.</param>
     internal static T Until<T>(IUeventSource events, Func<UeventMessage, bool> relevant, Func<T?> check,
-        Func<string> describe, string waitingFor, TimeSpan timeout, CancellationToken ct, TimeSpan? unannounced = null) where T : class
+        Func<string> describe, string waitingFor, TimeSpan timeout, CancellationToken ct, TimeSpan? unannounced = null) where T : class =>
+        AsyncMode.Completed(UntilAsync(events, relevant, check, describe, waitingFor, timeout, async: false, ct, unannounced));
+
+    /// <summary>
+    /// As <see cref="Until{T}"/>; with <paramref name="async"/> each wait for an event is awaited (no thread blocked),
+    /// without it the calling thread waits in poll(2) (see <see cref="AsyncMode"/>).
+    /// </summary>
+    internal static async ValueTask<T> UntilAsync<T>(IUeventSource events, Func<UeventMessage, bool> relevant, Func<T?> check,
+        Func<string> describe, string waitingFor, TimeSpan timeout, bool async, CancellationToken ct, TimeSpan? unannounced = null) where T : class
     {
         ArgumentNullException.ThrowIfNull(events);
         if (timeout < TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
@@ -70,7 +78,7 @@ internal static class KernelWait
                 throw new NvmeNativeTimeoutException(waitingFor, describe(), timeout);
             }
             TimeSpan wait = interval is { } every && (left == Timeout.InfiniteTimeSpan || every < left) ? every : left;
-            UeventReceipt receipt = events.Receive(wait, ct);
+            UeventReceipt receipt = async ? await events.ReceiveAsync(wait, ct).ConfigureAwait(false) : events.Receive(wait, ct);
             bool recheck = receipt.Kind switch
             {
                 UeventReceiptKind.Overflow => true,

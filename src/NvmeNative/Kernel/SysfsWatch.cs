@@ -9,7 +9,7 @@ namespace NvmeNative.Kernel;
 /// protocol is: <see cref="Arm"/> (read every attribute), check the condition, then <see cref="Wait"/>. A change
 /// that happens between the read and the poll still wakes the poll, so no transition is missed.
 /// </summary>
-internal sealed unsafe class SysfsWatch : IDisposable
+internal sealed class SysfsWatch : IDisposable
 {
     private const int PageSize = 4096;
     private readonly string[] _paths;
@@ -61,6 +61,22 @@ internal sealed unsafe class SysfsWatch : IDisposable
         Span<short> revents = stackalloc short[_fds.Length];
         return CancellablePoll.WaitAny(_fds, (short)(Interop.Poll.POLLPRI | Interop.Poll.POLLERR),
             (int)Math.Min(left, int.MaxValue), cancellationToken, string.Join(", ", _paths), revents) > 0;
+    }
+
+    /// <summary>
+    /// As <see cref="Wait"/>; with <paramref name="async"/> the notification is awaited (<see cref="FdReadiness"/>),
+    /// blocking no thread.
+    /// </summary>
+    internal async ValueTask<bool> WaitAsync(long deadlineTickCount64, bool async, CancellationToken cancellationToken)
+    {
+        if (!async)
+            return Wait(deadlineTickCount64, cancellationToken);
+        cancellationToken.ThrowIfCancellationRequested();
+        long left = deadlineTickCount64 - Environment.TickCount64;
+        if (left <= 0)
+            return false;
+        return await FdReadiness.WaitAsync(_fds, (short)(Interop.Poll.POLLPRI | Interop.Poll.POLLERR),
+            TimeSpan.FromMilliseconds(Math.Min(left, int.MaxValue)), cancellationToken).ConfigureAwait(false);
     }
 
     public void Dispose()

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Net.Sockets;
+using NetSocket = System.Net.Sockets.Socket;
 using NvmeNative.Errors;
 using NvmeNative.Interop;
 
@@ -10,7 +12,13 @@ namespace NvmeNative.Kernel;
 /// Only events sent after <see cref="Open"/> returns are seen, so open it before checking the state you
 /// wait for. No privilege is needed to listen.
 /// </summary>
-internal sealed unsafe class UeventListener : IUeventSource
+/// <remarks>
+/// The socket is also a <see cref="System.Net.Sockets.Socket"/> (over the same descriptor, through
+/// <see cref="SafeSocketHandle"/>; the runtime accepts AF_NETLINK as an unknown family, checked on .NET 10): its
+/// <c>ReceiveAsync</c> is awaited on the runtime's own epoll engine, so <see cref="ReceiveAsync"/> blocks no thread.
+/// <see cref="Receive"/> polls the same descriptor from the calling thread.
+/// </remarks>
+internal sealed class UeventListener : IUeventSource
 {
     private const uint KernelEventsGroup = 1;
     private const string Name = "netlink uevent socket";
@@ -23,13 +31,14 @@ internal sealed unsafe class UeventListener : IUeventSource
     // still handled: it is reported, and waiters re-check the state.
     private const int ReceiveBufferBytes = 4 << 20;
 
-    private readonly SafeFdHandle _socket;
+    private SafeFdHandle _socket;
     private readonly byte[] _buffer = GC.AllocateArray<byte>(DatagramBytes, pinned: true);
+    private NetSocket? _async;
 
     private UeventListener(SafeFdHandle socket) => _socket = socket;
 
     /// <summary>Opens and binds the socket. Events from here on are queued until <see cref="Receive"/>.</summary>
-    internal static UeventListener Open()
+    internal static unsafe UeventListener Open()
     {
         SafeFdHandle socket = Interop.Libc.socket(Interop.Socket.AF_NETLINK,
             Interop.Socket.SOCK_DGRAM | Interop.Socket.SOCK_CLOEXEC, Interop.Netlink.NETLINK_KOBJECT_UEVENT);
@@ -60,7 +69,7 @@ internal sealed unsafe class UeventListener : IUeventSource
     }
 
     /// <inheritdoc/>
-    public UeventReceipt Receive(TimeSpan timeout, CancellationToken ct)
+    public unsafe UeventReceipt Receive(TimeSpan timeout, CancellationToken ct)
     {
         long start = Stopwatch.GetTimestamp();
         while (true)
@@ -96,9 +105,70 @@ internal sealed unsafe class UeventListener : IUeventSource
     }
 
     /// <inheritdoc/>
-    public void Dispose() => _socket.Dispose();
+    public async ValueTask<UeventReceipt> ReceiveAsync(TimeSpan timeout, CancellationToken ct)
+    {
+        ct.ThrowIfCancellationRequested();
+        if (timeout == TimeSpan.Zero)
+            return Receive(TimeSpan.Zero, ct);
+        var socket = _async ??= AdoptIntoSocket();
+        using var bounded = timeout == Timeout.InfiniteTimeSpan ? null : CancellationTokenSource.CreateLinkedTokenSource(ct);
+        bounded?.CancelAfter(timeout);
+        while (true)
+        {
+            int n;
+            try
+            {
+                n = await socket.ReceiveAsync(_buffer.AsMemory(), SocketFlags.None, bounded?.Token ?? ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                return UeventReceipt.TimedOut;
+            }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.NoBufferSpaceAvailable)
+            {
+                return UeventReceipt.Overflow;
+            }
+            catch (SocketException e)
+            {
+                throw Syscall.Error(e.NativeErrorCode, "recv", Name);
+            }
+            if (UeventMessage.Parse(_buffer.AsSpan(0, n)) is { } message)
+                return UeventReceipt.Of(message);
+            // not a kernel uevent: keep waiting for the time that is left
+        }
+    }
 
-    private static void EnlargeReceiveBuffer(SafeFdHandle socket)
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        _socket.Dispose();
+        _async?.Dispose();
+    }
+
+    /// <summary>
+    /// Hands the descriptor to a <see cref="Socket"/> on the first awaited receive. The Socket owns it from then on (so
+    /// its close also leaves the runtime's epoll engine), and <see cref="_socket"/> becomes a view that does not close it.
+    /// </summary>
+    private NetSocket AdoptIntoSocket()
+    {
+        nint fd = _socket.DangerousGetHandle();
+        var handle = new SafeSocketHandle(fd, ownsHandle: true);
+        NetSocket socket;
+        try
+        {
+            socket = new NetSocket(handle);
+        }
+        catch (SocketException e)
+        {
+            handle.SetHandleAsInvalid(); // still ours: it must not close the descriptor
+            throw Syscall.Error(e.NativeErrorCode, "socket (async)", Name);
+        }
+        _socket.SetHandleAsInvalid();
+        _socket = new SafeFdHandle((int)fd, ownsHandle: false);
+        return socket;
+    }
+
+    private static unsafe void EnlargeReceiveBuffer(SafeFdHandle socket)
     {
         int size = ReceiveBufferBytes;
         if (Interop.Libc.setsockopt(socket, Interop.Socket.SOL_SOCKET, Interop.Socket.SO_RCVBUFFORCE, &size, sizeof(int)) == 0)

@@ -1,3 +1,6 @@
+using NvmeNative.Diagnostics;
+using NvmeNative.Kernel;
+
 namespace NvmeNative.Md;
 
 public sealed partial class MdArrays
@@ -16,7 +19,11 @@ public sealed partial class MdArrays
     /// out and reported), or adopts it when the host already runs it.
     /// </summary>
     public MdAssembleResult Assemble(MdAssembleRequest request, CancellationToken cancellationToken = default) =>
-        new MdAssembler(_paths).Assemble(request, cancellationToken);
+        AsyncMode.Completed(AssembleAsync(request, async: false, cancellationToken));
+
+    /// <summary>As <see cref="Assemble"/>; with <paramref name="async"/> its waits (stopping an inactive partial assembly) are awaited.</summary>
+    internal ValueTask<MdAssembleResult> AssembleAsync(MdAssembleRequest request, bool async, CancellationToken cancellationToken) =>
+        new MdAssembler(_paths).AssembleAsync(request, async, cancellationToken);
 
     /// <summary>
     /// Re-adds a former member (mdadm --re-add): md resyncs only what the write-intent bitmap marks as written since it
@@ -27,7 +34,15 @@ public sealed partial class MdArrays
     public void ReAddMember(MdDeviceName device, string member)
     {
         ArgumentNullException.ThrowIfNull(member);
-        new MdMemberAdder(_paths).ReAdd(device, member);
+        using var span = MemberSpan(device);
+        try
+        {
+            new MdMemberAdder(_paths).ReAdd(device, member);
+        }
+        catch (Exception e) when (span.Failed(e))
+        {
+            throw;
+        }
     }
 
     /// <summary>Adds a new member (mdadm --add): md rebuilds it completely into the empty slot.</summary>
@@ -38,6 +53,14 @@ public sealed partial class MdArrays
     public void AddMember(MdDeviceName device, string member, bool failFast = true, bool overwriteExistingMetadata = false)
     {
         ArgumentNullException.ThrowIfNull(member);
-        new MdMemberAdder(_paths).Add(device, member, failFast, overwriteExistingMetadata);
+        using var span = MemberSpan(device);
+        try
+        {
+            new MdMemberAdder(_paths).Add(device, member, failFast, overwriteExistingMetadata);
+        }
+        catch (Exception e) when (span.Failed(e))
+        {
+            throw;
+        }
     }
 }

@@ -1,3 +1,4 @@
+using NvmeNative.Diagnostics;
 using NvmeNative.Errors;
 using NvmeNative.Kernel;
 
@@ -37,6 +38,10 @@ public sealed partial class MdArrays
     public bool Stop(MdDeviceName device, MdUuid? expectedUuid = null, CancellationToken cancellationToken = default) =>
         new MdStopper(_paths).Stop(device, expectedUuid, cancellationToken);
 
+    /// <summary>As <see cref="Stop(MdDeviceName, MdUuid?, CancellationToken)"/>, its EBUSY pauses awaited when <paramref name="async"/>.</summary>
+    internal ValueTask<bool> StopAsync(MdDeviceName device, MdUuid? expectedUuid, bool async, CancellationToken cancellationToken) =>
+        new MdStopper(_paths).StopAsync(device, expectedUuid, async, cancellationToken);
+
     /// <summary>Stops an array this library created, assembled or adopted (guarded by its uuid).</summary>
     public bool Stop(MdArray array, CancellationToken cancellationToken = default)
     {
@@ -48,7 +53,20 @@ public sealed partial class MdArrays
     /// Grows a RAID1 array to the size of its (enlarged) members, as <c>mdadm --grow --size=max</c>; md then
     /// resyncs the new region. Returns the new array size in bytes.
     /// </summary>
-    public long Grow(MdDeviceName device) => new MdGrower(_paths).GrowToMax(device);
+    public long Grow(MdDeviceName device)
+    {
+        using var span = Spans.Start(Telemetry.Activities.MdIoctl);
+        span?.SetTag(Telemetry.Tags.MdIoctls, "grow");
+        span?.SetTag(Telemetry.Tags.MdDevice, device.Value);
+        try
+        {
+            return new MdGrower(_paths).GrowToMax(device);
+        }
+        catch (Exception e) when (span.Failed(e))
+        {
+            throw;
+        }
+    }
 
     /// <summary>The array as sysfs shows it, or null when there is no such md device.</summary>
     public MdArrayState? GetState(MdDeviceName device) => MdSysfs.TryRead(_paths, device);
@@ -81,8 +99,16 @@ public sealed partial class MdArrays
         if (bound.IsActive && GetState(device) is { } state && state.Members.Count(m => m.IsActive) <= 1)
             throw new InvalidInputException($"refused: it is the last in-sync mirror of {device} (failing it would break the array)",
                 "fail member", nameof(member), member, errno: (int)Errno.EBUSY);
-        using var control = MdControl.Open(_paths, device, exclusive: false, "fail member");
-        control.SetDiskFaulty(bound.Major, bound.Minor, member);
+        using var span = MemberSpan(device);
+        try
+        {
+            using var control = MdControl.Open(_paths, device, exclusive: false, "fail member");
+            control.SetDiskFaulty(bound.Major, bound.Minor, member);
+        }
+        catch (Exception e) when (span.Failed(e))
+        {
+            throw;
+        }
     }
 
     /// <summary>Detaches a faulty (or spare) member from the array (HOT_REMOVE_DISK).</summary>
@@ -96,19 +122,34 @@ public sealed partial class MdArrays
     /// (degraded, dev-*/state), so the removal waits for that event (at most <paramref name="timeout"/>, 10 s by default)
     /// and tries once more.
     /// </remarks>
-    public void RemoveMember(MdDeviceName device, string member, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    public void RemoveMember(MdDeviceName device, string member, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        AsyncMode.Completed(RemoveMemberAsync(device, member, timeout, async: false, cancellationToken));
+
+    /// <summary>As <see cref="RemoveMember"/>; with <paramref name="async"/> the wait for md to release the slot is awaited.</summary>
+    internal async ValueTask RemoveMemberAsync(MdDeviceName device, string member, TimeSpan? timeout, bool async,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(member);
         var bound = MdMembers.Resolve(_paths, device, member, "remove member");
         using var control = MdControl.Open(_paths, device, exclusive: false, "remove member");
-        int errno = control.TryHotRemoveDisk(bound.Major, bound.Minor);
+        int errno;
+        using (var first = MemberSpan(device))
+            errno = control.TryHotRemoveDisk(bound.Major, bound.Minor);
         if (errno == 0)
             return;
         if (errno != (int)Errno.EBUSY || (bound.IsActive && !bound.Flags.HasFlag(MdMemberFlags.Faulty)))
             throw control.HotRemoveError(errno, member);
-        WaitFor(device, s => s.Members.FirstOrDefault(m => m.Major == bound.Major && m.Minor == bound.Minor) is not { Slot: not null },
-            $"{bound.KernelName} out of its slot", timeout ?? TimeSpan.FromSeconds(10), cancellationToken);
-        control.HotRemoveDisk(bound.Major, bound.Minor, member);
+        await WaitForAsync(device, s => s.Members.FirstOrDefault(m => m.Major == bound.Major && m.Minor == bound.Minor) is not { Slot: not null },
+            $"{bound.KernelName} out of its slot", timeout ?? TimeSpan.FromSeconds(10), async, cancellationToken).ConfigureAwait(false);
+        using var span = MemberSpan(device);
+        try
+        {
+            control.HotRemoveDisk(bound.Major, bound.Minor, member);
+        }
+        catch (Exception e) when (span.Failed(e))
+        {
+            throw;
+        }
     }
 
     /// <summary>
@@ -120,7 +161,32 @@ public sealed partial class MdArrays
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(condition);
-        return new MdWaiter(_paths).WaitFor(device, condition, awaited, timeout, cancellationToken);
+        return AsyncMode.Completed(WaitForAsync(device, condition, awaited, timeout, async: false, cancellationToken));
+    }
+
+    /// <summary>As <see cref="WaitFor"/>; with <paramref name="async"/> md's notifications are awaited, blocking no thread.</summary>
+    internal async ValueTask<MdArrayState> WaitForAsync(MdDeviceName device, Func<MdArrayState, bool> condition, string awaited,
+        TimeSpan timeout, bool async, CancellationToken cancellationToken)
+    {
+        using var span = Spans.StartPhase(Telemetry.Activities.MdWait, cancellationToken);
+        span?.SetTag(Telemetry.Tags.MdDevice, device.Value);
+        try
+        {
+            return await new MdWaiter(_paths).WaitForAsync(device, condition, awaited, timeout, async, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (span.Failed(e))
+        {
+            throw;
+        }
+    }
+
+    /// <summary>A span for one member ioctl (add, re-add, remove, fail).</summary>
+    private static System.Diagnostics.Activity? MemberSpan(MdDeviceName device)
+    {
+        var span = Spans.Start(Telemetry.Activities.MdIoctl);
+        span?.SetTag(Telemetry.Tags.MdIoctls, "member");
+        span?.SetTag(Telemetry.Tags.MdDevice, device.Value);
+        return span;
     }
 
     /// <summary>Waits until every mirror is in sync and no resync/recovery runs (after a re-add, an add or a grow).</summary>

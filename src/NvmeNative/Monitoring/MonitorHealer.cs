@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using NvmeNative.Diagnostics;
 using NvmeNative.Errors;
 using NvmeNative.Kernel;
 using NvmeNative.Md;
@@ -83,7 +84,9 @@ internal sealed class MonitorHealer(KernelPaths paths, MdArrays md, IReplicaStat
             return;
         }
         RemoveLeftovers(array, entry);
-        ct.ThrowIfCancellationRequested();
+        using var span = Spans.StartPhase(Telemetry.Activities.Heal, ct);
+        span?.SetTag(Telemetry.Tags.MdDevice, array.Device.Value);
+        span?.SetTag(Telemetry.Tags.Nqn, entry.Replica.TargetNqn);
         try
         {
             MonitorLog.Healing(_log, array.Device.Value, action == HealAction.ReAdd ? "re-adding" : "adding", device, reason);
@@ -92,24 +95,28 @@ internal sealed class MonitorHealer(KernelPaths paths, MdArrays md, IReplicaStat
                 try
                 {
                     _md.ReAddMember(array.Device, device);
+                    Spans.Count(Telemetry.ReAdds, Telemetry.Tags.Kind, "re-add");
                 }
                 catch (NvmeNativeException e)
                 {
                     // md keeps no bitmap that covers it (or refuses for another reason): a full rebuild is the way back.
                     MonitorLog.Healing(_log, array.Device.Value, "adding for a full rebuild", device, "md refused the re-add: " + e.Message);
                     _md.AddMember(array.Device, device, overwriteExistingMetadata: true);
+                    Spans.Count(Telemetry.ReAdds, Telemetry.Tags.Kind, "add");
                     _fullRebuilds.Add(ns.BlockName);
                 }
             }
             else
             {
                 _md.AddMember(array.Device, device);
+                Spans.Count(Telemetry.ReAdds, Telemetry.Tags.Kind, "add");
                 _fullRebuilds.Add(ns.BlockName);
             }
             _healRefused.Remove(ns.BlockName);
         }
         catch (NvmeNativeException e)
         {
+            span.Failed(e);
             var failed = new ReplicaEvent(ReplicaEventKind.HealFailed, DateTimeOffset.UtcNow, array.Record?.Alias, array.Uuid, array.Device.Value,
                 entry.Replica.TargetNqn, entry.Replica.Namespace, [array.Device.Value, ns.BlockName], e.Message);
             if (_healRefused.TryAdd(ns.BlockName, failed.Detail!))
@@ -149,6 +156,7 @@ internal sealed class MonitorHealer(KernelPaths paths, MdArrays md, IReplicaStat
         if (_healRefused.TryGetValue(ns.BlockName, out var said) && said == reason)
             return; // said once for this device; said again when it comes back or the reason changes
         _healRefused[ns.BlockName] = reason;
+        Spans.Count(Telemetry.Refusals, Telemetry.Tags.Reason, "heal");
         publish(new ReplicaEvent(ReplicaEventKind.HealRefused, DateTimeOffset.UtcNow, array.Record?.Alias, array.Uuid, array.Device.Value,
             entry.Replica.TargetNqn, entry.Replica.Namespace, [array.Device.Value, ns.BlockName], reason));
     }

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using NvmeNative.Diagnostics;
 using NvmeNative.Errors;
 using NvmeNative.Kernel;
 using NvmeNative.Md;
@@ -244,6 +245,8 @@ public sealed class ReplicaMonitor : IAsyncDisposable
 
     private void Publish(ReplicaEvent e, List<ReplicaEvent> published)
     {
+        if (e.Kind == ReplicaEventKind.MemberFaulty)
+            Spans.Count(Telemetry.ReplicaFailures, Telemetry.Tags.MdDevice, e.MdDevice);
         published.Add(e);
         MonitorLog.Event(_log, e.ToString());
         _dispatcher?.Post(e);

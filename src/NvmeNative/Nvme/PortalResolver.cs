@@ -20,9 +20,16 @@ internal static class PortalResolver
     /// <summary>Looks up the addresses of a host name (the system resolver, or a fake in unit tests).</summary>
     internal delegate IPAddress[] Lookup(string hostName, CancellationToken ct);
 
-    /// <summary>The system resolver (getaddrinfo through the BCL).</summary>
+    /// <summary>
+    /// The system resolver (getaddrinfo through the BCL), synchronous: the calling thread does the lookup, which
+    /// cannot be interrupted once started (getaddrinfo is bounded by the resolver's own timeouts); cancellation is
+    /// checked before it. <see cref="ResolveAsync"/> awaits the BCL's asynchronous lookup instead, which honours it.
+    /// </summary>
     internal static readonly Lookup SystemResolver = static (host, ct) =>
-        Dns.GetHostAddressesAsync(host, AddressFamily.Unspecified, ct).GetAwaiter().GetResult();
+    {
+        ct.ThrowIfCancellationRequested();
+        return Dns.GetHostAddresses(host, AddressFamily.Unspecified);
+    };
 
     /// <summary>
     /// The portal itself when its address is numeric; otherwise a portal at the first IPv4/IPv6 address the
@@ -35,13 +42,26 @@ internal static class PortalResolver
     /// <exception cref="InvalidInputException">The name does not resolve to any IP address.</exception>
     internal static Portal Resolve(Portal portal, string keyPath, Lookup lookup, CancellationToken ct)
     {
+        var resolved = ResolveAsync(portal, keyPath, lookup, async: false, ct);
+        System.Diagnostics.Debug.Assert(resolved.IsCompleted);
+        return resolved.GetAwaiter().GetResult();
+    }
+
+    /// <summary>
+    /// As <see cref="Resolve"/>; with <paramref name="async"/> and the system resolver, the lookup is awaited
+    /// (<see cref="Dns.GetHostAddressesAsync(string, AddressFamily, CancellationToken)"/>), so cancellation ends it.
+    /// </summary>
+    internal static async ValueTask<Portal> ResolveAsync(Portal portal, string keyPath, Lookup lookup, bool async, CancellationToken ct)
+    {
         ArgumentNullException.ThrowIfNull(portal);
         if (!portal.IsHostName)
             return portal;
         IPAddress[] addresses;
         try
         {
-            addresses = lookup(portal.Address, ct);
+            addresses = async && lookup == SystemResolver
+                ? await Dns.GetHostAddressesAsync(portal.Address, AddressFamily.Unspecified, ct).ConfigureAwait(false)
+                : lookup(portal.Address, ct);
         }
         catch (SocketException e)
         {

@@ -56,7 +56,16 @@ public sealed class FileReplicaStateStore : IReplicaStateStore, IReplicaStateCat
 
     /// <inheritdoc/>
     public ReplicaStateVersion CompareAndSwap(VolumeKey key, ReplicaStateVersion? expected, ReplicaStateRecord record,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default) =>
+        AsyncMode.Completed(CompareAndSwapAsync(key, expected, record, async: false, cancellationToken));
+
+    /// <inheritdoc/>
+    public ValueTask<ReplicaStateVersion> CompareAndSwapAsync(VolumeKey key, ReplicaStateVersion? expected, ReplicaStateRecord record,
+        CancellationToken cancellationToken = default) =>
+        CompareAndSwapAsync(key, expected, record, async: true, cancellationToken);
+
+    private async ValueTask<ReplicaStateVersion> CompareAndSwapAsync(VolumeKey key, ReplicaStateVersion? expected, ReplicaStateRecord record,
+        bool async, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(record);
@@ -64,7 +73,7 @@ public sealed class FileReplicaStateStore : IReplicaStateStore, IReplicaStateCat
             throw new ArgumentException($"the record is of {record.VolumeKey}, not of {key.Value}", nameof(record));
         const string op = "replica state compare-and-swap";
         string dir = VerifiedDirectory(op);
-        using var held = Lock(dir, op, cancellationToken);
+        using var held = await LockAsync(dir, op, async, cancellationToken).ConfigureAwait(false);
         var current = ReadEnvelope(dir, key);
         ReplicaStateVersion? actual = current is null ? null : new ReplicaStateVersion(current.Generation);
         if (actual != expected)
@@ -80,12 +89,19 @@ public sealed class FileReplicaStateStore : IReplicaStateStore, IReplicaStateCat
     }
 
     /// <inheritdoc/>
-    public bool Delete(VolumeKey key, ReplicaStateVersion expected, CancellationToken cancellationToken = default)
+    public bool Delete(VolumeKey key, ReplicaStateVersion expected, CancellationToken cancellationToken = default) =>
+        AsyncMode.Completed(DeleteAsync(key, expected, async: false, cancellationToken));
+
+    /// <inheritdoc/>
+    public ValueTask<bool> DeleteAsync(VolumeKey key, ReplicaStateVersion expected, CancellationToken cancellationToken = default) =>
+        DeleteAsync(key, expected, async: true, cancellationToken);
+
+    private async ValueTask<bool> DeleteAsync(VolumeKey key, ReplicaStateVersion expected, bool async, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(key);
         const string op = "replica state delete";
         string dir = VerifiedDirectory(op);
-        using var held = Lock(dir, op, cancellationToken);
+        using var held = await LockAsync(dir, op, async, cancellationToken).ConfigureAwait(false);
         var current = ReadEnvelope(dir, key);
         if (current is null)
             return false;
@@ -168,11 +184,12 @@ public sealed class FileReplicaStateStore : IReplicaStateStore, IReplicaStateCat
         return envelope;
     }
 
-    private FileLock Lock(string dir, string op, CancellationToken cancellationToken)
+    private async ValueTask<FileLock> LockAsync(string dir, string op, bool async, CancellationToken cancellationToken)
     {
         try
         {
-            return FileLock.Acquire(Path.Combine(dir, LockFileName), LockTimeout, cancellationToken, createMode: 0x180 /* 0600 */);
+            return await FileLock.AcquireAsync(Path.Combine(dir, LockFileName), LockTimeout, async, cancellationToken,
+                createMode: 0x180 /* 0600 */).ConfigureAwait(false);
         }
         catch (NvmeNativeException e)
         {

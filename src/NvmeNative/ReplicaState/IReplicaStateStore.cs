@@ -28,4 +28,20 @@ public interface IReplicaStateStore
     /// <summary>Removes the record if its version is still <paramref name="expected"/>; false when there was no record.</summary>
     /// <exception cref="ReplicaStateConflictException">The stored version differs.</exception>
     bool Delete(VolumeKey key, ReplicaStateVersion expected, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// As <see cref="Read"/>, awaited. The default runs <see cref="Read"/> on the calling thread; a store that waits
+    /// (for a lock, a network) overrides it so that no thread is blocked while it waits.
+    /// </summary>
+    ValueTask<VersionedReplicaState?> ReadAsync(VolumeKey key, CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult(Read(key, cancellationToken));
+
+    /// <summary>As <see cref="CompareAndSwap"/>, awaited (the default runs it on the calling thread; see <see cref="ReadAsync"/>).</summary>
+    ValueTask<ReplicaStateVersion> CompareAndSwapAsync(VolumeKey key, ReplicaStateVersion? expected, ReplicaStateRecord record,
+        CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult(CompareAndSwap(key, expected, record, cancellationToken));
+
+    /// <summary>As <see cref="Delete"/>, awaited (the default runs it on the calling thread; see <see cref="ReadAsync"/>).</summary>
+    ValueTask<bool> DeleteAsync(VolumeKey key, ReplicaStateVersion expected, CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult(Delete(key, expected, cancellationToken));
 }

@@ -18,6 +18,20 @@ public static class ReplicaStateUpdate
         Func<ReplicaStateRecord?, ReplicaStateRecord?> change, int maxAttempts = DefaultMaxAttempts,
         CancellationToken cancellationToken = default)
     {
+        var applied = ApplyAsync(store, key, change, maxAttempts, async: false, cancellationToken);
+        System.Diagnostics.Debug.Assert(applied.IsCompleted);
+        return applied.GetAwaiter().GetResult();
+    }
+
+    /// <summary>As <see cref="Apply"/>, through the store's asynchronous methods (no thread blocked while the store waits).</summary>
+    public static ValueTask<VersionedReplicaState?> ApplyAsync(IReplicaStateStore store, VolumeKey key,
+        Func<ReplicaStateRecord?, ReplicaStateRecord?> change, int maxAttempts = DefaultMaxAttempts,
+        CancellationToken cancellationToken = default) =>
+        ApplyAsync(store, key, change, maxAttempts, async: true, cancellationToken);
+
+    internal static async ValueTask<VersionedReplicaState?> ApplyAsync(IReplicaStateStore store, VolumeKey key,
+        Func<ReplicaStateRecord?, ReplicaStateRecord?> change, int maxAttempts, bool async, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(change);
@@ -25,13 +39,15 @@ public static class ReplicaStateUpdate
         for (int attempt = 1; ; attempt++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var current = store.Read(key, cancellationToken);
+            var current = async ? await store.ReadAsync(key, cancellationToken).ConfigureAwait(false) : store.Read(key, cancellationToken);
             var next = change(current?.Record);
             if (next is null || (current is not null && ReferenceEquals(next, current.Record)))
                 return current;
             try
             {
-                var version = store.CompareAndSwap(key, current?.Version, next, cancellationToken);
+                var version = async
+                    ? await store.CompareAndSwapAsync(key, current?.Version, next, cancellationToken).ConfigureAwait(false)
+                    : store.CompareAndSwap(key, current?.Version, next, cancellationToken);
                 return new VersionedReplicaState(next, version);
             }
             catch (ReplicaStateConflictException) when (attempt < maxAttempts)

@@ -25,19 +25,24 @@ public sealed partial class NvmeTopology
 
     /// <summary>As the public overload, with an event source the caller opened earlier (before connecting).</summary>
     internal NvmeNamespace WaitForNamespace(IUeventSource events, IReadOnlyCollection<NvmeController> controllers,
-        NamespaceSelector selector, TimeSpan timeout, CancellationToken ct)
+        NamespaceSelector selector, TimeSpan timeout, CancellationToken ct) =>
+        AsyncMode.Completed(WaitForNamespaceAsync(events, controllers, selector, timeout, async: false, ct));
+
+    /// <summary>As <see cref="WaitForNamespace(IUeventSource, IReadOnlyCollection{NvmeController}, NamespaceSelector, TimeSpan, CancellationToken)"/>, awaited when <paramref name="async"/>.</summary>
+    internal ValueTask<NvmeNamespace> WaitForNamespaceAsync(IUeventSource events, IReadOnlyCollection<NvmeController> controllers,
+        NamespaceSelector selector, TimeSpan timeout, bool async, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(controllers);
         ArgumentNullException.ThrowIfNull(selector);
         if (controllers.Count == 0)
             throw new ArgumentException("no controllers to look through", nameof(controllers));
         string names = string.Join(", ", controllers.Select(c => c.Name));
-        return KernelWait.Until(events,
+        return KernelWait.UntilAsync(events,
             relevant: e => e.Subsystem is "block" or "nvme",
             check: () => FindNamespace(controllers, selector),
             describe: () => DescribeNamespaces(controllers),
             waitingFor: $"namespace {selector} through {names}",
-            timeout, ct);
+            timeout, async, ct);
     }
 
     /// <summary>
@@ -48,18 +53,26 @@ public sealed partial class NvmeTopology
     /// <exception cref="NvmeNativeException">The controller is gone or deleting: it will never be live.</exception>
     /// <exception cref="NvmeNativeTimeoutException">It did not become live in time.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="ct"/> was cancelled.</exception>
-    public NvmeController WaitForControllerLive(string name, TimeSpan timeout, CancellationToken ct = default)
+    public NvmeController WaitForControllerLive(string name, TimeSpan timeout, CancellationToken ct = default) =>
+        AsyncMode.Completed(WaitForControllerLiveAsync(name, timeout, async: false, ct));
+
+    /// <summary>As the public overload, awaited when <paramref name="async"/>.</summary>
+    internal async ValueTask<NvmeController> WaitForControllerLiveAsync(string name, TimeSpan timeout, bool async, CancellationToken ct)
     {
         using IUeventSource events = _openEvents();
-        return WaitForControllerLive(events, name, timeout, ct);
+        return await WaitForControllerLiveAsync(events, name, timeout, async, ct).ConfigureAwait(false);
     }
 
     /// <summary>As the public overload, with an event source the caller opened earlier.</summary>
-    internal NvmeController WaitForControllerLive(IUeventSource events, string name, TimeSpan timeout, CancellationToken ct)
+    internal NvmeController WaitForControllerLive(IUeventSource events, string name, TimeSpan timeout, CancellationToken ct) =>
+        AsyncMode.Completed(WaitForControllerLiveAsync(events, name, timeout, async: false, ct));
+
+    /// <summary>As the public overload, with an event source the caller opened earlier, awaited when <paramref name="async"/>.</summary>
+    internal ValueTask<NvmeController> WaitForControllerLiveAsync(IUeventSource events, string name, TimeSpan timeout, bool async, CancellationToken ct)
     {
         CheckControllerName(name);
         string dir = Tree.ControllerDir(name);
-        return KernelWait.Until(events,
+        return KernelWait.UntilAsync(events,
             relevant: e => e.KernelName == name && e.Subsystem == "nvme",
             check: () =>
             {
@@ -73,7 +86,7 @@ public sealed partial class NvmeTopology
             },
             describe: () => $"{name} state '{SysfsTree.Attribute(dir, "state") ?? "gone"}'",
             waitingFor: $"controller {name} to be live",
-            timeout, ct);
+            timeout, async, ct);
     }
 
     /// <summary>Waits until controller <paramref name="name"/> no longer exists (after a delete), woken by its remove uevent.</summary>

@@ -61,7 +61,7 @@ public sealed class ConnectorKernelTests
                 Assert.Equal("block", volume.Type);
                 Assert.Equal(uuid.ToString(), UuidOf(volume.Path));
                 Assert.Single(volume.CreatedControllers);
-                Assert.Equal([volume.Path], connector.GetVolumePaths(props));
+                Assert.Equal([volume.Path], connector.GetVolumePaths(props, cancellationToken: TestContext.Current.CancellationToken));
             }
             finally
             {

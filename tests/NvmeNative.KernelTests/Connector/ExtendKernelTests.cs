@@ -240,7 +240,7 @@ public sealed class ExtendKernelTests
             var controller = Assert.Single(new NvmeTopology().ControllersOf(Nqn.Parse(e.Subsystem.Nqn)));
             Assert.Equal(volume.CreatedControllers, [controller.Name]);
             Assert.Equal("127.0.0.1", controller.Address!.TrAddr); // the kernel was given the resolved address
-            Assert.Equal([volume.Path], connector.GetVolumePaths(props));
+            Assert.Equal([volume.Path], connector.GetVolumePaths(props, cancellationToken: TestContext.Current.CancellationToken));
 
             e.Namespace.Resize(Grown);
             var (exit, output, err) = Cli.Run(json, "extend", "-");

@@ -49,13 +49,13 @@ public sealed class ReplicatedKernelTests
             Assert.Contains("Internal Bitmap", examine);
             Assert.Contains("failfast", Examine.Field(examine, "Flags"));
         }
-        Assert.Equal([volume.Link], connector.GetVolumePaths(volume.Properties));
+        Assert.Equal([volume.Link], connector.GetVolumePaths(volume.Properties, cancellationToken: TestContext.Current.CancellationToken));
         MdLab.WriteDevice(first.Path, 1 << 20, data);
 
         var detached = connector.Disconnect(volume.Properties, cancellationToken: Ct);
         Assert.Equal(2, detached.DeletedControllers.Count);
         volume.AssertGone();
-        Assert.Empty(connector.GetVolumePaths(volume.Properties));
+        Assert.Empty(connector.GetVolumePaths(volume.Properties, cancellationToken: TestContext.Current.CancellationToken));
 
         var second = connector.Connect(volume.Properties, Ct);
         Assert.Equal(MdAttachAction.Assembled, second.Replication!.Action);

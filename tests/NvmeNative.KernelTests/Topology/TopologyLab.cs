@@ -101,6 +101,17 @@ internal sealed class SignalingUeventSource : IUeventSource
         return receipt;
     }
 
+    public async ValueTask<UeventReceipt> ReceiveAsync(TimeSpan timeout, CancellationToken ct)
+    {
+        if (timeout != TimeSpan.Zero)
+            Blocking.Set();
+        var receipt = await _inner.ReceiveAsync(timeout, ct);
+        if (receipt.Message is { } m)
+            lock (Seen)
+                Seen.Add(m);
+        return receipt;
+    }
+
     public void Dispose()
     {
         _inner.Dispose();

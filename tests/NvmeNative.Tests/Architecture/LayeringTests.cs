@@ -8,7 +8,8 @@ namespace NvmeNative.Tests.Architecture;
 
 /// <summary>
 /// The layers depend only downward: Interop → Kernel → Fabrics / Topology / Md / Target / ReplicaState → Connector and
-/// Monitoring (siblings: neither uses the other) → CLI, with Errors and Nvme (the exception family and the NVMe value types) as vocabulary every layer may use.
+/// Monitoring (siblings: neither uses the other) → CLI, with Errors, Nvme and Diagnostics (the exception family, the NVMe value types and
+/// the telemetry) as vocabulary every layer may use.
 /// Siblings do not use each other; only Kernel calls Interop's libc functions; a kernel interface's UAPI types are
 /// used by the layer that owns it (md structs by Md, NVMe structs by Fabrics and Topology, the generic ones by
 /// Kernel) and by nothing above; the connector and the CLI touch no Interop at all and reach md only through its
@@ -23,7 +24,8 @@ public sealed class LayeringTests
 
     private static (Layer Layer, string Group)? LayerOf(string? ns) => ns switch
     {
-        "NvmeNative.Errors" or "NvmeNative.Nvme" => (Layer.Vocabulary, ns),
+        // Diagnostics (the telemetry names and spans) is vocabulary too: every layer reports its phases through it.
+        "NvmeNative.Errors" or "NvmeNative.Nvme" or "NvmeNative.Diagnostics" => (Layer.Vocabulary, ns),
         "NvmeNative.Interop" => (Layer.Interop, ns),
         "NvmeNative.Kernel" => (Layer.Kernel, ns),
         "NvmeNative.Fabrics" or "NvmeNative.Topology" or "NvmeNative.Target" or "NvmeNative.ReplicaState" => (Layer.Subsystem, ns),

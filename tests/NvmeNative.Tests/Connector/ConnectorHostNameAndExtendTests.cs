@@ -36,7 +36,7 @@ public sealed class ConnectorHostNameAndExtendTests : IDisposable
     public void A_localhost_portal_finds_the_volume_on_the_controller_connected_to_127_0_0_1()
     {
         _sys.Controller(0, Nqn, 0).Head(0, 1, 1, Uuid, null, [(0, "optimized")]);
-        Assert.Equal([Path.Combine(_sys.Root, "dev", "nvme0n1")], Connector().GetVolumePaths(Props("localhost")));
+        Assert.Equal([Path.Combine(_sys.Root, "dev", "nvme0n1")], Connector().GetVolumePaths(Props("localhost"), cancellationToken: TestContext.Current.CancellationToken));
     }
 
     [Fact]
@@ -44,9 +44,9 @@ public sealed class ConnectorHostNameAndExtendTests : IDisposable
     {
         _sys.Controller(0, Nqn, 0, address: "traddr=fd00::10,trsvcid=4420,src_addr=fd00::1").Head(0, 1, 1, Uuid, null, [(0, "optimized")]);
         var connector = Connector((_, _) => [IPAddress.Parse("fd00:0:0:0:0:0:0:10")]);
-        Assert.Single(connector.GetVolumePaths(Props("storage.example")));
-        Assert.Single(Connector().GetVolumePaths(Props("[fd00:0::10]")));
-        Assert.Empty(Connector((_, _) => [IPAddress.Parse("fd00::11")]).GetVolumePaths(Props("storage.example")));
+        Assert.Single(connector.GetVolumePaths(Props("storage.example"), cancellationToken: TestContext.Current.CancellationToken));
+        Assert.Single(Connector().GetVolumePaths(Props("[fd00:0::10]"), cancellationToken: TestContext.Current.CancellationToken));
+        Assert.Empty(Connector((_, _) => [IPAddress.Parse("fd00::11")]).GetVolumePaths(Props("storage.example"), cancellationToken: TestContext.Current.CancellationToken));
     }
 
     [Fact]
@@ -58,7 +58,7 @@ public sealed class ConnectorHostNameAndExtendTests : IDisposable
                  {
                      () => connector.Connect(props, Ct),
                      () => connector.Disconnect(props, cancellationToken: Ct),
-                     () => connector.GetVolumePaths(props),
+                     () => connector.GetVolumePaths(props, cancellationToken: TestContext.Current.CancellationToken),
                      () => connector.Extend(props, Ct),
                  })
         {
@@ -75,7 +75,7 @@ public sealed class ConnectorHostNameAndExtendTests : IDisposable
         _sys.Controller(0, Nqn, 0).Head(0, 1, 1, Uuid, null, [(0, "optimized")]);
         var props = ConnectionProperties.Parse(
             $$"""{"target_nqn": "{{Nqn}}", "vol_uuid": "{{Uuid}}", "portals": [["localhost", 4420, "tcp"], ["127.0.0.1", 4420, "tcp"]]}""");
-        Assert.Single(Connector().GetVolumePaths(props));
+        Assert.Single(Connector().GetVolumePaths(props, cancellationToken: TestContext.Current.CancellationToken));
     }
 
     [Fact]

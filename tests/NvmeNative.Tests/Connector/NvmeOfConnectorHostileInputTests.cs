@@ -136,7 +136,7 @@ public sealed class NvmeOfConnectorHostileInputTests : IDisposable
         Assert.Throws<ArgumentNullException>(() => connector.Connect(null!, Ct));
         Assert.Throws<ArgumentNullException>(() => connector.Disconnect(null!, cancellationToken: Ct));
         Assert.Throws<ArgumentNullException>(() => connector.Extend(null!, Ct));
-        Assert.Throws<ArgumentNullException>(() => connector.GetVolumePaths(null!));
+        Assert.Throws<ArgumentNullException>(() => connector.GetVolumePaths(null!, cancellationToken: Ct));
     }
 
     [Fact]
@@ -144,8 +144,8 @@ public sealed class NvmeOfConnectorHostileInputTests : IDisposable
     {
         var connector = Connector();
         Rejected(() => connector.Extend(Single(), Ct));
-        Assert.Empty(connector.GetVolumePaths(Single()));
-        Assert.Empty(connector.GetVolumePaths(Replicated()));
+        Assert.Empty(connector.GetVolumePaths(Single(), cancellationToken: Ct));
+        Assert.Empty(connector.GetVolumePaths(Replicated(), cancellationToken: Ct));
         WorksOrRejected(() => connector.Disconnect(Replicated(), cancellationToken: Ct));
     }
 

@@ -48,5 +48,18 @@ internal sealed class FakeUeventSource : IUeventSource
         return UeventReceipt.TimedOut;
     }
 
+    /// <summary>As <see cref="Receive"/>, except that a quiet wait is awaited (Task.Delay) rather than blocking.</summary>
+    public async ValueTask<UeventReceipt> ReceiveAsync(TimeSpan timeout, CancellationToken ct)
+    {
+        AsyncReceives++;
+        if (_steps.Count > 0 || timeout == TimeSpan.Zero)
+            return Receive(timeout, ct);
+        Receives++;
+        await Task.Delay(timeout, ct);
+        return UeventReceipt.TimedOut;
+    }
+
+    internal int AsyncReceives { get; private set; }
+
     public void Dispose() => Disposed = true;
 }

@@ -38,6 +38,24 @@ public sealed class EtcdReplicaStateStoreTests(EtcdServer etcd) : IClassFixture<
     }
 
     [Fact]
+    public async Task Create_read_swap_and_delete_awaited_and_a_conflict_through_ApplyAsync()
+    {
+        using var store = Store();
+        IReplicaStateStore awaited = store;
+        var key = UniqueKey();
+        Assert.Null(await awaited.ReadAsync(key, Ct));
+
+        var v1 = await awaited.CompareAndSwapAsync(key, null, ReplicaStateRecord.New(key, T0), Ct);
+        Assert.Equal(v1, (await awaited.ReadAsync(key, Ct))!.Version);
+        await Assert.ThrowsAsync<ReplicaStateConflictException>(async () => await awaited.CompareAndSwapAsync(key, null, ReplicaStateRecord.New(key, T0), Ct));
+        var applied = await ReplicaStateUpdate.ApplyAsync(store, key, r => WithCounter(r!, 7), cancellationToken: Ct);
+        Assert.Equal(7UL, applied!.Record.KnownGoodEvents);
+
+        Assert.True(await awaited.DeleteAsync(key, applied.Version, Ct));
+        Assert.Null(await awaited.ReadAsync(key, Ct));
+    }
+
+    [Fact]
     public void A_stale_version_or_a_second_create_is_a_conflict_naming_the_current_version()
     {
         using var store = Store();

@@ -1,3 +1,4 @@
+using NvmeNative.Diagnostics;
 using NvmeNative.Errors;
 using NvmeNative.Kernel;
 using NvmeNative.Md;
@@ -26,8 +27,9 @@ internal sealed class ArrayBringUp(ConnectorContext context)
     /// <param name="replicas">Every replica, attached or not.</param>
     /// <param name="journal">Where the array's start is journaled.</param>
     /// <param name="ct">Cancels md's waits.</param>
-    internal ReplicatedAttach BringUp(ConnectionProperties properties, MdArrayName? name, ReplicaStateRecord? record,
-        IReadOnlyDictionary<int, string> devices, List<ReplicaLeg> replicas, UndoJournal journal, CancellationToken ct)
+    /// <param name="async">Await md's waits (see <see cref="Kernel.AsyncMode"/>).</param>
+    internal async ValueTask<ReplicatedAttach> BringUpAsync(ConnectionProperties properties, MdArrayName? name, ReplicaStateRecord? record,
+        IReadOnlyDictionary<int, string> devices, List<ReplicaLeg> replicas, UndoJournal journal, bool async, CancellationToken ct)
     {
         var arrays = context.Md;
         var attached = devices.OrderBy(d => d.Key).Select(d => d.Value).ToList();
@@ -35,18 +37,18 @@ internal sealed class ArrayBringUp(ConnectorContext context)
         if (!anyMetadata && properties.ReplicaCount == 1)
             return new ReplicatedAttach(MdAttachAction.None, null, false, replicas, [], []);
 
-        var decision = Decide(properties, name, record, devices);
+        var decision = Decide(properties, name, record, devices, ct);
         if (decision.Rule == StartRuleKind.NewVolume || (decision.Rule == StartRuleKind.Override && decision.ArrayUuid is null))
             return Create(properties, name, attached, anyMetadata, replicas, journal, ct) with { Start = decision };
 
         var sources = decision.Sources.Select(i => devices[i]).ToList();
         // The array the rule decided on: a source that claims another one is left out rather than assembled.
         MdUuid? arrayUuid = decision.ArrayUuid is { } decided && MdUuid.TryParse(decided, out var parsed) ? parsed : null;
-        var result = arrays.Assemble(new MdAssembleRequest(sources) { Name = name, AllowDegraded = true, Uuid = arrayUuid }, ct);
+        var result = await arrays.AssembleAsync(new MdAssembleRequest(sources) { Name = name, AllowDegraded = true, Uuid = arrayUuid }, async, ct).ConfigureAwait(false);
         if (!result.Adopted)
             journal.PushGate($"stopped {result.Array.Device}", () => arrays.Stop(result.Array));
         var healing = context.Options.HealReplicas
-            ? new ReplicaHealer(context).Heal(result, decision.ReAdd.Where(devices.ContainsKey).Select(i => devices[i]))
+            ? new ReplicaHealer(context).Heal(result, decision.ReAdd.Where(devices.ContainsKey).Select(i => devices[i]), ct)
             : [];
         return new ReplicatedAttach(result.Adopted ? MdAttachAction.Adopted : MdAttachAction.Assembled, result.Array,
             result.Degraded || result.Array.Members.Count < properties.ReplicaCount, replicas, result.LeftOut, healing)
@@ -56,16 +58,20 @@ internal sealed class ArrayBringUp(ConnectorContext context)
     }
 
     /// <summary>The start rule over what the replicas show; a refusal is thrown (the attach rolls back), an override logged.</summary>
-    private StartDecision Decide(ConnectionProperties properties, MdArrayName? name, ReplicaStateRecord? record, IReadOnlyDictionary<int, string> devices)
+    private StartDecision Decide(ConnectionProperties properties, MdArrayName? name, ReplicaStateRecord? record, IReadOnlyDictionary<int, string> devices,
+        CancellationToken ct)
     {
         string alias = name?.Value ?? "(no alias)";
-        var observations = new VolumeRecordKeeper(context).Observe(properties, devices);
+        var observations = new VolumeRecordKeeper(context).Observe(properties, devices, ct);
         var decision = StartRule.Evaluate(new StartRuleInput(properties.ReplicaCount, record, observations, properties.AllowStaleStart,
             context.ReplicaState.Description));
         foreach (var left in decision.LeftOut)
             ConnectorLog.ReplicaLeftOut(context.Log, alias, left.Index, left.Replica.ToString(), left.Reason.ToString(), left.Detail);
         if (!decision.Allowed)
+        {
+            Spans.Count(Telemetry.Refusals, Telemetry.Tags.Reason, "start_rule");
             throw new ReplicaStartRefusedException(decision, name?.Value);
+        }
         if (decision.OverriddenRefusal is { } overridden)
             ConnectorLog.StaleStartOverridden(context.Log, alias, overridden);
         return decision;
@@ -87,8 +93,18 @@ internal sealed class ArrayBringUp(ConnectorContext context)
                 "examine the replicas (mdadm --examine) before wiping any", ReplicatedVolume.AttachOperation);
         // Creating writes a superblock and bitmap at 4 KiB and moves the data start: a replica with data but no md
         // metadata (a file system, a partition table) would be lost. A new volume reads as zeroes.
-        foreach (var device in devices)
-            RequireBlank(device);
+        using (var check = Spans.StartPhase(Telemetry.Activities.BlankCheck, ct))
+        {
+            try
+            {
+                foreach (var device in devices)
+                    RequireBlank(device);
+            }
+            catch (Exception e) when (check.Failed(e))
+            {
+                throw;
+            }
+        }
         var created = context.Md.Create(new MdCreateRequest(name!.Value, devices), ct);
         journal.PushGate($"stopped {created.Device}", () => context.Md.Stop(created));
         return new ReplicatedAttach(MdAttachAction.Created, created, false, replicas, [], []);

@@ -1,3 +1,4 @@
+using NvmeNative.Diagnostics;
 using NvmeNative.Errors;
 using NvmeNative.Md;
 
@@ -18,7 +19,7 @@ internal sealed class ReplicaHealer(ConnectorContext context)
     /// back (<paramref name="startRuleReAdds"/>: stale or blank); returns the replica devices put back (md resyncs them
     /// in the background).
     /// </summary>
-    internal List<string> Heal(MdAssembleResult result, IEnumerable<string> startRuleReAdds)
+    internal List<string> Heal(MdAssembleResult result, IEnumerable<string> startRuleReAdds, CancellationToken ct)
     {
         var md = result.Array.Device;
         var candidates = new List<(string Member, bool Stale, string Detail)>();
@@ -51,6 +52,10 @@ internal sealed class ReplicaHealer(ConnectorContext context)
         }
 
         var healing = new List<string>();
+        if (candidates.Count == 0)
+            return healing;
+        using var span = Spans.StartPhase(Telemetry.Activities.Heal, ct);
+        span?.SetTag(Telemetry.Tags.MdDevice, md.Value);
         foreach (var (member, stale, detail) in candidates)
         {
             try
@@ -61,6 +66,7 @@ internal sealed class ReplicaHealer(ConnectorContext context)
                 else
                     context.Md.AddMember(md, member);
                 healing.Add(member);
+                Spans.Count(Telemetry.ReAdds, Telemetry.Tags.Kind, stale ? "re-add" : "add");
             }
             catch (NvmeNativeException e)
             {

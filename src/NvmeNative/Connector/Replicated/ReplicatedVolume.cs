@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using NvmeNative.Diagnostics;
 using NvmeNative.Errors;
 using NvmeNative.Md;
 using NvmeNative.Nvme;
@@ -26,27 +27,29 @@ internal sealed class ReplicatedVolume(ConnectorContext context)
     /// up (<see cref="ArrayBringUp"/>). On failure everything this call did is undone: the array it started is
     /// stopped and the controllers it created are deleted.
     /// </summary>
-    internal AttachedVolume Attach(ConnectionProperties properties, CancellationToken ct)
+    internal async ValueTask<AttachedVolume> AttachAsync(ConnectionProperties properties, bool async, CancellationToken ct)
     {
         var name = AliasOf(properties);
         var timeouts = AttachPlan.TimeoutsFor(context.Options, properties);
-        var plans = properties.Targets.Select(t => AttachPlan.Prepare(context, t, properties, timeouts, ct)).ToList();
+        var plans = new List<AttachPlan>();
+        foreach (var target in properties.Targets)
+            plans.Add(await AttachPlan.PrepareAsync(context, target, properties, timeouts, async, ct).ConfigureAwait(false));
         string alias = name?.Value ?? "(no alias)";
         var key = VolumeRecordKeeper.KeyOf(properties);
         var host = plans[0].Host.HostNqn;
 
-        using var hostLock = context.LockHost(ct);
+        using var hostLock = await context.LockHostAsync(async, ct).ConfigureAwait(false);
         long start = Stopwatch.GetTimestamp();
-        var (record, unavailable) = _records.Read(key, ct);
+        var (record, unavailable) = await _records.ReadAsync(key, async, ct).ConfigureAwait(false);
         _records.RequireOwnership(record, host, properties.AllowTakeover);
-        return AttachRollback.Run(context, alias, AttachOperation, journal =>
+        return await AttachRollback.RunAsync(context, alias, AttachOperation, async journal =>
         {
             var replicas = new List<ReplicaLeg>();
             var devices = new Dictionary<int, string>();
             var attached = new List<AttachedVolume>();
             for (int i = 0; i < plans.Count; i++)
             {
-                var (volume, error) = AttachReplica(plans[i], i, alias, journal, ct);
+                var (volume, error) = await AttachReplicaAsync(plans[i], i, alias, journal, async, ct).ConfigureAwait(false);
                 if (volume is not null)
                 {
                     attached.Add(volume);
@@ -59,11 +62,16 @@ internal sealed class ReplicatedVolume(ConnectorContext context)
                     $"no replica of {alias} could be attached: " + string.Join("; ", replicas.Select(r => $"[{r.Index}] {r.Error}")),
                     AttachOperation);
 
-            var replication = new ArrayBringUp(context).BringUp(properties, name, record, devices, replicas, journal, ct);
+            var replication = await new ArrayBringUp(context).BringUpAsync(properties, name, record, devices, replicas, journal, async, ct)
+                .ConfigureAwait(false);
+            Activity.Current?.SetTag(Telemetry.Tags.MdAction, replication.Action.ToString().ToLowerInvariant());
+            if (replication.Array is { } up)
+                Activity.Current?.SetTag(Telemetry.Tags.MdDevice, up.Device.Value);
             if (replication.Start is { } decision)
             {
                 var healing = devices.Where(d => replication.Healing.Contains(d.Value)).Select(d => d.Key).ToHashSet();
-                string? written = _records.RecordAttach(key, VolumeRecordKeeper.IdentitiesOf(properties), host, decision, replication.Array, healing, ct);
+                string? written = await _records.RecordAttachAsync(key, VolumeRecordKeeper.IdentitiesOf(properties), host, decision, replication.Array,
+                    healing, async, ct).ConfigureAwait(false);
                 replication = replication with { RecordWarning = unavailable ?? written };
             }
             string path = replication.Array is { } array ? array.Link ?? array.Node : attached[0].Path;
@@ -76,31 +84,42 @@ internal sealed class ReplicatedVolume(ConnectorContext context)
             {
                 Replication = replication,
             };
-        });
+        }).ConfigureAwait(false);
     }
 
     /// <summary>
     /// One replica's attach with its own journal: on failure it is rolled back at once and null is returned (the
     /// volume may still come up from the others) with the reason; on success its undo steps join the volume's journal.
     /// </summary>
-    private (AttachedVolume? Volume, string? Error) AttachReplica(AttachPlan plan, int index, string alias, UndoJournal journal, CancellationToken ct)
+    private async ValueTask<(AttachedVolume? Volume, string? Error)> AttachReplicaAsync(AttachPlan plan, int index, string alias,
+        UndoJournal journal, bool async, CancellationToken ct)
     {
+        using var span = Spans.StartPhase(Telemetry.Activities.Replica, ct);
+        if (span is not null)
+        {
+            span.SetTag(Telemetry.Tags.Replica, index);
+            span.SetTag(Telemetry.Tags.Nqn, plan.Target.SubsystemNqn.Value);
+        }
         var own = new UndoJournal();
         try
         {
-            var volume = _attacher.Attach(plan, own, ct);
+            var volume = await _attacher.AttachAsync(plan, own, async, ct).ConfigureAwait(false);
             journal.Append(own);
+            span?.SetTag(Telemetry.Tags.Device, volume.Path);
             return (volume, null);
         }
         catch (NvmeNativeException e)
         {
-            AttachRollback.Log(context, plan.Target.SubsystemNqn.Value, e.Message, own.Rollback());
+            span.Failed(e);
+            AttachRollback.Log(context, plan.Target.SubsystemNqn.Value, e.Message, AttachRollback.Undo(own));
             ConnectorLog.ReplicaFailed(context.Log, index, plan.Target.SubsystemNqn.Value, alias, e.Message);
+            Spans.Count(Telemetry.ReplicaFailures, Telemetry.Tags.Replica, index);
             return (null, e.Message);
         }
-        catch (Exception)
+        catch (Exception e)
         {
-            own.Rollback(); // cancelled, or an unexpected failure: the volume's journal undoes the rest
+            span.Failed(e);
+            AttachRollback.Undo(own); // cancelled, or an unexpected failure: the volume's journal undoes the rest
             throw;
         }
     }
@@ -114,13 +133,14 @@ internal sealed class ReplicatedVolume(ConnectorContext context)
     /// unless <paramref name="force"/>; even then an array that could not be stopped keeps its replicas' controllers
     /// (deleting them would pull its mirrors from under it): the detach stops there and says what is left and why.
     /// </summary>
-    internal DetachedVolume Detach(ConnectionProperties properties, string? devicePath, bool force, bool ignoreErrors, CancellationToken ct)
+    internal async ValueTask<DetachedVolume> DetachAsync(ConnectionProperties properties, string? devicePath, bool force, bool ignoreErrors,
+        bool async, CancellationToken ct)
     {
         var name = AliasOf(properties);
-        var targets = properties.Targets.Select(t => AttachPlan.ResolvePortals(context, t, ct)).ToList();
+        var targets = await AttachPlan.ResolvePortalsAsync(context, properties.Targets, async, ct).ConfigureAwait(false);
         var key = VolumeRecordKeeper.KeyOf(properties);
 
-        using var hostLock = context.LockHost(ct);
+        using var hostLock = await context.LockHostAsync(async, ct).ConfigureAwait(false);
         var outcome = new DetachOutcome();
         var lookups = targets.Select(t => VolumeLookup.Find(context, t)).ToList();
         var legs = lookups.Select(l => l.Namespace?.DevicePath).ToList();
@@ -133,12 +153,13 @@ internal sealed class ReplicatedVolume(ConnectorContext context)
         {
             string subject = name?.Value ?? device.Value;
             var uuid = context.Md.UuidOf(device);
-            detachedFirst = DetachDeadLegsFirst(device, subject, targets, lookups, force, ignoreErrors, outcome, ct);
+            Activity.Current?.SetTag(Telemetry.Tags.MdDevice, device.Value);
+            detachedFirst = await DetachDeadLegsFirstAsync(device, subject, targets, lookups, force, ignoreErrors, outcome, async, ct).ConfigureAwait(false);
             inSync = InSyncReplicas(device, legs);
             _detacher.FlushOrTolerate(context.Md.NodePath(device), force, subject, outcome);
             try
             {
-                stopped = context.Md.Stop(device, uuid, ct);
+                stopped = await context.Md.StopAsync(device, uuid, async, ct).ConfigureAwait(false);
             }
             catch (NvmeNativeException e) when (force)
             {
@@ -165,7 +186,8 @@ internal sealed class ReplicatedVolume(ConnectorContext context)
             // The array stopped (or was not running here): its members' superblocks now hold the final event count.
             ulong? final = inSync.Select(i => legs[i]).OfType<string>().Select(ExaminedEvents).Max();
             // A failed write is logged and never fails the detach: the next attach or detach writes the record again.
-            _records.RecordDetach(key, VolumeRecordKeeper.IdentitiesOf(properties), context.AttachedHostNqn(targets[0]), final, inSync, ct);
+            await _records.RecordDetachAsync(key, VolumeRecordKeeper.IdentitiesOf(properties), context.AttachedHostNqn(targets[0]), final, inSync,
+                async, ct).ConfigureAwait(false);
         }
         for (int i = 0; i < targets.Count; i++)
         {
@@ -185,8 +207,8 @@ internal sealed class ReplicatedVolume(ConnectorContext context)
     /// When every member is dead, a flush cannot succeed: without <paramref name="force"/> the detach ends here with
     /// everything in place. Returns the replicas detached.
     /// </summary>
-    private HashSet<int> DetachDeadLegsFirst(MdDeviceName md, string subject, List<TargetProperties> targets, List<VolumeLookup> lookups,
-        bool force, bool ignoreErrors, DetachOutcome outcome, CancellationToken ct)
+    private async ValueTask<HashSet<int>> DetachDeadLegsFirstAsync(MdDeviceName md, string subject, List<TargetProperties> targets,
+        List<VolumeLookup> lookups, bool force, bool ignoreErrors, DetachOutcome outcome, bool async, CancellationToken ct)
     {
         var members = context.Md.GetState(md)?.Members ?? [];
         var dead = new List<(int Index, MdMemberState Member, string Why)>();
@@ -215,7 +237,16 @@ internal sealed class ReplicatedVolume(ConnectorContext context)
             _detacher.Detach(targets[index], null, force, ignoreErrors, outcome, flush: false);
             detached.Add(index);
             if (context.Md.GetState(md)?.Members.Any(m => m.KernelName == member.KernelName) == true)
-                Tolerate(subject, "not removed: ", () => context.Md.RemoveMember(md, member.KernelName, cancellationToken: ct));
+            {
+                try
+                {
+                    await context.Md.RemoveMemberAsync(md, member.KernelName, null, async, ct).ConfigureAwait(false);
+                }
+                catch (NvmeNativeException e)
+                {
+                    ConnectorLog.DetachErrorTolerated(context.Log, subject, "not removed: " + e.Message); // it goes with the array's stop
+                }
+            }
         }
         return detached;
     }
@@ -257,10 +288,10 @@ internal sealed class ReplicatedVolume(ConnectorContext context)
     }
 
     /// <summary>os-brick's <c>get_volume_paths</c> for a replicated volume: /dev/md/ALIAS while the array runs.</summary>
-    internal IReadOnlyList<string> Paths(ConnectionProperties properties)
+    internal async ValueTask<IReadOnlyList<string>> PathsAsync(ConnectionProperties properties, bool async, CancellationToken ct)
     {
         var name = AliasOf(properties);
-        var targets = properties.Targets.Select(t => AttachPlan.ResolvePortals(context, t, CancellationToken.None)).ToList();
+        var targets = await AttachPlan.ResolvePortalsAsync(context, properties.Targets, async, ct).ConfigureAwait(false);
         if (RunningArrayOf(targets) is { } md)
             return [name is { } n && context.Md.LinkTarget(n) == md ? context.Md.LinkPath(n) : context.Md.NodePath(md)];
         // One replica used without md is its plain device; one that carries md metadata is a stopped array's member.
@@ -276,14 +307,14 @@ internal sealed class ReplicatedVolume(ConnectorContext context)
     /// the array still grows as far as the others allow and <see cref="ReplicaExtendIncompleteException"/> says so,
     /// naming each such replica and carrying the size the array serves now.
     /// </summary>
-    internal long Extend(ConnectionProperties properties, CancellationToken ct)
+    internal async ValueTask<long> ExtendAsync(ConnectionProperties properties, bool async, CancellationToken ct)
     {
         var name = AliasOf(properties);
-        var targets = properties.Targets.Select(t => AttachPlan.ResolvePortals(context, t, ct)).ToList();
+        var targets = await AttachPlan.ResolvePortalsAsync(context, properties.Targets, async, ct).ConfigureAwait(false);
         foreach (var target in targets)
             TargetExtender.RequireVolumeIdentity(target, null);
 
-        using var hostLock = context.LockHost(ct);
+        using var hostLock = await context.LockHostAsync(async, ct).ConfigureAwait(false);
         var md = RunningArrayOf(targets);
         var sizes = new Dictionary<int, long>();
         var notExtended = new List<ReplicaNotExtended>();
@@ -293,7 +324,7 @@ internal sealed class ReplicatedVolume(ConnectorContext context)
             string nqn = targets[i].SubsystemNqn.Value;
             try
             {
-                sizes[i] = _extender.Extend(targets[i], null, ct);
+                sizes[i] = await _extender.ExtendAsync(targets[i], null, async, ct).ConfigureAwait(false);
             }
             catch (NvmeNativeException e) when (md is not null)
             {

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using NvmeNative.Diagnostics;
 using NvmeNative.Errors;
 using NvmeNative.Md;
 using NvmeNative.Nvme;
@@ -24,11 +25,18 @@ internal sealed class VolumeRecordKeeper(ConnectorContext context)
         properties.Targets.Select(t => ReplicaIdentity.From(t.SubsystemNqn, t.NamespaceUuid, t.Nguid, t.NamespaceId)).ToList();
 
     /// <summary>The volume's record, or null with why when there is none to go by (none yet, or the store is unreachable).</summary>
-    internal (ReplicaStateRecord? Record, string? Unavailable) Read(VolumeKey key, CancellationToken ct)
+    internal async ValueTask<(ReplicaStateRecord? Record, string? Unavailable)> ReadAsync(VolumeKey key, bool async, CancellationToken ct)
     {
+        using var span = Spans.StartPhase(Telemetry.Activities.RecordRead, ct);
+        span?.SetTag(Telemetry.Tags.Alias, key.Alias);
         try
         {
-            return (Store.Read(key, ct)?.Record, null);
+            var read = async ? await Store.ReadAsync(key, ct).ConfigureAwait(false) : Store.Read(key, ct);
+            return (read?.Record, null);
+        }
+        catch (Exception e) when (span.Failed(e))
+        {
+            throw;
         }
         catch (ReplicaStateUnavailableException e)
         {
@@ -43,13 +51,17 @@ internal sealed class VolumeRecordKeeper(ConnectorContext context)
         if (record?.Owner is not { } owner || owner.HostNqn == host.Value)
             return;
         if (!allowTakeover)
+        {
+            Spans.Count(Telemetry.Refusals, Telemetry.Tags.Reason, "owned_elsewhere");
             throw new VolumeOwnedElsewhereException(record.Alias, owner, Store.Description);
+        }
         ConnectorLog.TakingOver(context.Log, record.Alias, owner.HostNqn, owner.AttachedAt.ToString("u"));
     }
 
     /// <summary>What the start rule needs from each replica of the volume: reached or not, and its md superblock.</summary>
-    internal List<ReplicaObservation> Observe(ConnectionProperties properties, IReadOnlyDictionary<int, string> devices)
+    internal List<ReplicaObservation> Observe(ConnectionProperties properties, IReadOnlyDictionary<int, string> devices, CancellationToken ct)
     {
+        using var span = Spans.StartPhase(Telemetry.Activities.SuperblockRead, ct);
         var observations = new List<ReplicaObservation>();
         var identities = IdentitiesOf(properties);
         for (int i = 0; i < identities.Count; i++)
@@ -89,16 +101,17 @@ internal sealed class VolumeRecordKeeper(ConnectorContext context)
     /// <param name="decision">The start rule's decision.</param>
     /// <param name="array">The running array, or null when none (a single replica used as its plain device).</param>
     /// <param name="healing">Indexes of replicas put back into the array (rebuilding).</param>
+    /// <param name="async">Await the store (see <see cref="Kernel.AsyncMode"/>).</param>
     /// <param name="ct">Cancels the store's waits.</param>
-    internal string? RecordAttach(VolumeKey key, IReadOnlyList<ReplicaIdentity> replicas, Nqn host, StartDecision decision, MdArray? array,
-        IReadOnlySet<int> healing, CancellationToken ct)
+    internal async ValueTask<string?> RecordAttachAsync(VolumeKey key, IReadOnlyList<ReplicaIdentity> replicas, Nqn host, StartDecision decision,
+        MdArray? array, IReadOnlySet<int> healing, bool async, CancellationToken ct)
     {
         if (array is null)
             return null; // a single replica used without md: there is no array whose members could go stale
         var now = DateTimeOffset.UtcNow;
         string uuid = array.Uuid.ToString();
         ulong events = decision.Events ?? 0;
-        return Write(key, "record attach", current =>
+        return await WriteAsync(key, "record attach", current =>
         {
             var record = current is not null && current.ArrayUuid is { } known && known == ReplicaStateRecord.NormalizeArrayUuid(uuid)
                 ? current
@@ -120,18 +133,18 @@ internal sealed class VolumeRecordKeeper(ConnectorContext context)
                 record = record.WithNote(new ReplicaStateNote(now, host.Value, "allow_stale_start",
                     $"started from replicas {string.Join(", ", decision.Sources)} although: {overridden}"), now);
             return record;
-        }, ct);
+        }, async, ct).ConfigureAwait(false);
     }
 
     /// <summary>
     /// Records a detach: the event count the array stopped at becomes the known-good point, replicas that were in sync
     /// stay so, the others are failed as of it, and the owner is cleared. Returns null when written, else why not.
     /// </summary>
-    internal string? RecordDetach(VolumeKey key, IReadOnlyList<ReplicaIdentity> replicas, Nqn? host, ulong? finalEvents,
-        IReadOnlySet<int> inSync, CancellationToken ct)
+    internal async ValueTask<string?> RecordDetachAsync(VolumeKey key, IReadOnlyList<ReplicaIdentity> replicas, Nqn? host, ulong? finalEvents,
+        IReadOnlySet<int> inSync, bool async, CancellationToken ct)
     {
         var now = DateTimeOffset.UtcNow;
-        return Write(key, "record detach", current =>
+        return await WriteAsync(key, "record detach", current =>
         {
             if (current is null)
                 return null; // attached before records existed, or by a host without this store: nothing to correct
@@ -152,15 +165,22 @@ internal sealed class VolumeRecordKeeper(ConnectorContext context)
                         failedAtEvents: old?.State == ReplicaCondition.Failed ? old.FailedAtEvents : events);
             }
             return record;
-        }, ct);
+        }, async, ct).ConfigureAwait(false);
     }
 
-    private string? Write(VolumeKey key, string what, Func<ReplicaStateRecord?, ReplicaStateRecord?> change, CancellationToken ct)
+    private async ValueTask<string?> WriteAsync(VolumeKey key, string what, Func<ReplicaStateRecord?, ReplicaStateRecord?> change, bool async,
+        CancellationToken ct)
     {
+        using var span = Spans.StartPhase(Telemetry.Activities.RecordWrite, ct);
+        span?.SetTag(Telemetry.Tags.Alias, key.Alias);
         try
         {
-            ReplicaStateUpdate.Apply(Store, key, change, cancellationToken: ct);
+            await ReplicaStateUpdate.ApplyAsync(Store, key, change, ReplicaStateUpdate.DefaultMaxAttempts, async, ct).ConfigureAwait(false);
             return null;
+        }
+        catch (Exception e) when (span.Failed(e))
+        {
+            throw;
         }
         catch (ReplicaStateException e)
         {

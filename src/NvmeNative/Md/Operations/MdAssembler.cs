@@ -1,3 +1,4 @@
+using NvmeNative.Diagnostics;
 using NvmeNative.Errors;
 using NvmeNative.Kernel;
 using NvmeNative.Md.Format;
@@ -14,7 +15,7 @@ internal sealed class MdAssembler(MdPaths paths)
 {
     private const string Operation = "assemble";
 
-    internal MdAssembleResult Assemble(MdAssembleRequest request, CancellationToken cancellationToken)
+    internal async ValueTask<MdAssembleResult> AssembleAsync(MdAssembleRequest request, bool async, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (request.Members is null || request.Members.Count == 0)
@@ -36,7 +37,7 @@ internal sealed class MdAssembler(MdPaths paths)
 
         var locator = new MdLocator(paths);
         var uuid = request.Uuid ?? (superblocks.Select(s => s.Uuid).Distinct().Count() == 1 ? superblocks[0].Uuid : null);
-        if (uuid is { } wanted && Adopt(locator, wanted, request, superblocks, devices, cancellationToken) is { } adopted)
+        if (uuid is { } wanted && await AdoptAsync(locator, wanted, request, superblocks, devices, async, cancellationToken).ConfigureAwait(false) is { } adopted)
             return adopted;
 
         var plan = AssemblePlanner.Plan(superblocks, blank, request.Uuid, request.AllowDegraded, unreadable);
@@ -58,20 +59,30 @@ internal sealed class MdAssembler(MdPaths paths)
             if (opened.GetArrayInfo() is not null)
                 throw new MdException("the newly allocated md device is already configured by someone else", Operation, opened.Node);
             journal.Push($"stop {md}", () => _ = opened.TryStopArray());
-            opened.SetArrayInfoVersion12();
-            foreach (var sb in plan.Included) // the freshest last, as mdadm does
+            using (var configure = MdSpans.Ioctls("configure", md, cancellationToken))
             {
-                var device = devices[sb.Member];
-                opened.AddNewDisk(new Interop.MdU.mdu_disk_info_t
+                try
                 {
-                    number = sb.DevNumber, raid_disk = sb.OwnRole,
-                    state = (1 << Interop.MdP.MD_DISK_ACTIVE) | (1 << Interop.MdP.MD_DISK_SYNC) | (sb.FailFast ? 1 << Interop.MdP.MD_DISK_FAILFAST : 0),
-                    major = (int)device.Major, minor = (int)device.Minor,
-                }, sb.Member);
+                    opened.SetArrayInfoVersion12();
+                    foreach (var sb in plan.Included) // the freshest last, as mdadm does
+                    {
+                        var device = devices[sb.Member];
+                        opened.AddNewDisk(new Interop.MdU.mdu_disk_info_t
+                        {
+                            number = sb.DevNumber, raid_disk = sb.OwnRole,
+                            state = (1 << Interop.MdP.MD_DISK_ACTIVE) | (1 << Interop.MdP.MD_DISK_SYNC) | (sb.FailFast ? 1 << Interop.MdP.MD_DISK_FAILFAST : 0),
+                            major = (int)device.Major, minor = (int)device.Minor,
+                        }, sb.Member);
+                    }
+                }
+                catch (Exception e) when (configure.Failed(e))
+                {
+                    throw;
+                }
             }
-            MdStarter.Start(paths, opened, request.ReadOnly, Operation);
+            MdSpans.Run(paths, opened, request.ReadOnly, Operation, cancellationToken);
             var name = request.Name ?? MdArrayName.FromSetName(plan.SetName);
-            var array = MdPublisher.Publish(paths, journal, md, plan.Uuid, name, plan.Included.Select(s => s.Member).ToList(), Operation);
+            var array = MdSpans.Publish(paths, journal, md, plan.Uuid, name, plan.Included.Select(s => s.Member).ToList(), Operation, cancellationToken);
             var state = MdSysfs.TryRead(paths, md);
             journal.Discard();
             return new MdAssembleResult(array, Adopted: false, Degraded: (state?.Degraded ?? 0) > 0 || plan.IsDegraded, leftOut);
@@ -108,8 +119,8 @@ internal sealed class MdAssembler(MdPaths paths)
     /// runs; an incremental assembly that is still inactive holds our members without running, so stop it and
     /// assemble ourselves (what os-brick's stop_and_assemble_raid does). A member held by a different array is an error.
     /// </summary>
-    private MdAssembleResult? Adopt(MdLocator locator, MdUuid uuid, MdAssembleRequest request, List<MemberSuperblock> superblocks,
-        Dictionary<string, BlockDevice> devices, CancellationToken cancellationToken)
+    private async ValueTask<MdAssembleResult?> AdoptAsync(MdLocator locator, MdUuid uuid, MdAssembleRequest request, List<MemberSuperblock> superblocks,
+        Dictionary<string, BlockDevice> devices, bool async, CancellationToken cancellationToken)
     {
         var holders = devices.Values.Select(d => locator.HolderOf(d.KernelName)).OfType<MdDeviceName>().Distinct().ToList();
         foreach (var holder in holders)
@@ -124,7 +135,7 @@ internal sealed class MdAssembler(MdPaths paths)
                 continue;
             if (!state.IsRunning && holders.Contains(md))
             {
-                new MdStopper(paths).Stop(md, expectedUuid: null, cancellationToken);
+                await new MdStopper(paths).StopAsync(md, expectedUuid: null, async, cancellationToken).ConfigureAwait(false);
                 continue;
             }
             var members = devices.Where(d => state.Members.Any(m => m.Major == d.Value.Major && m.Minor == d.Value.Minor))
@@ -142,7 +153,7 @@ internal sealed class MdAssembler(MdPaths paths)
             var journal = new UndoJournal();
             try
             {
-                var array = MdPublisher.Publish(paths, journal, md, uuid, name, members, Operation);
+                var array = MdSpans.Publish(paths, journal, md, uuid, name, members, Operation, cancellationToken);
                 journal.Discard();
                 return new MdAssembleResult(array, Adopted: true, Degraded: state.Degraded > 0, leftOut);
             }

@@ -1,3 +1,4 @@
+using NvmeNative.Diagnostics;
 using NvmeNative.Errors;
 using NvmeNative.Kernel;
 using NvmeNative.Md.Format;
@@ -36,34 +37,54 @@ internal sealed class MdCreator(MdPaths paths)
                 throw new MdException("the newly allocated md device is already configured by someone else", Operation, opened.Node);
             journal.Push($"stop {md}", () => StopOwned(opened));
 
-            for (int i = 0; i < claims.Count; i++)
+            using (var write = MdSpans.Start(Telemetry.Activities.SuperblockWrite, md, cancellationToken))
             {
-                var claim = claims[i];
-                var old = MdSuperblockProbe.Find(claim.Fd, claim.Device.Path, claim.Device.SizeBytes);
-                if (old.Count > 0)
-                    MdSuperblockProbe.Erase(claim.Fd, claim.Device.Path, old, claim.Device.LogicalBlockSize);
-                MemberMetadataIO.Write(claim.Fd, claim.Device.Path, plan.Members[i], claim.Device.SizeBytes);
+                try
+                {
+                    for (int i = 0; i < claims.Count; i++)
+                    {
+                        var claim = claims[i];
+                        var old = MdSuperblockProbe.Find(claim.Fd, claim.Device.Path, claim.Device.SizeBytes);
+                        if (old.Count > 0)
+                            MdSuperblockProbe.Erase(claim.Fd, claim.Device.Path, old, claim.Device.LogicalBlockSize);
+                        MemberMetadataIO.Write(claim.Fd, claim.Device.Path, plan.Members[i], claim.Device.SizeBytes);
+                    }
+                }
+                catch (Exception e) when (write.Failed(e))
+                {
+                    throw;
+                }
             }
             var devices = claims.Select(c => c.Device).ToList();
             // md claims each member exclusively itself when it imports it: our O_EXCL descriptors must be closed first.
             foreach (var claim in claims)
                 claim.Dispose();
 
-            opened.SetArrayInfoVersion12();
-            for (int i = 0; i < devices.Count; i++)
+            using (var configure = MdSpans.Ioctls("configure", md, cancellationToken))
             {
-                int state = (1 << Interop.MdP.MD_DISK_ACTIVE) | (1 << Interop.MdP.MD_DISK_SYNC) |
-                    (request.FailFast ? 1 << Interop.MdP.MD_DISK_FAILFAST : 0);
-                // With raid_disks still 0 the kernel reads number, role and flags from the superblock we just wrote and
-                // uses only major/minor here; the other fields are filled as mdadm's add_disk_to_super does.
-                opened.AddNewDisk(new Interop.MdU.mdu_disk_info_t
+                try
                 {
-                    number = i, raid_disk = i, state = state, major = (int)devices[i].Major, minor = (int)devices[i].Minor,
-                }, devices[i].Path);
+                    opened.SetArrayInfoVersion12();
+                    for (int i = 0; i < devices.Count; i++)
+                    {
+                        int state = (1 << Interop.MdP.MD_DISK_ACTIVE) | (1 << Interop.MdP.MD_DISK_SYNC) |
+                            (request.FailFast ? 1 << Interop.MdP.MD_DISK_FAILFAST : 0);
+                        // With raid_disks still 0 the kernel reads number, role and flags from the superblock we just wrote and
+                        // uses only major/minor here; the other fields are filled as mdadm's add_disk_to_super does.
+                        opened.AddNewDisk(new Interop.MdU.mdu_disk_info_t
+                        {
+                            number = i, raid_disk = i, state = state, major = (int)devices[i].Major, minor = (int)devices[i].Minor,
+                        }, devices[i].Path);
+                    }
+                }
+                catch (Exception e) when (configure.Failed(e))
+                {
+                    throw;
+                }
             }
-            MdStarter.Start(paths, opened, request.ReadOnly, Operation);
+            MdSpans.Run(paths, opened, request.ReadOnly, Operation, cancellationToken);
 
-            var array = MdPublisher.Publish(paths, journal, md, uuid, request.Name, devices.Select(d => d.Path).ToList(), Operation);
+            var array = MdSpans.Publish(paths, journal, md, uuid, request.Name, devices.Select(d => d.Path).ToList(), Operation, cancellationToken);
             journal.Discard();
             return array;
         }

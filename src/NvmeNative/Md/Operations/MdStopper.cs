@@ -1,4 +1,6 @@
+using NvmeNative.Diagnostics;
 using NvmeNative.Errors;
+using NvmeNative.Kernel;
 
 namespace NvmeNative.Md;
 
@@ -17,12 +19,16 @@ internal sealed class MdStopper(MdPaths paths)
     private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(200);
 
     /// <summary>Stops the array; returns false when there was nothing to stop (gone, or the name now belongs to another array).</summary>
-    internal bool Stop(MdDeviceName md, MdUuid? expectedUuid, CancellationToken cancellationToken)
+    internal bool Stop(MdDeviceName md, MdUuid? expectedUuid, CancellationToken cancellationToken) =>
+        AsyncMode.Completed(StopAsync(md, expectedUuid, async: false, cancellationToken));
+
+    /// <summary>As <see cref="Stop"/>; with <paramref name="async"/> the pauses between EBUSY retries are awaited.</summary>
+    internal async ValueTask<bool> StopAsync(MdDeviceName md, MdUuid? expectedUuid, bool async, CancellationToken cancellationToken)
     {
         var locator = new MdLocator(paths);
         bool stopped = false;
         if (locator.Exists(md) && (expectedUuid is not { } expected || locator.UuidOf(md) is not { } actual || actual == expected))
-            stopped = StopDevice(md, cancellationToken);
+            stopped = await StopDeviceAsync(md, async, cancellationToken).ConfigureAwait(false);
         if (stopped || !locator.Exists(md) || expectedUuid is null || locator.UuidOf(md) is null)
             Forget(md, expectedUuid);
         return stopped;
@@ -40,7 +46,22 @@ internal sealed class MdStopper(MdPaths paths)
             map.Remove(md);
     }
 
-    private bool StopDevice(MdDeviceName md, CancellationToken cancellationToken)
+    private async ValueTask<bool> StopDeviceAsync(MdDeviceName md, bool async, CancellationToken cancellationToken)
+    {
+        using var span = Spans.Start(Telemetry.Activities.MdIoctl);
+        span?.SetTag(Telemetry.Tags.MdIoctls, "stop");
+        span?.SetTag(Telemetry.Tags.MdDevice, md.Value);
+        try
+        {
+            return await StopOpenedAsync(md, async, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (span.Failed(e))
+        {
+            throw;
+        }
+    }
+
+    private async ValueTask<bool> StopOpenedAsync(MdDeviceName md, bool async, CancellationToken cancellationToken)
     {
         using var control = MdControl.TryOpen(paths, md, exclusive: true, out int errno);
         if (control is null)
@@ -60,7 +81,9 @@ internal sealed class MdStopper(MdPaths paths)
                 throw new MdException(errno == (int)Errno.EBUSY
                         ? $"the array is still in use after {Attempts} attempts (someone else has it open)"
                         : "STOP_ARRAY failed", "ioctl STOP_ARRAY", control.Node, errno: errno);
-            if (cancellationToken.WaitHandle.WaitOne(RetryDelay))
+            if (async)
+                await Task.Delay(RetryDelay, cancellationToken).ConfigureAwait(false);
+            else if (cancellationToken.WaitHandle.WaitOne(RetryDelay))
                 cancellationToken.ThrowIfCancellationRequested();
         }
     }

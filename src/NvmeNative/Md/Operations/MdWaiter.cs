@@ -11,8 +11,8 @@ namespace NvmeNative.Md;
 /// </summary>
 internal sealed class MdWaiter(MdPaths paths)
 {
-    internal MdArrayState WaitFor(MdDeviceName md, Func<MdArrayState, bool> condition, string awaited, TimeSpan timeout,
-        CancellationToken cancellationToken)
+    internal async ValueTask<MdArrayState> WaitForAsync(MdDeviceName md, Func<MdArrayState, bool> condition, string awaited, TimeSpan timeout,
+        bool async, CancellationToken cancellationToken)
     {
         long deadline = Environment.TickCount64 + (long)Math.Min(timeout.TotalMilliseconds, int.MaxValue);
         var initial = Read(md, awaited);
@@ -47,7 +47,7 @@ internal sealed class MdWaiter(MdPaths paths)
                 var state = Read(md, awaited);
                 if (condition(state))
                     return state;
-                if (!watch.Wait(deadline, cancellationToken))
+                if (!await watch.WaitAsync(deadline, async, cancellationToken).ConfigureAwait(false))
                     throw new NvmeNativeTimeoutException($"{awaited} on {md}", Describe(state), timeout, paths.Node(md));
             }
         }
