@@ -574,6 +574,8 @@ cmd_run() {
 
     local qrc=0
     timeout --foreground -k 10 "$timeout" "${qemu[@]}" </dev/null || qrc=$?
+    # the guest kernel's log travels with the results (a run that ended without them says why there)
+    [[ -n $out && -f $ctl/console.log ]] && sed -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\r//g' "$ctl/console.log" >"$out/console.log"
     if [[ $qrc == 124 || $qrc == 137 ]] && [[ ! -f $ctl/rc ]]; then
         kernel_log_tail "$ctl"
         echo "lab.sh: TIMEOUT: guest ($short, $kver) did not finish within ${timeout}s; QEMU killed" >&2
