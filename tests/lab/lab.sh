@@ -453,7 +453,9 @@ kernel_log_tail() { # ctl dir: the guest kernel's console (ttyS0) went to consol
 }
 
 cmd_run() {
-    local short=$DEFAULT_KERNEL mem=3072 timeout=1200 out='' envs=() cmd=()
+    # 4 GiB: the guest's /tmp is a tmpfs of half of it, and the md bitmap test keeps three 512 MiB members there; 5.10
+    # also allocates the holes of a tmpfs file that a loop device or nvmet reads (3 GiB ran out of /tmp on 5.10).
+    local short=$DEFAULT_KERNEL mem=4096 timeout=1200 out='' envs=() cmd=()
     while [[ $# -gt 0 ]]; do
         case $1 in
             --kernel) short=${2:?--kernel needs a value}; shift 2 ;;
