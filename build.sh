@@ -47,26 +47,43 @@ run_xunit() {
 }
 
 LAB="$ROOT/tests/lab/lab.sh"
-KERNELS=(6.1 6.12)
+# The lab's kernels (tests/lab/README.md): bullseye's 5.10, bookworm's 6.1 and 6.12, and the newest in unstable.
+KERNELS=(5.10 6.1 6.12 unstable)
 
-# Runs the kernel test suite inside the lab on one kernel; prints "passed failed skipped release".
+# Runs the kernel test suite inside the lab on one kernel; prints "passed failed skipped release seconds".
+# The lab's output goes to stderr and to $out/lab.log; the guest kernel's console to $out/console.log.
 run_kernel_tests() {
   local kernel=$1; shift
   local out="$ARTIFACTS/lab/$kernel"
   local dll="tests/NvmeNative.KernelTests/bin/$CONFIG/net10.0/NvmeNative.KernelTests.dll"
   rm -rf "$out"; mkdir -p "$out"
-  local rc=0
+  local rc=0 start=$SECONDS
   "$LAB" run --kernel "$kernel" --out "$out" -- sh -c \
     'uname -r > "$NVMENATIVE_LAB_OUT/release"; exec dotnet "$0" -noLogo -noColor -result-xml "$NVMENATIVE_LAB_OUT/kernel-tests.xml" "$@"' \
-    "$dll" "$@" >&2 || rc=$?
-  [[ -f $out/kernel-tests.xml ]] || { log "kernel $kernel: no test results (lab exit $rc)"; echo "0 1 0 $kernel"; return; }
-  echo "$(python3 "$ROOT/.ci/xunit_counts.py" "$out/kernel-tests.xml") $(cat "$out/release" 2>/dev/null || echo "$kernel")"
+    "$dll" "$@" 2>&1 | tee "$out/lab.log" >&2 || rc=$?
+  local seconds=$((SECONDS - start))
+  if [[ ! -f $out/kernel-tests.xml ]]; then
+    # Say why in the CI log: the end of what the lab and the test runner printed, and of the guest kernel's log
+    # (a panic, an OOM kill or a crashed test host shows there).
+    {
+      log "kernel $kernel: no test results (lab exit $rc after ${seconds}s)"
+      echo "===== build.sh: lab output, last 60 lines ($out/lab.log) ====="
+      tail -60 "$out/lab.log"
+      if [[ -s $out/console.log ]]; then
+        echo "===== build.sh: guest kernel console, last 60 lines ($out/console.log) ====="
+        tail -60 "$out/console.log"
+      fi
+      echo "===== build.sh: end ====="
+    } >&2
+    echo "0 1 0 $kernel $seconds"; return
+  fi
+  echo "$(python3 "$ROOT/.ci/xunit_counts.py" "$out/kernel-tests.xml") $(cat "$out/release" 2>/dev/null || echo "$kernel") $seconds"
 }
 
 cmd_test() {
   ensure_prereqs
   build
-  local total_passed=0 total_failed=0 counts passed failed skipped release
+  local total_passed=0 total_failed=0 counts passed failed skipped release seconds
   log "unit tests"
   counts=$(run_xunit NvmeNative.Tests)
   read -r passed failed skipped <<<"$counts"
@@ -82,8 +99,8 @@ cmd_test() {
   for kernel in "${KERNELS[@]}"; do
     log "kernel tests on $kernel"
     counts=$(run_kernel_tests "$kernel" "$@")
-    read -r passed failed skipped release <<<"$counts"
-    echo "kernel $release: $passed passed, $failed failed, $skipped skipped"
+    read -r passed failed skipped release seconds <<<"$counts"
+    echo "kernel $release: $passed passed, $failed failed, $skipped skipped ($((seconds / 60))m$((seconds % 60))s)"
     if ((passed + failed == 0)); then
       echo "kernel $release: no kernel test ran" >&2; failed=$((failed + 1))
     fi
@@ -124,7 +141,7 @@ cmd_lab() {
   local args=()
   while (($#)) && [[ $1 != -- ]]; do args+=("$1"); shift; done
   [[ ${1:-} == -- ]] && shift
-  (($#)) || die "usage: ./build.sh lab [--kernel 6.1|6.12] -- CMD [ARGS...]"
+  (($#)) || die "usage: ./build.sh lab [--kernel 5.10|6.1|6.12|unstable] -- CMD [ARGS...]"
   exec "$LAB" run "${args[@]}" -- "$@"
 }
 
@@ -224,11 +241,11 @@ usage() {
   cat <<'USAGE'
 usage: ./build.sh COMMAND
   build           build the solution (Release, warnings are errors)
-  test            build, run the unit tests, then the kernel tests in the lab on 6.1 and 6.12;
+  test            build, run the unit tests, then the kernel tests in the lab on 5.10, 6.1, 6.12 and unstable;
                   ends with "N passed, N failed" (fails if a kernel ran no test or any skipped)
   kernel-tests    run the kernel tests natively on this host (root, nvme-tcp/nvmet/raid1 loaded)
-  lab [--kernel 6.1|6.12] -- CMD...   run CMD as root in the lab VM (see tests/lab/README.md)
-  demo [6.1|6.12|--native]   attach a volume from a loopback NVMe/TCP target in the lab and detach it
+  lab [--kernel 5.10|6.1|6.12|unstable] -- CMD...   run CMD as root in the lab VM (see tests/lab/README.md)
+  demo [5.10|6.1|6.12|unstable|--native]   attach a volume from a loopback NVMe/TCP target in the lab and detach it
   regen-headers   rewrite native-headers/layout_check.c from the interop declarations
   regen-readme    rewrite the README's CLI reference from the commands' help
   pack            the NuGet packages (NvmeNative, NvmeNative.ReplicaState.Etcd, the NvmeNative.Cli tool) in artifacts/packages

@@ -18,6 +18,9 @@ public sealed class LabEnvironmentTests(ITestOutputHelper output)
         Requires.MdRaid1();
         Requires.Loop();
         string expected = Environment.GetEnvironmentVariable("NVMENATIVE_LAB_KERNEL") ?? "";
-        Assert.StartsWith(expected + ".", release);
+        if (expected == "unstable")
+            Assert.True(KernelFacts.AtLeast(6, 13), $"Debian unstable's newest kernel is newer than bookworm's 6.12; booted {release}");
+        else
+            Assert.StartsWith(expected + ".", release);
     }
 }

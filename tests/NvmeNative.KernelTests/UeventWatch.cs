@@ -40,6 +40,13 @@ internal sealed unsafe class UeventWatch : IDisposable
     /// <summary>Every event received so far (for failure messages).</summary>
     internal IReadOnlyList<Uevent> Seen => _seen;
 
+    /// <summary>Every event received so far, after taking in whatever the socket holds now.</summary>
+    internal IReadOnlyList<Uevent> ReceivedNow()
+    {
+        Drain();
+        return _seen;
+    }
+
     /// <summary>
     /// Waits for the first event (since the watch opened, including ones already received) that
     /// <paramref name="match"/> accepts; fails the test with what was seen when the deadline passes.

@@ -46,8 +46,9 @@ internal sealed record AttachPlan(TargetProperties Target, HostIdentity Host, IR
         if (legs.Count > 0)
         {
             var supported = context.Fabrics.SupportedOptions;
+            bool replicaLeg = properties.IsReplicated && properties.ReplicaCount > 1;
             foreach (var leg in legs)
-                supported.Require(leg.Options.UsedMask, context.Fabrics.DevicePath);
+                supported.Require(leg.Options.UsedMask, context.Fabrics.DevicePath, option => ControllerTimeouts.Remedy(option, replicaLeg));
         }
         return new AttachPlan(target, host, legs);
     }

@@ -80,6 +80,22 @@ public sealed record ControllerTimeouts
         return result;
     }
 
+    /// <summary>
+    /// What to do when this kernel lacks <c>fast_io_fail_tmo</c> (Linux 5.11), the one timeout option newer than the
+    /// kernels the library supports; null for any other option. A replica leg is refused rather than connected without
+    /// it: a lost replica would then stall every write to the volume for as long as its controller reconnects, which is
+    /// what replica legs exist to prevent; the caller may accept that explicitly.
+    /// </summary>
+    internal static string? Remedy(FabricsOption option, bool replicaLeg) => option != FabricsOption.FastIoFailTimeout
+        ? null
+        : replicaLeg
+            ? "replica legs use it so that I/O to a lost replica fails and md serves from the other replicas instead of " +
+              "stalling the volume. To attach on this kernel anyway, set replica_fast_io_fail_tmo to -1 " +
+              "(or NvmeOfConnectorOptions.ReplicaLegTimeouts): writes then wait while a lost replica's controller reconnects, " +
+              "as with os-brick (replica_ctrl_loss_tmo bounds that wait by removing the controller; the replica then " +
+              "returns only with the next attach)"
+            : "set fast_io_fail_tmo to -1 (or leave it unset) on this kernel";
+
     /// <summary>The options as they would be sent (<c>ctrl_loss_tmo=-1,reconnect_delay=1,...</c>), unset ones left out.</summary>
     public override string ToString()
     {

@@ -174,7 +174,7 @@ public sealed class FabricsConnector
     {
         Span<byte> listing = stackalloc byte[ReplyCapacity];
         FabricsExchange exchange = _device.Read(listing);
-        string release = KernelRelease();
+        string release = Kernel.KernelRelease.Read(_paths).Text;
         if (exchange.Succeeded)
             return SupportedFabricsOptions.Parse(listing[..exchange.ReplyLength], release);
         if (exchange.FailedStep == FabricsStep.Open)
@@ -182,17 +182,5 @@ public sealed class FabricsConnector
         if (exchange.Errno == (int)Errno.EINVAL)
             return SupportedFabricsOptions.Fallback(release); // before 5.17 a read without a controller is EINVAL
         throw Syscall.Error(exchange.Errno, "read supported options", _device.Path);
-    }
-
-    private string KernelRelease()
-    {
-        try
-        {
-            return SysfsFile.TryRead(Path.Combine(_paths.Proc, "sys/kernel/osrelease"))?.Trim() ?? "(unknown)";
-        }
-        catch (NvmeNativeException)
-        {
-            return "(unknown)";
-        }
     }
 }

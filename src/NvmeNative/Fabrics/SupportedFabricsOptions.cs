@@ -8,7 +8,8 @@ namespace NvmeNative.Fabrics;
 /// descriptor is read before any write (<c>instance=-1,cntlid=-1,transport=%s,traddr=%s,...</c>); tokens
 /// compiled out (<c>tls</c>, <c>keyring</c>, <c>tls_key</c>, <c>concat</c> without CONFIG_NVME_TCP_TLS;
 /// <c>dhchap_*</c> without CONFIG_NVME_HOST_AUTH) are missing. Older kernels answer the read with EINVAL; then
-/// libnvme's fallback set is assumed and <see cref="IsReportedByKernel"/> is false.
+/// libnvme's fallback set is assumed, less the options that arrived after the running release (libnvme offers
+/// <c>fast_io_fail_tmo</c> to 5.10, which rejects it with a bare EINVAL), and <see cref="IsReportedByKernel"/> is false.
 /// </summary>
 public sealed class SupportedFabricsOptions
 {
@@ -48,12 +49,17 @@ public sealed class SupportedFabricsOptions
     public bool Supports(FabricsOption option) => (_mask & (1UL << (int)option)) != 0;
 
     /// <summary>Throws for the first option in <paramref name="usedMask"/> the kernel does not accept.</summary>
-    internal void Require(ulong usedMask, string devicePath)
+    /// <param name="usedMask">The options a connect would send (<see cref="FabricsOptions.UsedMask"/>).</param>
+    /// <param name="devicePath">The control device, for the exception.</param>
+    /// <param name="remedy">What the caller can do about a missing option (appended to the message), or null.</param>
+    internal void Require(ulong usedMask, string devicePath, Func<FabricsOption, string?>? remedy = null)
     {
         ulong missing = usedMask & ~_mask;
         if (missing != 0)
-            throw new UnsupportedFabricsOptionException((FabricsOption)System.Numerics.BitOperations.TrailingZeroCount(missing),
-                KernelRelease, IsReportedByKernel, devicePath);
+        {
+            var option = (FabricsOption)System.Numerics.BitOperations.TrailingZeroCount(missing);
+            throw new UnsupportedFabricsOptionException(option, KernelRelease, IsReportedByKernel, devicePath, remedy?.Invoke(option));
+        }
     }
 
     /// <summary>Parses what a fresh descriptor reads: <c>instance=-1,cntlid=-1,token=%s,flag,...\n</c>.</summary>
@@ -72,9 +78,17 @@ public sealed class SupportedFabricsOptions
         return new SupportedFabricsOptions(tokens.ToFrozenSet(StringComparer.Ordinal), reportedByKernel: true, kernelRelease);
     }
 
-    /// <summary>The assumed set for kernels that cannot list their options (before 5.17).</summary>
-    internal static SupportedFabricsOptions Fallback(string kernelRelease) =>
-        new(FallbackOptions.Select(o => o.Token()).ToFrozenSet(StringComparer.Ordinal), reportedByKernel: false, kernelRelease);
+    /// <summary>
+    /// The assumed set for kernels that cannot list their options (before 5.17): libnvme's default set less every
+    /// option introduced after <paramref name="kernelRelease"/> (proven in the lab on 5.10: <c>fast_io_fail_tmo</c>,
+    /// <c>host_iface</c> and <c>discovery</c> are unknown tokens there). An unparseable release keeps the whole set.
+    /// </summary>
+    internal static SupportedFabricsOptions Fallback(string kernelRelease)
+    {
+        var release = Kernel.KernelRelease.Parse(kernelRelease);
+        return new(FallbackOptions.Where(o => release.IsAtLeast(o.IntroducedIn())).Select(o => o.Token()).ToFrozenSet(StringComparer.Ordinal),
+            reportedByKernel: false, kernelRelease);
+    }
 
     /// <inheritdoc/>
     public override string ToString() =>

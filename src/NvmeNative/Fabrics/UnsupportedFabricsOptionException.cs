@@ -8,8 +8,9 @@ namespace NvmeNative.Fabrics;
 /// </summary>
 public sealed class UnsupportedFabricsOptionException : NvmeNativeException
 {
-    internal UnsupportedFabricsOptionException(FabricsOption option, string kernelRelease, bool listedByKernel, string devicePath)
-        : base(Describe(option, kernelRelease, listedByKernel), "connect", devicePath)
+    internal UnsupportedFabricsOptionException(FabricsOption option, string kernelRelease, bool listedByKernel, string devicePath,
+        string? remedy = null)
+        : base(Describe(option, kernelRelease, listedByKernel) + (remedy is null ? "" : "; " + remedy), "connect", devicePath)
     {
         Option = option;
         KernelRelease = kernelRelease;
@@ -28,5 +29,6 @@ public sealed class UnsupportedFabricsOptionException : NvmeNativeException
         $"the option '{option.Token()}' is not supported by this kernel (Linux {release}); " +
         (listed
             ? $"/dev/nvme-fabrics does not list it (it appeared in about Linux {option.IntroducedIn()}, and some options also need a kernel config such as CONFIG_NVME_TCP_TLS or CONFIG_NVME_HOST_AUTH)"
-            : $"this kernel is older than 5.17 and cannot list its options, and '{option.Token()}' is newer than that baseline");
+            : $"this kernel is older than 5.17 and cannot list its options; '{option.Token()}' arrived in about Linux {option.IntroducedIn()}" +
+              (Kernel.KernelRelease.Parse(release).IsAtLeast(option.IntroducedIn()) ? ", but it is not among the options libnvme assumes for such kernels" : ""));
 }

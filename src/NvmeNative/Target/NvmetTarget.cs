@@ -102,7 +102,7 @@ public sealed partial class NvmetTarget : IDisposable
             {
                 WriteAttribute(dir, NvmetAttributes.AllowAnyHost, options.AllowAnyHost ? "1" : "0");
                 if (options.Serial is not null)
-                    WriteAttribute(dir, NvmetAttributes.Serial, options.Serial);
+                    WriteAttribute(dir, NvmetAttributes.Serial, options.Serial, errno => SerialHint(errno, options.Serial));
                 if (options.Model is not null)
                     WriteAttribute(dir, NvmetAttributes.Model, options.Model);
             }
@@ -235,6 +235,17 @@ public sealed partial class NvmetTarget : IDisposable
             throw NvmetErrors.Attribute(e, attribute, value, hint?.Invoke(errno));
         }
     }
+
+    /// <summary>
+    /// Why nvmet refused a serial: before Linux 5.14 <c>attr_serial</c> is a 64-bit number parsed as hexadecimal
+    /// (<c>%llx</c>), so a serial with other characters (or more than 16 digits) is EINVAL there; 5.14 made it a string of
+    /// up to 20 printable characters.
+    /// </summary>
+    private static string? SerialHint(int errno, string serial) =>
+        errno == (int)Errno.EINVAL && (serial.Length > 16 || !serial.All(char.IsAsciiHexDigit))
+            ? "nvmet before Linux 5.14 takes the serial as a hexadecimal number of up to 16 digits (later kernels take up " +
+              "to 20 printable characters); use a hexadecimal serial on this kernel"
+            : null;
 
     /// <summary>rmdir that counts "already gone" as success.</summary>
     internal int RemoveDirectory(string dir)

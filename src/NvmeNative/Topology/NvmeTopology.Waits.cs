@@ -47,8 +47,9 @@ public sealed partial class NvmeTopology
 
     /// <summary>
     /// Waits until controller <paramref name="name"/> is <c>live</c> and returns it. The kernel sends a
-    /// change uevent (<c>NVME_EVENT=connected</c>) each time a controller (re)connects; state changes
-    /// themselves are neither uevents nor sysfs notifications.
+    /// change uevent (<c>NVME_EVENT=connected</c>) each time a controller (re)connects (Linux 5.18 and later; on older
+    /// kernels, where nothing announces it, the state is re-read on a short interval); state changes themselves are
+    /// neither uevents nor sysfs notifications.
     /// </summary>
     /// <exception cref="NvmeNativeException">The controller is gone or deleting: it will never be live.</exception>
     /// <exception cref="NvmeNativeTimeoutException">It did not become live in time.</exception>
@@ -86,7 +87,7 @@ public sealed partial class NvmeTopology
             },
             describe: () => $"{name} state '{SysfsTree.Attribute(dir, "state") ?? "gone"}'",
             waitingFor: $"controller {name} to be live",
-            timeout, async, ct);
+            timeout, async, ct, unannounced: AnnouncesReconnects ? null : KernelWait.Unannounced);
     }
 
     /// <summary>Waits until controller <paramref name="name"/> no longer exists (after a delete), woken by its remove uevent.</summary>

@@ -14,6 +14,8 @@ public sealed partial class NvmeTopology
 {
     private readonly TopologyReader _reader;
     private readonly Func<IUeventSource> _openEvents;
+    // Read on first need: only a wait for a reconnect asks which kernel this is.
+    private readonly Lazy<KernelRelease> _release;
 
     /// <summary>The topology of this host (/sys, /dev).</summary>
     public NvmeTopology() : this(KernelPaths.Host)
@@ -30,7 +32,14 @@ public sealed partial class NvmeTopology
         ArgumentNullException.ThrowIfNull(paths);
         _reader = new TopologyReader(new SysfsTree(paths));
         _openEvents = openEvents;
+        _release = new Lazy<KernelRelease>(() => KernelRelease.Read(paths));
     }
+
+    /// <summary>
+    /// True when the kernel sends a change uevent (<c>NVME_EVENT=connected</c>) each time a controller (re)connects:
+    /// Linux 5.18 and later. Before that a reconnect is announced by nothing, so a wait for one re-reads the state.
+    /// </summary>
+    internal bool AnnouncesReconnects => _release.Value.IsAtLeast(5, 18);
 
     private SysfsTree Tree => _reader.Tree;
 

@@ -70,7 +70,7 @@ internal sealed class ReplicaSetTestVolume : IDisposable
         var replicas = Replicas.Select(e =>
             $$"""{"target_nqn": "{{e.Subsystem.Nqn}}", "vol_uuid": "{{e.Namespace.Uuid}}", "portals": [["{{e.Port.TrAddr}}", {{e.Port.TrSvcId}}, "tcp"]]{{host}}}""");
         return $$"""
-            {"vol_uuid": "{{VolumeUuid}}", "alias": "{{Alias}}", "replica_count": {{Replicas.Count}}, "volume_replicas": [
+            {"vol_uuid": "{{VolumeUuid}}", "alias": "{{Alias}}", "replica_count": {{Replicas.Count}}, {{KernelFacts.ReplicaLegOptIn}}"volume_replicas": [
               {{string.Join(",\n  ", replicas)}}]}
             """;
     }

@@ -28,7 +28,7 @@ internal sealed class ReplicatedTestVolume : IDisposable
             .ToList();
         Alias = MdLab.UniqueName(prefix).Value;
         PropertiesJson = $$"""
-            {"vol_uuid": "{{Guid.NewGuid()}}", "alias": "{{Alias}}", "replica_count": {{replicas}}, "volume_replicas": [
+            {"vol_uuid": "{{Guid.NewGuid()}}", "alias": "{{Alias}}", "replica_count": {{replicas}}, {{KernelFacts.ReplicaLegOptIn}}"volume_replicas": [
               {{string.Join(", ", Exports.Select(Replica))}}]}
             """;
         Properties = ConnectionProperties.Parse(PropertiesJson);

@@ -22,6 +22,7 @@ public sealed partial class MdBitmapResyncTests(ITestOutputHelper output)
     [InlineData(MemberKind.NvmeTcp)]
     public void A_readded_member_gets_only_the_chunks_written_while_it_was_out(MemberKind kind)
     {
+        var clock = System.Diagnostics.Stopwatch.StartNew(); // phase times go to the output: this is the suite's longest test
         using var source = new MemberSource(kind);
         var a = source.Create(MemberBytes);
         var b = source.Create(MemberBytes);
@@ -33,7 +34,7 @@ public sealed partial class MdBitmapResyncTests(ITestOutputHelper output)
             string sys = $"/sys/block/{array.Device.Value}/md";
             long chunk = long.Parse(File.ReadAllText(sys + "/bitmap/chunksize").Trim(), CultureInfo.InvariantCulture);
             var created = BitmapOf(a.Device);
-            output.WriteLine($"{kind}: array {array.SizeBytes} bytes, bitmap chunk {chunk} bytes, {created}");
+            output.WriteLine($"{kind}: array {array.SizeBytes} bytes, bitmap chunk {chunk} bytes, {created} ({clock.Elapsed.TotalSeconds:0.0} s)");
             Assert.Equal((array.SizeBytes + chunk - 1) / chunk, created.Bits);
             Assert.True(created.Bits >= 8, $"only {created.Bits} bitmap chunks");
 
@@ -53,7 +54,7 @@ public sealed partial class MdBitmapResyncTests(ITestOutputHelper output)
             byte[] written = MdLab.Pattern(21, 2 << 20);
             MdLab.WriteDevice(array.Node, offset, written);
             var degraded = BitmapOf(a.Device);
-            output.WriteLine($"while {b.Device} was out: {degraded}");
+            output.WriteLine($"while {b.Device} was out: {degraded} ({clock.Elapsed.TotalSeconds:0.0} s)");
             Assert.Equal(1, degraded.Dirty); // md keeps the bit of a chunk written while degraded
 
             long allocatedBefore = AllocatedBytes(b.BackingFile);
@@ -61,7 +62,7 @@ public sealed partial class MdBitmapResyncTests(ITestOutputHelper output)
             var synced = arrays.WaitForInSync(array.Device, TimeSpan.FromMinutes(5), ct);
             Assert.Equal(2, synced.Members.Count(m => m.IsActive));
             long copied = AllocatedBytes(b.BackingFile) - allocatedBefore;
-            output.WriteLine($"recovery allocated {copied} bytes of {b.BackingFile}; the data region is {array.SizeBytes} bytes");
+            output.WriteLine($"recovery allocated {copied} bytes of {b.BackingFile}; the data region is {array.SizeBytes} bytes ({clock.Elapsed.TotalSeconds:0.0} s)");
             // The recovery wrote the dirty chunk (that is where the 2 MiB went) and nothing else: a full resync would have
             // filled the other 7 chunks of b's still-sparse file.
             Assert.InRange(copied, written.Length, 2 * chunk);
@@ -74,7 +75,7 @@ public sealed partial class MdBitmapResyncTests(ITestOutputHelper output)
             arrays.AddMember(array.Device, c.Device);
             arrays.WaitForInSync(array.Device, TimeSpan.FromMinutes(10), ct);
             long rebuilt = AllocatedBytes(c.BackingFile);
-            output.WriteLine($"a full rebuild of the new member {c.Device} allocated {rebuilt} bytes");
+            output.WriteLine($"a full rebuild of the new member {c.Device} allocated {rebuilt} bytes ({clock.Elapsed.TotalSeconds:0.0} s)");
             Assert.True(rebuilt >= array.SizeBytes, $"a full rebuild allocated only {rebuilt} bytes");
             Assert.True(arrays.Stop(array, ct));
 
@@ -82,6 +83,7 @@ public sealed partial class MdBitmapResyncTests(ITestOutputHelper output)
             Assert.Equal(dataOffset, Examine.DataOffsetBytes(b.Device));
             Assert.Equal(written, MdLab.ReadDevice(b.Device, dataOffset + offset, written.Length));
             Assert.Equal(MdLab.HashRegion(a.Device, dataOffset, array.SizeBytes), MdLab.HashRegion(b.Device, dataOffset, array.SizeBytes));
+            output.WriteLine($"legs compared ({clock.Elapsed.TotalSeconds:0.0} s)");
         }
         finally
         {

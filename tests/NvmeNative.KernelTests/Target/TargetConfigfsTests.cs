@@ -25,7 +25,16 @@ public sealed class TargetConfigfsTests
         ushort portId;
         using (var rig = new NvmetTarget())
         {
-            var subsystem = rig.CreateSubsystem(nqn, new SubsystemOptions { Serial = "NN0042", Model = "NvmeNative test" });
+            // 5.14 made attr_serial a string; 5.10's is a hexadecimal number, and a string serial is refused by name.
+            string serial = KernelFacts.NvmetSerialIsString ? "NN0042" : "4e4e0042";
+            if (!KernelFacts.NvmetSerialIsString)
+            {
+                var refused = Assert.Throws<NvmeNativeException>(() => rig.CreateSubsystem(nqn, new SubsystemOptions { Serial = "NN0042" }));
+                Assert.Contains("hexadecimal", refused.Message);
+                Assert.Equal(Errno.EINVAL, refused.Errno);
+                Assert.Equal(before, NvmetTree.Snapshot(nqn)); // the subsystem's mkdir was undone
+            }
+            var subsystem = rig.CreateSubsystem(nqn, new SubsystemOptions { Serial = serial, Model = "NvmeNative test" });
             var ns = subsystem.AddFileNamespace(16 << 20, new NamespaceOptions { Uuid = uuid, Nguid = nguid });
             var port = rig.CreateTcpPort(IPAddress.Parse("127.0.0.2"));
             port.Link(subsystem);
@@ -35,8 +44,8 @@ public sealed class TargetConfigfsTests
 
             string s = $"subsystems/{nqn}";
             Assert.Equal("0", NvmetTree.Read($"{s}/attr_allow_any_host"));
-            // nvmet shows the serial space-padded to the 20 bytes of the Identify Controller SN field.
-            Assert.Equal("NN0042".PadRight(20), NvmetTree.Read($"{s}/attr_serial"));
+            // nvmet shows the serial space-padded to the 20 bytes of the Identify Controller SN field (5.10: the number, %llx).
+            Assert.Equal(KernelFacts.NvmetSerialIsString ? serial.PadRight(20) : serial, NvmetTree.Read($"{s}/attr_serial"));
             Assert.Equal("NvmeNative test", NvmetTree.Read($"{s}/attr_model"));
             Assert.Equal(file, NvmetTree.Read($"{s}/namespaces/1/device_path"));
             Assert.Equal(uuid.ToString(), NvmetTree.Read($"{s}/namespaces/1/device_uuid"));

@@ -523,6 +523,38 @@ public sealed class ConnectorAttachDetachTests : IDisposable
         Assert.False(LockFileExists);
     }
 
+    [Fact]
+    public void On_a_kernel_without_fast_io_fail_tmo_replica_legs_are_refused_naming_it_unless_the_caller_opts_out()
+    {
+        // 5.10: the read of /dev/nvme-fabrics is EINVAL, and fast_io_fail_tmo (5.11) is not among the assumed options.
+        _sys.File("proc/sys/kernel/osrelease", "5.10.0-46-amd64\n");
+        _kernel.Listing = (FabricsStep.Read, (int)Errno.EINVAL, "");
+
+        var e = Assert.Throws<UnsupportedFabricsOptionException>(() => Connector().Connect(Replicated(), Ct));
+
+        Assert.Equal("fast_io_fail_tmo", e.Token);
+        Assert.Contains("Linux 5.10.0-46-amd64", e.Message);
+        Assert.Contains("arrived in about Linux 5.11", e.Message);
+        Assert.Contains("set replica_fast_io_fail_tmo to -1", e.Message);
+        Assert.Empty(_kernel.Writes);
+        Assert.False(LockFileExists);
+
+        // With the opt-out the legs connect without the option (os-brick's waiting legs); nothing reaches the kernel that it lacks.
+        _kernel.Refuses(Errno.ECONNREFUSED).Refuses(Errno.ECONNREFUSED);
+        var optedOut = ConnectionProperties.Parse($$"""
+            {"vol_uuid": "{{Guid.NewGuid()}}", "alias": "vol-a", "replica_count": 2, "replica_fast_io_fail_tmo": -1, "volume_replicas": [
+              {"target_nqn": "{{Nqn}}", "vol_uuid": "{{Uuid}}", "portals": [["127.0.0.1", 4420, "tcp"]]},
+              {"target_nqn": "{{Nqn}}-b", "vol_uuid": "{{OtherUuid}}", "portals": [["127.0.0.2", 4420, "tcp"]]}]}
+            """);
+        Assert.Throws<AttachFailedException>(() => Connector().Connect(optedOut, Ct));
+        Assert.Equal(2, _kernel.Writes.Count);
+        Assert.All(_kernel.Writes, w => Assert.DoesNotContain("fast_io_fail_tmo", w));
+        Assert.All(_kernel.Writes, w => Assert.Contains("ctrl_loss_tmo=-1", w));
+
+        // A single volume never sends the option by default, so it attaches on 5.10 as it does elsewhere.
+        Assert.DoesNotContain("fast_io_fail_tmo", AttachPlan.TimeoutsFor(new NvmeOfConnectorOptions(), Props()).ToString());
+    }
+
     /// <summary>The connect string with tokens in a fixed order, so the test does not depend on the writer's order.</summary>
     private static string Canonical(string connect)
     {

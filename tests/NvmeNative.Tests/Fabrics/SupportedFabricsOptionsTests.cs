@@ -64,12 +64,46 @@ public sealed class SupportedFabricsOptionsTests
     [Fact]
     public void Pre_5_17_fallback_is_libnvmes_default_set()
     {
-        var fallback = SupportedFabricsOptions.Fallback("5.15.0");
+        // 5.16 has every option of libnvme's set (discovery, the newest of them, arrived in 5.16).
+        var fallback = SupportedFabricsOptions.Fallback("5.16.0");
         Assert.False(fallback.IsReportedByKernel);
         Assert.Equal(22, fallback.Tokens.Count);
         Assert.True(fallback.Supports(FabricsOption.DisableSqFlow));
         Assert.False(fallback.Supports(FabricsOption.DhchapSecret));
         var e = Assert.Throws<UnsupportedFabricsOptionException>(() => fallback.Require(1UL << (int)FabricsOption.DhchapSecret, "/dev/nvme-fabrics"));
         Assert.Contains("older than 5.17", e.Message);
+    }
+
+    [Theory]
+    [InlineData("5.10.0-46-amd64", new[] { "fast_io_fail_tmo", "host_iface", "discovery" })]
+    [InlineData("5.15.0-100-generic", new[] { "discovery" })]
+    [InlineData("5.4.0-1-amd64", new[] { "fast_io_fail_tmo", "host_iface", "discovery" })]
+    public void Pre_5_17_fallback_leaves_out_the_options_newer_than_the_running_release(string release, string[] missing)
+    {
+        var fallback = SupportedFabricsOptions.Fallback(release);
+        var all = SupportedFabricsOptions.Fallback("5.16.0");
+        Assert.Equal(all.Tokens.Except(missing).Order(), fallback.Tokens.Order());
+        Assert.Equal(release, fallback.KernelRelease);
+        Assert.False(fallback.IsReportedByKernel);
+    }
+
+    [Fact]
+    public void A_fallback_option_newer_than_the_kernel_is_refused_naming_when_it_arrived_and_the_remedy()
+    {
+        var fallback = SupportedFabricsOptions.Fallback("5.10.0-46-amd64");
+        Assert.False(fallback.Supports(FabricsOption.FastIoFailTimeout));
+        var e = Assert.Throws<UnsupportedFabricsOptionException>(() =>
+            fallback.Require(1UL << (int)FabricsOption.FastIoFailTimeout, "/dev/nvme-fabrics", _ => "do this instead"));
+        Assert.Equal("fast_io_fail_tmo", e.Token);
+        Assert.Contains("'fast_io_fail_tmo' is not supported by this kernel (Linux 5.10.0-46-amd64)", e.Message);
+        Assert.Contains("older than 5.17", e.Message);
+        Assert.Contains("arrived in about Linux 5.11", e.Message);
+        Assert.EndsWith("; do this instead", e.Message);
+    }
+
+    [Fact]
+    public void An_unparseable_release_keeps_the_whole_fallback_set()
+    {
+        Assert.Equal(SupportedFabricsOptions.Fallback("5.16.0").Tokens.Order(), SupportedFabricsOptions.Fallback("custom-kernel").Tokens.Order());
     }
 }

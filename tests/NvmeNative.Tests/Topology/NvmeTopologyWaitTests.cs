@@ -84,6 +84,30 @@ public sealed class NvmeTopologyWaitTests : IDisposable
     }
 
     [Fact]
+    public void Before_5_18_a_reconnect_announced_by_nothing_is_seen_by_re_reading_the_state()
+    {
+        // 5.10 sends no NVME_EVENT=connected: the state turns live with no event at all.
+        _sys.File("proc/sys/kernel/osrelease", "5.10.0-46-amd64\n");
+        _sys.Controller(0, Nqn1, 0, state: "connecting");
+        var events = new FakeUeventSource();
+        var (t, _) = Make(events);
+        Assert.False(t.AnnouncesReconnects);
+        using var turnsLive = new Timer(_ => _sys.SetState(0, "live"), null, 200, Timeout.Infinite);
+        var c = t.WaitForControllerLive("nvme0", TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        Assert.True(c.IsLive);
+        Assert.True(events.Receives > 1, "the state was re-read without an event");
+    }
+
+    [Fact]
+    public void From_5_18_on_and_on_an_unknown_kernel_a_reconnect_is_awaited_by_its_event_only()
+    {
+        _sys.File("proc/sys/kernel/osrelease", "6.1.0-57-amd64\n");
+        Assert.True(Make().Topology.AnnouncesReconnects);
+        System.IO.File.Delete(_sys.At("proc/sys/kernel/osrelease"));
+        Assert.True(Make().Topology.AnnouncesReconnects);
+    }
+
+    [Fact]
     public void A_controller_that_is_deleted_while_awaited_ends_the_wait_at_once()
     {
         _sys.Controller(0, Nqn1, 0, state: "connecting");
