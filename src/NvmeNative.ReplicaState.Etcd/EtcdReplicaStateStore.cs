@@ -89,8 +89,8 @@ public sealed class EtcdReplicaStateStore : IReplicaStateStore, IReplicaStateCat
         byte[] first = Encoding.UTF8.GetBytes(Prefix + "/replicas/");
         byte[] end = (byte[])first.Clone();
         end[^1]++; // '/' + 1: the first key after every key that starts with the prefix
-        var response = Post("/v3/kv/range", new EtcdRangeRequest { Key = Convert.ToBase64String(first), RangeEnd = Convert.ToBase64String(end) },
-            EtcdJsonContext.Default.EtcdRangeRequest, EtcdJsonContext.Default.EtcdRangeResponse, "list replica states", cancellationToken);
+        var response = Completed(PostAsync("/v3/kv/range", new EtcdRangeRequest { Key = Convert.ToBase64String(first), RangeEnd = Convert.ToBase64String(end) },
+            EtcdJsonContext.Default.EtcdRangeRequest, EtcdJsonContext.Default.EtcdRangeResponse, "list replica states", async: false, cancellationToken));
         var records = new List<ReplicaStateRecord>();
         foreach (var kv in response.Kvs ?? [])
         {
