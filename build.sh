@@ -223,6 +223,16 @@ NUGET
   rm -rf "$dir"
 }
 
+# After an intended public API change: adds the new API's lines to each library's PublicAPI.Unshipped.txt (the
+# build fails with RS0016 until they are there; a removed API's lines are deleted by hand, RS0017 names them).
+cmd_api_baseline() {
+  local project
+  for project in NvmeNative NvmeNative.ReplicaState.Etcd; do
+    log "public API baseline: $project"
+    dotnet format analyzers "$ROOT/src/$project/$project.csproj" --diagnostics RS0016 --severity error -v quiet
+  done
+}
+
 cmd_regen_readme() {
   build
   NVMENATIVE_REGEN=1 dotnet "$ROOT/tests/NvmeNative.Tests/bin/$CONFIG/net10.0/NvmeNative.Tests.dll" -noLogo \
@@ -248,6 +258,7 @@ usage: ./build.sh COMMAND
   demo [5.10|6.1|6.12|unstable|--native]   attach a volume from a loopback NVMe/TCP target in the lab and detach it
   regen-headers   rewrite native-headers/layout_check.c from the interop declarations
   regen-readme    rewrite the README's CLI reference from the commands' help
+  api-baseline    add a new public API's lines to PublicAPI.Unshipped.txt (after an intended API change)
   pack            the NuGet packages (NvmeNative, NvmeNative.ReplicaState.Etcd, the NvmeNative.Cli tool) in artifacts/packages
   package-consumer   pack NvmeNative and build a fresh console project on it from the local feed (the kernel test runs it)
   bench [6.1|6.12|all] [BenchmarkDotNet args]   attach-latency benchmarks in the lab (benchmarks/README.md)
@@ -259,6 +270,7 @@ case "${1:-help}" in
   test) shift; cmd_test "$@" ;;
   regen-headers) cmd_regen_headers ;;
   regen-readme) cmd_regen_readme ;;
+  api-baseline) cmd_api_baseline ;;
   pack) shift; cmd_pack ;;
   package-consumer) ensure_prereqs; build; cmd_package_consumer ;;
   kernel-tests) shift; cmd_kernel_tests_native "$@" ;;

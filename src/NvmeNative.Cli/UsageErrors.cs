@@ -3,7 +3,7 @@ using System.CommandLine;
 namespace NvmeNative.Cli;
 
 /// <summary>
-/// A parse error as the one line the CLI prints: the first error, the nearest known word to a mistyped one, and
+/// Parse errors as the one line the CLI prints: the errors, the nearest known word to a mistyped one, and
 /// where to look. (System.CommandLine's own error action prints several lines and the whole help.)
 /// </summary>
 internal static class UsageErrors
@@ -12,7 +12,9 @@ internal static class UsageErrors
     {
         var command = parse.CommandResult.Command;
         bool atRoot = !command.Parents.Any();
-        string message = parse.Errors[0].Message.TrimEnd('.');
+        // Every error, on one line; those of the tokens themselves (a response file not found) first: they explain the rest.
+        string message = string.Join("; ", parse.Errors.OrderBy(e => e.SymbolResult is null ? 0 : 1)
+            .Select(e => e.Message.TrimEnd('.')).Distinct(StringComparer.Ordinal));
         if (parse.UnmatchedTokens.Count > 0)
         {
             string word = parse.UnmatchedTokens[0];

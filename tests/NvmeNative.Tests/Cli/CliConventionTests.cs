@@ -92,6 +92,17 @@ public sealed class CliConventionTests : IDisposable
     }
 
     [Fact]
+    public void A_missing_response_file_is_named_on_the_one_line()
+    {
+        string missing = Path.Combine(_root, "missing.rsp");
+        var (exit, output, err) = Run("", "@" + missing);
+        Assert.Equal(CliApp.Usage, exit);
+        Assert.Equal("", output);
+        Assert.Single(err.TrimEnd().Split('\n'));
+        Assert.StartsWith($"nvmenative: Response file not found '{missing}'", err);
+    }
+
+    [Fact]
     public void Double_dash_ends_the_options()
     {
         var (exit, _, err) = Run("{}", "paths", "--", "--state-store");
