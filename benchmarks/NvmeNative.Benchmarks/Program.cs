@@ -46,6 +46,7 @@ public static class Program
         }
         finally
         {
+            TopologyLookup.ShutDown();
             Replicated.ShutDown();
             // Whatever happened, leave no controller and no nvmet object of ours behind.
             Console.WriteLine(BenchTargets.SweepEverything());

@@ -31,6 +31,9 @@ public enum ArrayState
 public class Replicated
 {
     private static readonly Lazy<OsBrickHarness> OsBrick = new(() => new OsBrickHarness());
+
+    /// <summary>The one os-brick process of the run (started on first use, shared by every class).</summary>
+    internal static OsBrickHarness OsBrickHarness => OsBrick.Value;
     private static readonly Lazy<Lab.NvmeNativeProcess> Cli = new(() =>
     {
         var cli = Lab.NvmeNativeProcess.Locate();
