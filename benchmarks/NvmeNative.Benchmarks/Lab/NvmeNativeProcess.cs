@@ -42,7 +42,10 @@ internal sealed class NvmeNativeProcess
     }
 
     /// <summary>Runs <c>nvmenative ARGS</c>; returns its stdout (one JSON value), or throws with its stderr.</summary>
-    public JsonDocument Run(params string[] args)
+    public JsonDocument Run(params string[] args) => JsonDocument.Parse(RunText(args));
+
+    /// <summary>Runs <c>nvmenative ARGS</c>; returns its stdout, or throws with its stderr.</summary>
+    public string RunText(params string[] args)
     {
         var psi = new ProcessStartInfo(_file)
         {
@@ -58,7 +61,7 @@ internal sealed class NvmeNativeProcess
         process.WaitForExit();
         if (process.ExitCode != 0)
             throw new InvalidOperationException($"nvmenative {string.Join(' ', args)} exited {process.ExitCode}: {stderr.Result.Trim()}");
-        return JsonDocument.Parse(stdout);
+        return stdout;
     }
 
     /// <summary>The repository root: the benchmark runs from benchmarks/NvmeNative.Benchmarks/bin/Release/net10.0/.</summary>
