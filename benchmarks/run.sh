@@ -31,6 +31,17 @@ shift || true
 log "dotnet build $PROJECT (Release)"
 dotnet build "$PROJECT" -c Release -warnaserror -nologo -v quiet -clp:NoSummary
 
+# The nvmenative command as users run it: the Native AOT binary (published again only when src/ changed since).
+CLI_DIR="$ROOT/artifacts/nvmenative-aot"
+cli_bin() { local f; for f in "$CLI_DIR/nvmenative" "$CLI_DIR/NvmeNative.Cli"; do [[ -x $f ]] && { echo "$f"; return; }; done; }
+if [[ -z "$(cli_bin)" || -n "$(find src -newer "$(cli_bin)" -type f \( -name '*.cs' -o -name '*.csproj' \) -print -quit)" ]]; then
+  log "dotnet publish src/NvmeNative.Cli (Native AOT) -> $CLI_DIR"
+  rm -rf "$CLI_DIR"
+  dotnet publish src/NvmeNative.Cli -c Release -r linux-x64 -o "$CLI_DIR" -nologo -v quiet -clp:NoSummary >&2 ||
+    log "Native AOT publish failed: the benchmarks fall back to dotnet NvmeNative.Cli.dll (and say so)"
+fi
+CLI="$(cli_bin || true)"
+
 host_cpu="$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1)"
 host_machine="${host_cpu:-unknown CPU}, $(nproc) cores, $(free -g | awk '/^Mem:/ {print $2}') GiB RAM, host kernel $(uname -r)"
 qemu_version="$(qemu-system-x86_64 --version 2>/dev/null | head -1 || true)"
@@ -49,7 +60,8 @@ for kernel in "${KERNELS[@]}"; do
   flock "$lock_fd"
   started="$(date -u '+%Y-%m-%d %H:%M UTC')"; t0=$(date +%s); psi0=$(cpu_stall_us)
   run_rc=0
-  "$LAB" run --kernel "$kernel" --timeout 3600 --out "$out" -- sh -c \
+  "$LAB" run --kernel "$kernel" --timeout 3600 --out "$out" ${CLI:+--env "NVMENATIVE_BENCH_CLI=$CLI"} \
+    --env NVMENATIVE_BENCH_REPLICAS --env NVMENATIVE_BENCH_ITERATIONS --env NVMENATIVE_BENCH_CONTROLLERS -- sh -c \
     'uname -r > "$NVMENATIVE_LAB_OUT/release"; exec dotnet "$0" --artifacts "$NVMENATIVE_LAB_OUT" "$@"' \
     "$DLL" "$@" || run_rc=$?
   finished="$(date -u '+%Y-%m-%d %H:%M UTC')"; t1=$(date +%s); psi1=$(cpu_stall_us)
@@ -64,13 +76,20 @@ for kernel in "${KERNELS[@]}"; do
     log "kernel $kernel: no BenchmarkDotNet report (lab exit $run_rc)"; rc=1; continue
   fi
   dest="$ROOT/benchmarks/results/$kernel"
-  rm -rf "$dest"; mkdir -p "$dest"
+  mkdir -p "$dest"
+  # A run replaces the reports of the classes it ran and keeps the others' (a filtered run measures one class).
   cp "${reports[@]}" "$dest/"
-  # BenchmarkDotNet's log has every iteration's time: the evidence behind each mean.
-  for f in "$out"/*.log; do if [[ -f $f ]]; then cp "$f" "$dest/benchmarkdotnet.log"; fi; done
+  # BenchmarkDotNet's log has every iteration's time: the evidence behind each mean (one log per class run).
+  classes="$(for r in "${reports[@]}"; do basename "$r" -report-github.md; done | sed 's/^NvmeNative\.Benchmarks\.//' | sort -u | paste -sd+ -)"
+  for f in "$out"/*.log; do if [[ -f $f ]]; then cp "$f" "$dest/benchmarkdotnet-$classes.log"; fi; done
+  # The per-operation samples (attach/detach apart, os-brick's own time, NvmeNative's phases) and the charts.
+  if [[ -f $out/timings.json ]]; then
+    dotnet "$DLL" charts "$dest" "$out/timings.json" >&2 || log "charts failed"
+  fi
   release="$(cat "$out/release" 2>/dev/null || echo "$kernel")"
   {
-    echo "# Benchmark run on Linux $release"
+    echo
+    echo "# Benchmark run on Linux $release: $classes"
     echo
     echo "| | |"
     echo "|---|---|"
@@ -81,6 +100,7 @@ for kernel in "${KERNELS[@]}"; do
     echo "| host CPU contention | some task waited for a CPU during $stall |"
     echo "| command | \`benchmarks/run.sh $kernel${*:+ $*}\` (exit $run_rc) |"
     echo "| commit | $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src benchmarks/NvmeNative.Benchmarks || echo ' + uncommitted changes') |"
+    echo "| nvmenative process | ${CLI:-none published: dotnet NvmeNative.Cli.dll} |"
     echo
     echo "Other work on the shared host slows the emulated guest for stretches of time; such a stretch shows"
     echo "as a run of slow iterations in one case (every iteration is in benchmarkdotnet.log)."
@@ -90,8 +110,9 @@ for kernel in "${KERNELS[@]}"; do
     echo "Job settings are in each report's header (see benchmarks/README.md): in-process; attach rows are"
     echo "single operations per iteration with no outlier removed."
     echo
-    for r in "$dest"/*-report-github.md "$dest"/benchmarkdotnet.log; do if [[ -f $r ]]; then echo "- [$(basename "$r")]($(basename "$r"))"; fi; done
-  } > "$dest/run.md"
+    for r in "${reports[@]}"; do echo "- [$(basename "$r")]($(basename "$r"))"; done
+    echo "- [benchmarkdotnet-$classes.log](benchmarkdotnet-$classes.log), [timings.json](timings.json) (every measured operation's parts)"
+  } >> "$dest/run.md"
   log "kernel $release: reports in benchmarks/results/$kernel (lab exit $run_rc)"
   ((run_rc == 0)) || rc=1
 done

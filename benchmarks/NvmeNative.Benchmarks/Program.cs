@@ -16,6 +16,8 @@ public static class Program
 {
     public static int Main(string[] args)
     {
+        if (args is ["charts", string results, .. var rest])
+            return Reporting.Charts.Draw(results, rest.FirstOrDefault());
         if (!Environment.IsPrivilegedProcess || !File.Exists("/dev/nvme-fabrics") || !Directory.Exists("/sys/kernel/config/nvmet"))
         {
             Console.Error.WriteLine("NvmeNative.Benchmarks needs root, /dev/nvme-fabrics and nvmet (modprobe nvme-tcp nvmet-tcp); run benchmarks/run.sh, which uses the lab VM");
@@ -31,16 +33,21 @@ public static class Program
             .AddColumn(StatisticColumn.Median, StatisticColumn.Min, StatisticColumn.Max)
             .AddColumn(new TagColumn("Kernel", _ => kernel))
             .AddColumn(new RetrySleepsColumn());
+        string? artifacts = args.SkipWhile(a => a != "--artifacts").Skip(1).FirstOrDefault();
 
         int exit = 1;
         try
         {
             var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, config).ToList();
+            if (artifacts is not null)
+                Samples.Export(Path.Combine(artifacts, "timings.json"), summaries, Notes.Collect(kernel));
             bool failed = summaries.Count == 0 || summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success));
             exit = failed ? 1 : 0;
         }
         finally
         {
+            TopologyLookup.ShutDown();
+            Replicated.ShutDown();
             // Whatever happened, leave no controller and no nvmet object of ours behind.
             Console.WriteLine(BenchTargets.SweepEverything());
         }

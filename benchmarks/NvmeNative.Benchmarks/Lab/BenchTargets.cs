@@ -18,14 +18,18 @@ internal sealed class BenchTargets : IDisposable
     /// <summary>The portal addresses: a second 127.x address gives a second, independent path.</summary>
     public static readonly IPAddress[] PortalAddresses = [IPAddress.Parse("127.0.0.1"), IPAddress.Parse("127.0.0.2")];
 
-    private const long NamespaceBytes = 16 << 20;
+    private const long DefaultNamespaceBytes = 16 << 20;
     private static readonly ConcurrentDictionary<string, byte> Created = new(StringComparer.Ordinal);
     private readonly NvmetTarget _target = new();
     private readonly List<NvmetPort> _ports = [];
 
+    private readonly long _namespaceBytes;
+
     /// <param name="portals">How many portals (1 or 2) every volume of this rig is exported on.</param>
-    public BenchTargets(int portals)
+    /// <param name="namespaceBytes">The size of each volume (a sparse file on tmpfs).</param>
+    public BenchTargets(int portals, long namespaceBytes = DefaultNamespaceBytes)
     {
+        _namespaceBytes = namespaceBytes;
         if (portals < 1 || portals > PortalAddresses.Length)
             throw new ArgumentOutOfRangeException(nameof(portals), portals, $"1..{PortalAddresses.Length} portals");
         try
@@ -41,7 +45,7 @@ internal sealed class BenchTargets : IDisposable
     }
 
     /// <summary>A new volume exported on every portal of this rig.</summary>
-    public LoopbackVolume AddVolume() => LoopbackVolume.Create(_target, _ports, NamespaceBytes);
+    public LoopbackVolume AddVolume() => LoopbackVolume.Create(_target, _ports, _namespaceBytes);
 
     internal static void Track(string nqn) => Created.TryAdd(nqn, 0);
 

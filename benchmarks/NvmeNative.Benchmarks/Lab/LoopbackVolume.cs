@@ -49,6 +49,18 @@ internal sealed class LoopbackVolume
     }
 
     /// <summary>
+    /// Makes the namespace blank again, as a new volume's: its backing file is emptied and grown back to its size (all
+    /// zeros, no md superblock, no data). Only while no host is connected to it.
+    /// </summary>
+    public void Blank()
+    {
+        using var file = new FileStream(Namespace.DevicePath, FileMode.Open, FileAccess.Write);
+        long size = file.Length;
+        file.SetLength(0);
+        file.SetLength(size);
+    }
+
+    /// <summary>
     /// Throws unless <paramref name="device"/> is this volume's block device (its sysfs uuid is ours): a
     /// benchmark that attached the wrong thing must fail, not report a time.
     /// </summary>

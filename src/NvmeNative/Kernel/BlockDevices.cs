@@ -104,10 +104,23 @@ internal static class BlockDevices
     {
         ArgumentOutOfRangeException.ThrowIfNegative(bytes);
         using var fd = Fd.Open(devicePath, Interop.Fcntl.O_RDONLY);
-        byte[] buffer = new byte[bytes];
-        int n = Fd.PRead(fd, buffer, 0, devicePath);
-        return !buffer.AsSpan(0, n).ContainsAnyExcept((byte)0);
+        // A stack chunk at a time, stopping at the first non-zero byte: a blank check of a new array's replicas
+        // (1 MiB each) allocated a large-object array per replica, and a full GC per replicated create with it.
+        Span<byte> chunk = stackalloc byte[ZeroCheckChunk];
+        for (long offset = 0; offset < bytes;)
+        {
+            var window = chunk[..(int)Math.Min(ZeroCheckChunk, bytes - offset)];
+            int n = Fd.PRead(fd, window, offset, devicePath);
+            if (window[..n].ContainsAnyExcept((byte)0))
+                return false;
+            if (n < window.Length)
+                break; // end of the device: all of it was zero
+            offset += n;
+        }
+        return true;
     }
+
+    private const int ZeroCheckChunk = 16 * 1024;
 
     /// <summary>
     /// stat of the path (following links): it must exist and be a block device, or this throws

@@ -40,6 +40,28 @@ internal static class SysfsFile
         }
     }
 
+    /// <summary>
+    /// Whether the attribute's content, without trailing white space, is exactly <paramref name="expected"/> (UTF-8,
+    /// ordinal); false when it does not exist. Compares bytes in a stack buffer: no string is made of the content, so
+    /// a scan that compares one attribute of many objects (the NQN of every subsystem) allocates nothing per object
+    /// beyond the path.
+    /// </summary>
+    internal static bool ContentIs(string path, ReadOnlySpan<byte> expected)
+    {
+        using var fd = Fd.TryOpen(path, Interop.Fcntl.O_RDONLY, out int errno);
+        if (fd is null)
+            return errno is (int)Errno.ENOENT or (int)Errno.ENODEV or (int)Errno.ENXIO or (int)Errno.ENOTDIR
+                ? false
+                : throw Syscall.Error(errno, "open", path);
+        Span<byte> buffer = stackalloc byte[PageSize];
+        int errnoRead = Fd.TryRead(fd, buffer, out int n);
+        if (errnoRead is (int)Errno.ENODEV or (int)Errno.ENXIO)
+            return false; // the object went away between open and read
+        if (errnoRead != 0)
+            throw Syscall.Error(errnoRead, "read", path);
+        return buffer[..n].TrimEnd(" \t\n\r\0"u8).SequenceEqual(expected);
+    }
+
     /// <summary>Writes the value in one write(2) call (no trailing newline is added).</summary>
     internal static void Write(string path, string value)
     {

@@ -1,3 +1,4 @@
+using System.Text;
 using NvmeNative.Errors;
 using NvmeNative.Kernel;
 using NvmeNative.Nvme;
@@ -76,9 +77,14 @@ public sealed partial class NvmeTopology
     {
         ArgumentNullException.ThrowIfNull(nqn);
         var found = new List<NvmeController>();
+        // Every subsystem's NQN is read (the kernel keeps no index by NQN); compared as bytes, so the scan of a host
+        // with hundreds of subsystems makes no string per subsystem.
+        int max = Encoding.UTF8.GetMaxByteCount(nqn.Value.Length);
+        Span<byte> wanted = max <= 1024 ? stackalloc byte[max] : new byte[max];
+        wanted = wanted[..Encoding.UTF8.GetBytes(nqn.Value, wanted)];
         foreach (string subsystem in _reader.SubsystemNames())
         {
-            if (!Is(nqn, SysfsTree.Attribute(Tree.SubsystemDir(subsystem), "subsysnqn")))
+            if (!SysfsTree.AttributeIs(Tree.SubsystemDir(subsystem), "subsysnqn", wanted))
                 continue;
             foreach (string name in _reader.ControllerNamesOf(subsystem))
             {

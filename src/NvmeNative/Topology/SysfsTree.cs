@@ -35,6 +35,10 @@ internal sealed class SysfsTree(KernelPaths paths)
         return string.IsNullOrEmpty(value) ? null : value;
     }
 
+    /// <summary>Whether the attribute (trailing white space aside) is exactly <paramref name="expected"/>, without decoding it.</summary>
+    internal static bool AttributeIs(string dir, string name, ReadOnlySpan<byte> expected) =>
+        SysfsFile.ContentIs(string.Concat(dir, "/", name), expected);
+
     internal static int? IntAttribute(string dir, string name) =>
         int.TryParse(Attribute(dir, name), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int v) ? v : null;
 

@@ -108,6 +108,25 @@ public sealed class BlockDevicesTests : IDisposable
     }
 
     [Fact]
+    public void Starts_with_zeroes_reads_past_its_chunk_and_stops_at_the_limit()
+    {
+        // Larger than the 16 KiB chunk the check reads at a time: bytes in the second and third chunks count,
+        // bytes past the limit do not.
+        byte[] content = new byte[1 << 20];
+        content[(1 << 20) - 1] = 0x01;
+        string late = RegularFile("late", content);
+        Assert.True(BlockDevices.StartsWithZeroes(late, (1 << 20) - 1));
+        Assert.False(BlockDevices.StartsWithZeroes(late, 1 << 20));
+        byte[] second = new byte[40_000];
+        second[20_000] = 0xa9;
+        string middle = RegularFile("middle", second);
+        Assert.True(BlockDevices.StartsWithZeroes(middle, 20_000));
+        Assert.False(BlockDevices.StartsWithZeroes(middle, 20_001));
+        Assert.False(BlockDevices.StartsWithZeroes(middle, 1 << 20)); // shorter than asked, not all zero
+        Assert.True(BlockDevices.StartsWithZeroes(RegularFile("exact", new byte[32 * 1024]), 32 * 1024)); // ends on a chunk boundary
+    }
+
+    [Fact]
     public void Anything_but_a_block_device_is_invalid_input_carrying_the_errno()
     {
         string file = RegularFile("file", [0]);
