@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using NvmeNative.Errors;
 using NvmeNative.Fabrics;
 using NvmeNative.Kernel;
 using NvmeNative.Md;
@@ -45,7 +46,10 @@ internal sealed class ConnectorContext
     /// <summary>How host-name portals are looked up (the system resolver; unit tests substitute it).</summary>
     internal PortalResolver.Lookup HostLookup { get; set; } = PortalResolver.SystemResolver;
 
-    internal ILogger Log => Options.Logger;
+    /// <summary>The caller's logger behind a <see cref="RedactingLogger"/>: logged values come from the input.</summary>
+    internal ILogger Log => _log ??= RedactingLogger.Wrap(Options.Logger);
+
+    private ILogger? _log;
 
     /// <summary>Serialises attach, detach and extend on this host (threads and processes) until disposed.</summary>
     internal ValueTask<HostLock> LockHostAsync(bool async, CancellationToken ct) =>

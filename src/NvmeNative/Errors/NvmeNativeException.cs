@@ -18,8 +18,8 @@ public class NvmeNativeException : IOException
         string? connectString = null, Exception? innerException = null)
         : base(Compose(message, operation, path, errno, connectString), innerException)
     {
-        Operation = operation;
-        Path = path;
+        Operation = SecretRedactor.RedactFreeText(operation);
+        Path = path is null ? null : SecretRedactor.RedactFreeText(path);
         ErrnoValue = errno;
         ConnectString = connectString is null ? null : SecretRedactor.RedactConnectString(connectString);
         if (errno is int e)
@@ -49,9 +49,9 @@ public class NvmeNativeException : IOException
     private static string Compose(string message, string operation, string? path, int? errno, string? connectString)
     {
         var text = new System.Text.StringBuilder();
-        text.Append(DisplayText.Escape(operation));
+        text.Append(DisplayText.Escape(SecretRedactor.RedactFreeText(operation)));
         if (path is not null)
-            text.Append(' ').Append(DisplayText.Escape(path));
+            text.Append(' ').Append(DisplayText.Escape(SecretRedactor.RedactFreeText(path)));
         text.Append(": ").Append(DisplayText.Escape(SecretRedactor.RedactFreeText(message)));
         if (errno is int e)
             text.Append(" (").Append(ErrnoText.Name(e)).Append(", errno ").Append(e).Append(')');

@@ -48,7 +48,7 @@ public sealed class ReplicaMonitor : IAsyncDisposable
     internal ReplicaMonitor(ReplicaMonitorOptions? options, Func<IUeventSource> openEvents)
     {
         _options = options ?? new ReplicaMonitorOptions();
-        _log = _options.Logger;
+        _log = RedactingLogger.Wrap(_options.Logger);
         _md = new MdArrays(_options.Paths);
         _observer = new HostObserver(_options.Paths, _md, new NvmeTopology(_options.Paths), _options.ReplicaStateStore, _options.Volumes,
             message => MonitorLog.Warning(_log, message));

@@ -5,7 +5,8 @@ namespace NvmeNative.KernelTests.Connector;
 
 /// <summary>
 /// Everything NvmeNative could change on a host, as text to compare byte for byte: NVMe controllers and subsystems
-/// (/sys/class/nvme*, each controller's state, NQN and address), md arrays (/sys/block/md*, /proc/mdstat, their
+/// (/sys/class/nvme*, each controller's state, NQN and address), md arrays (/sys/block/md*, /proc/mdstat but its
+/// bitmap page counts, their
 /// state and members), the nvmet configfs tree (names, link targets, readable attributes), the /dev nodes and
 /// /dev/md links, and the run-state files (/run/nvmenative, /run/lock/nvmenative, /run/mdadm, /var/lib/nvmenative:
 /// path, type, mode, size, content hash).
@@ -33,7 +34,9 @@ internal static class KernelStateSnapshot
                 lines.Add($"{md}/{attribute} = {Read(Path.Combine(md, attribute))}");
             lines.Add($"{md}/slaves: {string.Join(" ", Entries(Path.Combine(md, "slaves")).Select(Path.GetFileName))}");
         }
-        lines.Add("/proc/mdstat: " + Read("/proc/mdstat"));
+        // The bitmap line's page counts follow md's bitmap daemon (it clears bits on its own schedule): not ours.
+        lines.AddRange(Read("/proc/mdstat").Split('\n').Where(l => !l.TrimStart().StartsWith("bitmap:", StringComparison.Ordinal))
+            .Select(l => "/proc/mdstat: " + l));
         Tree("/sys/kernel/config/nvmet", lines, readFiles: true);
         foreach (string node in Entries("/dev").Where(d => Path.GetFileName(d) is { } n && (n.StartsWith("nvme", StringComparison.Ordinal) || n.StartsWith("md", StringComparison.Ordinal))))
             lines.Add($"{node} {(Directory.Exists(node) ? "dir" : "node")}");
