@@ -26,14 +26,17 @@ internal static class MemberMetadataIO
     /// <param name="path">The member's path, for errors.</param>
     /// <param name="deviceBytes">The member's size (BLKGETSIZE64).</param>
     /// <param name="logicalBlockSize">The member's logical block size (BLKSSZGET).</param>
+    /// <param name="kernelKnowsLogicalBlockSizeField">The running kernel reads the superblock's logical_block_size field
+    /// (see <see cref="MdPaths.KernelKnowsLogicalBlockSizeField"/>).</param>
     /// <exception cref="MdSuperblockException">An md superblock or bitmap that breaks a kernel rule.</exception>
-    internal static MemberMetadata? Read(SafeFdHandle fd, string path, long deviceBytes, int logicalBlockSize = 512)
+    internal static MemberMetadata? Read(SafeFdHandle fd, string path, long deviceBytes, int logicalBlockSize = 512,
+        bool kernelKnowsLogicalBlockSizeField = false)
     {
         if (deviceBytes < MinimumDeviceBytes)
             return null;
         ulong sectors = (ulong)deviceBytes / 512;
         byte[] image = ReadRange(fd, path, MemberMetadata.SuperblockByteOffset, Superblock1.ImageLength);
-        var sb = Superblock1.ParseIfPresent(image, path, Superblock1.V12SuperOffset, sectors, logicalBlockSize);
+        var sb = Superblock1.ParseIfPresent(image, path, Superblock1.V12SuperOffset, sectors, logicalBlockSize, kernelKnowsLogicalBlockSizeField);
         if (sb is null)
             return null;
         if ((sb.FeatureMap & Superblock1Features.BitmapOffset) == 0)

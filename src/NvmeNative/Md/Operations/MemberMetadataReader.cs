@@ -19,7 +19,7 @@ internal static class MemberMetadataReader
         {
             var device = MemberClaim.Describe(paths, fd, member, major, minor, operation);
             BlockDevices.TryDropCache(fd);
-            return (MemberMetadataIO.Read(fd, member, device.SizeBytes, device.LogicalBlockSize), device);
+            return (MemberMetadataIO.Read(fd, member, device.SizeBytes, device.LogicalBlockSize, paths.KernelKnowsLogicalBlockSizeField), device);
         }
     }
 }
