@@ -52,6 +52,12 @@ internal static class KernelFacts
     internal static bool HasTlsTokens => AtLeast(6, 7);
 
     /// <summary>
+    /// md writes the array's logical block size into the v1 superblock (former pad3 bytes 0-3) of the arrays it creates,
+    /// and reads it: kernels after 6.18 (unstable in the lab), which also have the <c>check_new_feature</c> parameter.
+    /// </summary>
+    internal static bool MdRecordsLogicalBlockSize => AtLeast(6, 19);
+
+    /// <summary>
     /// The properties a replicated test volume adds on a kernel without <c>fast_io_fail_tmo</c>: the explicit opt-in to
     /// os-brick's waiting legs (<c>"replica_fast_io_fail_tmo": -1</c>), without which the library refuses the attach
     /// there. Empty elsewhere. Tests that lose a replica while writing do not opt in; they assert the refusal.

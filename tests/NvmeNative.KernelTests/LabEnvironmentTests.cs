@@ -23,4 +23,21 @@ public sealed class LabEnvironmentTests(ITestOutputHelper output)
         else
             Assert.StartsWith(expected + ".", release);
     }
+
+    [Fact]
+    public void What_the_library_detects_of_this_kernel_is_what_the_kernel_table_documents()
+    {
+        Requires.NvmeFabrics();
+        Requires.MdRaid1();
+        var supported = new NvmeNative.Fabrics.FabricsConnector().SupportedOptions;
+        var topology = new NvmeNative.Topology.NvmeTopology();
+        var md = new NvmeNative.Md.MdPaths(NvmeNative.Kernel.KernelPaths.Host);
+        output.WriteLine($"{KernelFacts.Release} (lab kernel {KernelFacts.LabKernel ?? "-"}): {supported}; reconnects announced: " +
+            $"{topology.AnnouncesReconnects}; md superblock logical_block_size: {md.KernelKnowsLogicalBlockSizeField}");
+        Assert.Equal(KernelFacts.ListsFabricsOptions, supported.IsReportedByKernel);
+        Assert.Equal(KernelFacts.HasFastIoFailTimeout, supported.Supports(NvmeNative.Fabrics.FabricsOption.FastIoFailTimeout));
+        Assert.Equal(KernelFacts.HasTlsTokens, supported.Supports(NvmeNative.Fabrics.FabricsOption.Tls));
+        Assert.Equal(KernelFacts.AnnouncesReconnects, topology.AnnouncesReconnects);
+        Assert.Equal(KernelFacts.MdRecordsLogicalBlockSize, md.KernelKnowsLogicalBlockSizeField);
+    }
 }

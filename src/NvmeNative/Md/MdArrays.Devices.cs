@@ -62,7 +62,10 @@ public sealed partial class MdArrays
         if (metadata is null)
             return null;
         var sb = metadata.Superblock;
-        return new MdMemberExamination(devicePath, sb.SetUuid, sb.SetName, sb.Events, checked((int)sb.DevNumber), sb.DevRoles);
+        return new MdMemberExamination(devicePath, sb.SetUuid, sb.SetName, sb.Events, checked((int)sb.DevNumber), sb.DevRoles)
+        {
+            LogicalBlockSize = sb.LogicalBlockSize,
+        };
     }
 
     /// <summary>

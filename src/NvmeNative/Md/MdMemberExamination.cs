@@ -18,4 +18,10 @@ public sealed record MdMemberExamination(string Device, MdUuid ArrayUuid, string
 
     /// <summary>md_p.h MD_DISK_ROLE_FAULTY: md failed this member while the array ran.</summary>
     public const ushort RoleFaulty = Interop.MdP.MD_DISK_ROLE_FAULTY;
+
+    /// <summary>
+    /// The array's logical block size as kernels after 6.18 record it in the superblock (they write it for the arrays
+    /// they create), or 0 when unset. Kernels up to 6.18 cannot assemble a member on which it is set.
+    /// </summary>
+    public uint LogicalBlockSize { get; init; }
 }

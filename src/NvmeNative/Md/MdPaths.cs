@@ -10,6 +10,13 @@ internal sealed class MdPaths(KernelPaths paths)
     /// <summary>/sys/module/md_mod/parameters/new_array: writing "mdN" allocates that md device.</summary>
     internal string NewArray => Kernel.SysPath("module/md_mod/parameters/new_array");
 
+    /// <summary>
+    /// True when the running kernel reads the superblock's logical_block_size field (and writes it for the arrays it
+    /// creates): md gained it after 6.18 together with the <c>check_new_feature</c> module parameter, whose presence is
+    /// the sign. Older kernels refuse a superblock that sets the field.
+    /// </summary>
+    internal bool KernelKnowsLogicalBlockSizeField => File.Exists(Kernel.SysPath("module/md_mod/parameters/check_new_feature"));
+
     /// <summary>/proc/mdstat.</summary>
     internal string MdStat => Path.Combine(Kernel.Proc, "mdstat");
 

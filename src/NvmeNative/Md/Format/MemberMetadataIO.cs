@@ -30,8 +30,11 @@ internal static class MemberMetadataIO
     /// <param name="logicalBlockSize">The member's logical block size (BLKSSZGET).</param>
     /// <param name="readBits">Read the bitmap's bits too (only copying the metadata to a new member needs them); else
     /// <see cref="MemberMetadata.BitmapBits"/> is empty.</param>
+    /// <param name="kernelKnowsLogicalBlockSizeField">The running kernel reads the superblock's logical_block_size field
+    /// (see <see cref="MdPaths.KernelKnowsLogicalBlockSizeField"/>).</param>
     /// <exception cref="MdSuperblockException">An md superblock or bitmap that breaks a kernel rule or a bound.</exception>
-    internal static MemberMetadata? Read(SafeFdHandle fd, string path, long deviceBytes, int logicalBlockSize = 512, bool readBits = true)
+    internal static MemberMetadata? Read(SafeFdHandle fd, string path, long deviceBytes, int logicalBlockSize = 512, bool readBits = true,
+        bool kernelKnowsLogicalBlockSizeField = false)
     {
         if (deviceBytes < MinimumDeviceBytes)
             return null;
@@ -39,7 +42,7 @@ internal static class MemberMetadataIO
         byte[] image = ReadRange(fd, path, MemberMetadata.SuperblockByteOffset, Superblock1.ImageLength);
         try
         {
-            var sb = Superblock1.ParseIfPresent(image, path, Superblock1.V12SuperOffset, sectors, logicalBlockSize);
+            var sb = Superblock1.ParseIfPresent(image, path, Superblock1.V12SuperOffset, sectors, logicalBlockSize, kernelKnowsLogicalBlockSizeField);
             if (sb is null)
                 return null;
             MemberMetadataBounds.CheckSuperblock(sb, sectors, path);

@@ -103,6 +103,12 @@ internal sealed record Superblock1
     /// <summary>Data before this sector is known in sync; <see cref="MaxSector"/> = clean.</summary>
     internal ulong ResyncOffset { get; init; }
 
+    /// <summary>
+    /// logical_block_size (0x0E0, formerly the first bytes of pad3): the array's logical block size as a kernel after
+    /// 6.18 records it, 0 when unset. Older kernels refuse a superblock where it is set.
+    /// </summary>
+    internal uint LogicalBlockSize { get; init; }
+
     /// <summary>Role per dev_number (max_dev entries): a slot below 0xff00, or spare/faulty/journal.</summary>
     internal ImmutableArray<ushort> DevRoles { get; init; } = ImmutableArray<ushort>.Empty;
 
@@ -149,10 +155,12 @@ internal sealed record Superblock1
     /// <param name="superOffset">Where the image was read, in sectors: 8 for v1.2, 0 for v1.1 (v1.0, at the end of the member, is not handled). super_offset must say the same.</param>
     /// <param name="deviceSectors">The member's size in sectors, when known: data_offset + data_size must fit.</param>
     /// <param name="logicalBlockSize">The member's logical block size: the kernel rounds the superblock size up to it.</param>
+    /// <param name="kernelKnowsLogicalBlockSizeField">The running kernel reads the logical_block_size field (after 6.18):
+    /// a superblock that sets it is accepted, as that kernel accepts it; otherwise it is refused, as older kernels do.</param>
     /// <exception cref="MdSuperblockException">No md magic, or a rule the kernel enforces is broken.</exception>
     internal static Superblock1 Parse(ReadOnlySpan<byte> image, string? path = null, ulong superOffset = V12SuperOffset,
-        ulong? deviceSectors = null, int logicalBlockSize = 512) =>
-        ParseIfPresent(image, path, superOffset, deviceSectors, logicalBlockSize)
+        ulong? deviceSectors = null, int logicalBlockSize = 512, bool kernelKnowsLogicalBlockSizeField = false) =>
+        ParseIfPresent(image, path, superOffset, deviceSectors, logicalBlockSize, kernelKnowsLogicalBlockSizeField)
         ?? throw new MdSuperblockException(
             $"no md superblock: magic is 0x{BinaryPrimitives.ReadUInt32LittleEndian(image):x8}, not 0x{Magic:x8}", "magic", path);
 
@@ -161,13 +169,13 @@ internal sealed record Superblock1
     /// system, another format): "no md superblock here". An image that has the magic but breaks a rule still throws.
     /// </summary>
     internal static Superblock1? ParseIfPresent(ReadOnlySpan<byte> image, string? path = null, ulong superOffset = V12SuperOffset,
-        ulong? deviceSectors = null, int logicalBlockSize = 512)
+        ulong? deviceSectors = null, int logicalBlockSize = 512, bool kernelKnowsLogicalBlockSizeField = false)
     {
         if (image.Length < Superblock1Offsets.HeadSize)
             throw new ArgumentException($"a superblock image needs at least {Superblock1Offsets.HeadSize} bytes, got {image.Length}", nameof(image));
         if (ReadU32(image, Superblock1Offsets.Magic) != Magic)
             return null;
-        Superblock1Rules.Check(image, path, superOffset, deviceSectors, logicalBlockSize);
+        Superblock1Rules.Check(image, path, superOffset, deviceSectors, logicalBlockSize, kernelKnowsLogicalBlockSizeField);
         return Decode(image);
     }
 
@@ -209,13 +217,15 @@ internal sealed record Superblock1
             UTime = Superblock1Time.FromRaw(ReadU64(b, Superblock1Offsets.UTime)),
             Events = ReadU64(b, Superblock1Offsets.Events),
             ResyncOffset = ReadU64(b, Superblock1Offsets.ResyncOffset),
+            LogicalBlockSize = ReadU32(b, Superblock1Offsets.LogicalBlockSize),
             DevRoles = ImmutableArray.Create(roles),
         };
     }
 
     /// <summary>
     /// Writes the superblock (<see cref="EncodedLength"/> bytes: head, then dev_roles) little-endian into
-    /// <paramref name="destination"/>, with pad0/pad3 zero and sb_csum computed. Bytes after EncodedLength are not touched.
+    /// <paramref name="destination"/>, with pad0 and pad3 zero (but for <see cref="LogicalBlockSize"/>, when set) and
+    /// sb_csum computed. Bytes after EncodedLength are not touched.
     /// </summary>
     internal void WriteTo(Span<byte> destination)
     {
@@ -260,6 +270,7 @@ internal sealed record Superblock1
         WriteU64(b, Superblock1Offsets.Events, Events);
         WriteU64(b, Superblock1Offsets.ResyncOffset, ResyncOffset);
         WriteU32(b, Superblock1Offsets.MaxDev, (uint)MaxDev);
+        WriteU32(b, Superblock1Offsets.LogicalBlockSize, LogicalBlockSize);
         for (int i = 0; i < MaxDev; i++)
             BinaryPrimitives.WriteUInt16LittleEndian(b[(Superblock1Offsets.DevRoles + 2 * i)..], DevRoles[i]);
         SuperblockChecksum.Store(b);
@@ -282,8 +293,9 @@ internal sealed record Superblock1
         && (NewLayout, NewChunk, NewOffset, DataOffset, DataSize, SuperOffset, RecoveryOffset, DevNumber, CntCorrectedRead, DeviceUuid)
             == (other.NewLayout, other.NewChunk, other.NewOffset, other.DataOffset, other.DataSize, other.SuperOffset,
                 other.RecoveryOffset, other.DevNumber, other.CntCorrectedRead, other.DeviceUuid)
-        && (DevFlags, BblogShift, BblogSize, BblogOffset, UTime, Events, ResyncOffset)
-            == (other.DevFlags, other.BblogShift, other.BblogSize, other.BblogOffset, other.UTime, other.Events, other.ResyncOffset)
+        && (DevFlags, BblogShift, BblogSize, BblogOffset, UTime, Events, ResyncOffset, LogicalBlockSize)
+            == (other.DevFlags, other.BblogShift, other.BblogSize, other.BblogOffset, other.UTime, other.Events, other.ResyncOffset,
+                other.LogicalBlockSize)
         && SetNameBytes.AsSpan().SequenceEqual(other.SetNameBytes.AsSpan())
         && DevRoles.AsSpan().SequenceEqual(other.DevRoles.AsSpan());
 

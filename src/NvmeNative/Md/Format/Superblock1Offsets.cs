@@ -47,8 +47,14 @@ internal static unsafe class Superblock1Offsets
     /// <summary>set_name bytes.</summary>
     internal const int SetNameLength = 32;
 
-    /// <summary>pad3 bytes (must be zero for the 6.1 and 6.12 kernels).</summary>
+    /// <summary>
+    /// pad3 in the released headers (32 bytes, all zero for kernels up to 6.18). Kernels with configurable logical block
+    /// sizes (6.19 and later) use its first 4 bytes as <c>__le32 logical_block_size</c> and keep the other 28 zero.
+    /// </summary>
     internal const int Pad3Length = 32;
+
+    /// <summary>logical_block_size: the first 4 bytes of <see cref="Pad3"/> (0x0E0), known to kernels after 6.18.</summary>
+    internal static int LogicalBlockSize => Pad3;
 
     /// <summary>dev_roles[] starts right after the fixed head.</summary>
     internal static int DevRoles => HeadSize;

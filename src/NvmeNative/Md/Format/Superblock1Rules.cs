@@ -4,7 +4,7 @@ using NvmeNative.Errors;
 namespace NvmeNative.Md.Format;
 
 /// <summary>
-/// The acceptance rules of the kernel's super_1_load (drivers/md/md.c, 6.1 and 6.12), in the kernel's order,
+/// The acceptance rules of the kernel's super_1_load (drivers/md/md.c, 5.10 to 7.x), in the kernel's order,
 /// applied to a superblock image that starts with the md magic. Each broken rule throws an
 /// <see cref="MdSuperblockException"/> whose <see cref="MdSuperblockException.Rule"/> is the field involved.
 /// </summary>
@@ -13,7 +13,16 @@ internal static class Superblock1Rules
     /// <summary>The largest bad-block log the kernel loads: one page of sectors (PAGE_SIZE / 512).</summary>
     internal const int MaxBblogSectors = 4096 / 512;
 
-    internal static void Check(ReadOnlySpan<byte> b, string? path, ulong superOffset, ulong? deviceSectors, int logicalBlockSize)
+    /// <param name="b">The superblock image.</param>
+    /// <param name="path">The member, for messages.</param>
+    /// <param name="superOffset">Where the image was read, in sectors.</param>
+    /// <param name="deviceSectors">The member's size in sectors, when known.</param>
+    /// <param name="logicalBlockSize">The member's logical block size.</param>
+    /// <param name="kernelKnowsLogicalBlockSizeField">The running kernel reads pad3's first 4 bytes as logical_block_size
+    /// (kernels after 6.18, which write it into the superblocks of the arrays they create): then only the remaining 28
+    /// bytes of pad3 must be zero.</param>
+    internal static void Check(ReadOnlySpan<byte> b, string? path, ulong superOffset, ulong? deviceSectors, int logicalBlockSize,
+        bool kernelKnowsLogicalBlockSizeField = false)
     {
         if (logicalBlockSize < 512 || !uint.IsPow2((uint)logicalBlockSize))
             throw new ArgumentOutOfRangeException(nameof(logicalBlockSize), logicalBlockSize, "a logical block size is a power of two of at least 512");
@@ -49,8 +58,18 @@ internal static class Superblock1Rules
 
         if (U32(b, Superblock1Offsets.Pad0) != 0)
             Fail($"pad0 is 0x{U32(b, Superblock1Offsets.Pad0):x8}, not zero (a feature this kernel does not know)", "pad0", path);
-        if (b.Slice(Superblock1Offsets.Pad3, Superblock1Offsets.Pad3Length).IndexOfAnyExcept((byte)0) is int nonZero and >= 0)
-            Fail($"pad3 byte {nonZero} is not zero (a newer kernel's field, e.g. logical_block_size, that 6.1/6.12 refuse)", "pad3", path);
+        uint arrayBlockSize = U32(b, Superblock1Offsets.LogicalBlockSize);
+        int padStart = kernelKnowsLogicalBlockSizeField ? 4 : 0;
+        if (b.Slice(Superblock1Offsets.Pad3 + padStart, Superblock1Offsets.Pad3Length - padStart).IndexOfAnyExcept((byte)0) is int nonZero and >= 0)
+        {
+            if (!kernelKnowsLogicalBlockSizeField && nonZero < 4 && b.Slice(Superblock1Offsets.Pad3 + 4, Superblock1Offsets.Pad3Length - 4).IndexOfAnyExcept((byte)0) < 0)
+                Fail($"pad3 byte {nonZero} is not zero: it holds logical_block_size {arrayBlockSize}, which a kernel after 6.18 records " +
+                     "when it creates or runs an array; this kernel reads those bytes as padding and refuses the member, so " +
+                     "assemble it on a kernel after 6.18", "pad3", path);
+            Fail($"pad3 byte {nonZero + padStart} is not zero (a field of a kernel newer than this one)", "pad3", path);
+        }
+        if (kernelKnowsLogicalBlockSizeField && arrayBlockSize != 0 && (arrayBlockSize < 512 || !uint.IsPow2(arrayBlockSize) || arrayBlockSize > 4096))
+            Fail($"logical_block_size is {arrayBlockSize}, not a power of two from 512 to the page size", "logical_block_size", path);
 
         // The superblock occupies 256 + 2·max_dev bytes rounded up to the logical block; data must start after it.
         // (The kernel checks this for minor versions 1 and 2, the ones with the superblock before the data,

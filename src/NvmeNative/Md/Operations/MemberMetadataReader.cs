@@ -22,7 +22,7 @@ internal static class MemberMetadataReader
         {
             var device = MemberClaim.Describe(paths, fd, member, major, minor, operation);
             BlockDevices.TryDropCache(fd);
-            return (MemberMetadataIO.Read(fd, member, device.SizeBytes, device.LogicalBlockSize, readBits), device);
+            return (MemberMetadataIO.Read(fd, member, device.SizeBytes, device.LogicalBlockSize, readBits, paths.KernelKnowsLogicalBlockSizeField), device);
         }
     }
 }

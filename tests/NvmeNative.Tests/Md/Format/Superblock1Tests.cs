@@ -253,6 +253,50 @@ public sealed class Superblock1Tests
     }
 
     [Fact]
+    public void A_logical_block_size_set_by_a_kernel_after_6_18_is_named_and_refused_where_the_kernel_does_not_know_it()
+    {
+        var image = Mutated(b => BinaryPrimitives.WriteUInt32LittleEndian(b.AsSpan(0xE0), 512));
+        var e = Refused(image);
+        Assert.Equal("pad3", e.Rule);
+        Assert.Contains("logical_block_size 512", e.Message);
+        Assert.Contains("after 6.18", e.Message);
+
+        // A kernel that knows the field (7.x in the lab) accepts it, and it survives a write.
+        var sb = Superblock1.Parse(image, kernelKnowsLogicalBlockSizeField: true);
+        Assert.Equal(512u, sb.LogicalBlockSize);
+        var written = new byte[4096];
+        sb.WriteTo(written);
+        Assert.Equal(512u, BinaryPrimitives.ReadUInt32LittleEndian(written.AsSpan(0xE0)));
+        Assert.Equal(sb, Superblock1.Parse(written, kernelKnowsLogicalBlockSizeField: true));
+    }
+
+    [Theory]
+    [InlineData(4)]
+    [InlineData(31)]
+    public void A_kernel_that_knows_logical_block_size_still_refuses_the_rest_of_pad3(int index)
+    {
+        var image = Mutated(b =>
+        {
+            BinaryPrimitives.WriteUInt32LittleEndian(b.AsSpan(0xE0), 4096);
+            b[0xE0 + index] = 1;
+        });
+        var e = Assert.Throws<MdSuperblockException>(() => Superblock1.Parse(image, kernelKnowsLogicalBlockSizeField: true));
+        Assert.Equal("pad3", e.Rule);
+        Assert.Contains($"byte {index}", e.Message);
+    }
+
+    [Theory]
+    [InlineData(256u)]
+    [InlineData(1000u)]
+    [InlineData(8192u)]
+    public void A_logical_block_size_that_is_no_block_size_is_refused(uint size)
+    {
+        var image = Mutated(b => BinaryPrimitives.WriteUInt32LittleEndian(b.AsSpan(0xE0), size));
+        var e = Assert.Throws<MdSuperblockException>(() => Superblock1.Parse(image, kernelKnowsLogicalBlockSizeField: true));
+        Assert.Equal("logical_block_size", e.Rule);
+    }
+
+    [Fact]
     public void Super_offset_must_name_the_sector_it_was_read_from()
     {
         Assert.Equal("super_offset", Refused(Vector(), superOffset: 0).Rule);
