@@ -138,7 +138,9 @@ internal sealed class MonitorHealer(KernelPaths paths, MdArrays md, IReplicaStat
         {
             MonitorLog.Warning(_log, $"healing {array.Device}: cannot remove detached members: {e.Message}");
         }
-        foreach (var member in array.Members.Values.Where(m => m.IsFaulty && m.Replica == entry.Replica))
+        // A faulty member no namespace identifies any more is the lost device itself (5.10 keeps its sysfs entry while md
+        // holds it, so the detached-member pass above does not see it): md never uses a faulty member again.
+        foreach (var member in array.Members.Values.Where(m => m.IsFaulty && (m.Replica is null || m.Replica == entry.Replica)))
         {
             try
             {
