@@ -55,6 +55,7 @@ hostname nvmenative-lab
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=524288 labctl /labctl || lab_die "cannot mount 9p labctl"
 CTL_OK=1
 [ -f /labctl/config ] || lab_die "no /labctl/config"
+: >/labctl/booted # tells the host the guest kernel ran this far (lab.sh boots again only when it did not)
 # shellcheck disable=SC1091
 . /labctl/config
 

@@ -574,8 +574,20 @@ cmd_run() {
         -virtfs "local,path=${ctl//,/,,},mount_tag=labctl,security_model=none")
     [[ -n $out ]] && qemu+=(-virtfs "local,path=${out//,/,,},mount_tag=labout,security_model=none")
 
-    local qrc=0
-    timeout --foreground -k 10 "$timeout" "${qemu[@]}" </dev/null || qrc=$?
+    local qrc=0 attempt
+    for attempt in 1 2; do
+        qrc=0
+        timeout --foreground -k 10 "$timeout" "${qemu[@]}" </dev/null || qrc=$?
+        # QEMU itself crashing before the guest kernel printed anything (seen: SIGSEGV at "Booting from ROM" while
+        # another VM ran) says nothing about the code under test: boot once more, and say so. A crash after the
+        # guest started is reported below, never retried.
+        if ((qrc > 128 && qrc != 137)) && [[ ! -f $ctl/rc && ! -f $ctl/booted ]] && ((attempt == 1)); then
+            echo "lab.sh: QEMU exited with status $qrc before the guest kernel started; booting again" >&2
+            rm -f "$ctl/console.log"
+            continue
+        fi
+        break
+    done
     # the guest kernel's log travels with the results (a run that ended without them says why there)
     [[ -n $out && -f $ctl/console.log ]] && sed -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\r//g' "$ctl/console.log" >"$out/console.log"
     if [[ $qrc == 124 || $qrc == 137 ]] && [[ ! -f $ctl/rc ]]; then
