@@ -58,7 +58,9 @@ run_kernel_tests() {
   local dll="tests/NvmeNative.KernelTests/bin/$CONFIG/net10.0/NvmeNative.KernelTests.dll"
   rm -rf "$out"; mkdir -p "$out"
   local rc=0 start=$SECONDS
-  "$LAB" run --kernel "$kernel" --out "$out" -- sh -c \
+  # A generous bound per kernel: a suite normally takes 8 to 15 minutes under emulation, and a host busy with other
+  # work can double that; the bound is there to end a hung guest, not to time the suite.
+  "$LAB" run --kernel "$kernel" --timeout 2400 --out "$out" -- sh -c \
     'uname -r > "$NVMENATIVE_LAB_OUT/release"; exec dotnet "$0" -noLogo -noColor -result-xml "$NVMENATIVE_LAB_OUT/kernel-tests.xml" "$@"' \
     "$dll" "$@" 2>&1 | tee "$out/lab.log" >&2 || rc=$?
   local seconds=$((SECONDS - start))
