@@ -137,6 +137,7 @@ suite_apt_opts() { # suite -> the apt options that select its private state, one
 
 write_suite_sources() { # suite -> its private sources.list, from the machine's Debian archives
     local suite=$1 d uri kind line lines=()
+    local -A seen=()
     d=$(suite_apt_dir "$suite")
     mkdir -p "$d/state/lists/partial" "$d/cache/archives/partial" "$d/sources.list.d"
     while read -r uri kind; do
@@ -145,7 +146,8 @@ write_suite_sources() { # suite -> its private sources.list, from the machine's 
             updates) [[ $suite == unstable ]] && continue; line="deb [arch=amd64 targets=Packages] $uri $suite-updates main" ;;
             security) [[ $suite == unstable ]] && continue; line="deb [arch=amd64 targets=Packages] $uri $suite-security main" ;;
         esac
-        [[ $'\n'"$(printf '%s\n' "${lines[@]+"${lines[@]}"}")" == *$'\n'"$line"$'\n'* ]] || lines+=("$line")
+        [[ -n ${seen[$line]:-} ]] || lines+=("$line")
+        seen[$line]=1
     done < <(debian_archives)
     printf '%s\n' "${lines[@]}" >"$d/sources.list.tmp"
     mv "$d/sources.list.tmp" "$d/sources.list"
@@ -160,7 +162,7 @@ suite_lists_present() { compgen -G "$(suite_apt_dir "$1")/state/lists/*_Packages
 suite_update() { # suite [force]
     local suite=$1 force=${2:-} d stamp age opts
     [[ -n ${SUITE_UPDATED[$suite]:-} ]] && return 0
-    d=$(suite_apt_dir "$suite") stamp="$(suite_apt_dir "$1")/updated"
+    d=$(suite_apt_dir "$suite") stamp="$(suite_apt_dir "$suite")/updated"
     if [[ -z $force ]] && suite_lists_present "$suite" && [[ -f $stamp ]]; then
         age=$(($(date +%s) - $(stat -c %Y "$stamp")))
         ((age < ${NVMENATIVE_LAB_APT_MAX_AGE:-86400})) && return 0
