@@ -41,6 +41,7 @@ Environment: NVMENATIVE_LAB_CACHE          cache dir (default /var/cache/nvmenat
              NVMENATIVE_LAB_DEBIAN_SECURITY_URI  Debian security archive (default: from the apt sources)
              NVMENATIVE_LAB_9P_CACHE      9p cache mode of the shared root (default loose; none)
              NVMENATIVE_LAB_LOGLEVEL      guest kernel console loglevel (default 4)
+             NVMENATIVE_LAB_CPU           QEMU -cpu model of the guest (default max)
              NVMENATIVE_LAB_KEEP=1        keep the per-run dir (guest kernel log: console.log)
 Exit status of run: the command's; 124 on timeout; 125 on a lab failure.
 EOF
@@ -567,7 +568,7 @@ cmd_run() {
 
     # shellcheck disable=SC2054 # commas are QEMU option syntax
     local qemu=(qemu-system-x86_64 -nodefaults -no-user-config -nographic -no-reboot
-        -machine pc -cpu max -smp 2 -m "$mem"
+        -machine pc -cpu "${NVMENATIVE_LAB_CPU:-max}" -smp 2 -m "$mem"
         -kernel "$kimg" -initrd "$kdir/initramfs.cpio.gz"
         -append "console=ttyS0 loglevel=${NVMENATIVE_LAB_LOGLEVEL:-4} panic=-1 loop.max_loop=16 mitigations=off tsc=reliable no_timer_check"
         -serial "file:$ctl/console.log"
