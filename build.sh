@@ -58,7 +58,7 @@ run_kernel_tests() {
   local dll="tests/NvmeNative.KernelTests/bin/$CONFIG/net10.0/NvmeNative.KernelTests.dll"
   rm -rf "$out"; mkdir -p "$out"
   local rc=0 start=$SECONDS
-  "$LAB" run --kernel "$kernel" --out "$out" -- sh -c \
+  "$LAB" run --kernel "$kernel" --timeout "${NVMENATIVE_KERNEL_TESTS_TIMEOUT:-1200}" --out "$out" -- sh -c \
     'uname -r > "$NVMENATIVE_LAB_OUT/release"; exec dotnet "$0" -noLogo -noColor -result-xml "$NVMENATIVE_LAB_OUT/kernel-tests.xml" "$@"' \
     "$dll" "$@" 2>&1 | tee "$out/lab.log" >&2 || rc=$?
   local seconds=$((SECONDS - start))
@@ -94,6 +94,7 @@ cmd_test() {
   # capability, which must fail loudly rather than pass green).
   log "lab setup"
   "$LAB" setup --kernel all >&2
+  local lab_start=$SECONDS
   for kernel in "${KERNELS[@]}"; do
     log "kernel tests on $kernel"
     counts=$(run_kernel_tests "$kernel" "$@")
@@ -107,6 +108,8 @@ cmd_test() {
     fi
     total_passed=$((total_passed + passed)); total_failed=$((total_failed + failed))
   done
+  local lab_seconds=$((SECONDS - lab_start))
+  echo "kernel tests: ${#KERNELS[@]} kernels in $((lab_seconds / 60))m$((lab_seconds % 60))s"
   echo "$total_passed passed, $total_failed failed"
   ((total_failed == 0))
 }
