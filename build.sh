@@ -63,7 +63,7 @@ run_kernel_tests() {
   local rc=0 start=$SECONDS
   # A generous bound per kernel: a suite normally takes 8 to 15 minutes under emulation, and a host busy with other
   # work can double that; the bound is there to end a hung guest, not to time the suite.
-  "$LAB" run --kernel "$kernel" --timeout 2400 --out "$out" -- sh -c \
+  "$LAB" run --kernel "$kernel" --timeout "${NVMENATIVE_KERNEL_TESTS_TIMEOUT:-2400}" --out "$out" -- sh -c \
     'uname -r > "$NVMENATIVE_LAB_OUT/release"; exec dotnet "$0" -noLogo -noColor -result-xml "$NVMENATIVE_LAB_OUT/kernel-tests.xml" "$@"' \
     "$dll" "$@" 2>&1 | tee "$out/lab.log" >&2 || rc=$?
   local seconds=$((SECONDS - start))
@@ -101,6 +101,7 @@ cmd_test() {
   # capability, which must fail loudly rather than pass green).
   log "lab setup"
   "$LAB" setup --kernel all >&2
+  local lab_start=$SECONDS
   for kernel in "${KERNELS[@]}"; do
     log "kernel tests on $kernel"
     counts=$(run_kernel_tests "$kernel" "$@")
@@ -114,6 +115,8 @@ cmd_test() {
     fi
     total_passed=$((total_passed + passed)); total_failed=$((total_failed + failed))
   done
+  local lab_seconds=$((SECONDS - lab_start))
+  echo "kernel tests: ${#KERNELS[@]} kernels in $((lab_seconds / 60))m$((lab_seconds % 60))s"
   echo "$total_passed passed, $total_failed failed"
   ((total_failed == 0))
 }

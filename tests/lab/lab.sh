@@ -41,6 +41,7 @@ Environment: NVMENATIVE_LAB_CACHE          cache dir (default /var/cache/nvmenat
              NVMENATIVE_LAB_DEBIAN_SECURITY_URI  Debian security archive (default: from the apt sources)
              NVMENATIVE_LAB_9P_CACHE      9p cache mode of the shared root (default loose; none)
              NVMENATIVE_LAB_LOGLEVEL      guest kernel console loglevel (default 4)
+             NVMENATIVE_LAB_CPU           QEMU -cpu model of the guest (default max)
              NVMENATIVE_LAB_KEEP=1        keep the per-run dir (guest kernel log: console.log)
 Exit status of run: the command's; 124 on timeout; 125 on a lab failure.
 EOF
@@ -137,6 +138,7 @@ suite_apt_opts() { # suite -> the apt options that select its private state, one
 
 write_suite_sources() { # suite -> its private sources.list, from the machine's Debian archives
     local suite=$1 d uri kind line lines=()
+    local -A seen=()
     d=$(suite_apt_dir "$suite")
     mkdir -p "$d/state/lists/partial" "$d/cache/archives/partial" "$d/sources.list.d"
     while read -r uri kind; do
@@ -145,7 +147,8 @@ write_suite_sources() { # suite -> its private sources.list, from the machine's 
             updates) [[ $suite == unstable ]] && continue; line="deb [arch=amd64 targets=Packages] $uri $suite-updates main" ;;
             security) [[ $suite == unstable ]] && continue; line="deb [arch=amd64 targets=Packages] $uri $suite-security main" ;;
         esac
-        [[ $'\n'"$(printf '%s\n' "${lines[@]+"${lines[@]}"}")" == *$'\n'"$line"$'\n'* ]] || lines+=("$line")
+        [[ -n ${seen[$line]:-} ]] || lines+=("$line")
+        seen[$line]=1
     done < <(debian_archives)
     printf '%s\n' "${lines[@]}" >"$d/sources.list.tmp"
     mv "$d/sources.list.tmp" "$d/sources.list"
@@ -160,7 +163,7 @@ suite_lists_present() { compgen -G "$(suite_apt_dir "$1")/state/lists/*_Packages
 suite_update() { # suite [force]
     local suite=$1 force=${2:-} d stamp age opts
     [[ -n ${SUITE_UPDATED[$suite]:-} ]] && return 0
-    d=$(suite_apt_dir "$suite") stamp="$(suite_apt_dir "$1")/updated"
+    d=$(suite_apt_dir "$suite") stamp="$(suite_apt_dir "$suite")/updated"
     if [[ -z $force ]] && suite_lists_present "$suite" && [[ -f $stamp ]]; then
         age=$(($(date +%s) - $(stat -c %Y "$stamp")))
         ((age < ${NVMENATIVE_LAB_APT_MAX_AGE:-86400})) && return 0
@@ -565,7 +568,7 @@ cmd_run() {
 
     # shellcheck disable=SC2054 # commas are QEMU option syntax
     local qemu=(qemu-system-x86_64 -nodefaults -no-user-config -nographic -no-reboot
-        -machine pc -cpu max -smp 2 -m "$mem"
+        -machine pc -cpu "${NVMENATIVE_LAB_CPU:-max}" -smp 2 -m "$mem"
         -kernel "$kimg" -initrd "$kdir/initramfs.cpio.gz"
         -append "console=ttyS0 loglevel=${NVMENATIVE_LAB_LOGLEVEL:-4} panic=-1 loop.max_loop=16 mitigations=off tsc=reliable no_timer_check"
         -serial "file:$ctl/console.log"

@@ -28,13 +28,17 @@ internal sealed class HostObserver(KernelPaths paths, MdArrays md, NvmeTopology 
                 namespaces[ns.Name] = new NamespaceView(ns.Name, nqn, ns, ns.ControllerNames);
         }
         var controllers = host.Controllers.ToDictionary(c => c.Name, c => new ControllerView(c.Name, c.SubsystemNqn, c.State), StringComparer.Ordinal);
-        var partial = new HostView(new Dictionary<string, ArrayView>(), namespaces, controllers, records);
+        var states = ArrayDevices().Select(d => (Device: d, State: md.GetState(d))).Where(a => a.State is not null).ToList();
+        var pathless = new Dictionary<string, NamespaceView>(StringComparer.Ordinal);
+        foreach (string member in states.SelectMany(a => a.State!.Members).Select(m => m.KernelName).Distinct(StringComparer.Ordinal))
+            if (!namespaces.ContainsKey(member) && topology.ReadPathlessHead(member) is ({ } head, { } headNqn))
+                pathless[member] = new NamespaceView(member, headNqn, head, []);
+        var partial = new HostView(new Dictionary<string, ArrayView>(), namespaces, controllers, records) { PathlessHeads = pathless };
 
         var arrays = new Dictionary<string, ArrayView>(StringComparer.Ordinal);
-        foreach (var device in ArrayDevices())
+        foreach (var (device, found) in states)
         {
-            if (md.GetState(device) is not { } state)
-                continue;
+            var state = found!;
             string? uuid = state.Uuid is { } u && TryNormalize(u) is { } n ? n : null;
             var members = state.Members.ToDictionary(m => m.KernelName,
                 m => new MemberView(m.KernelName, m.Flags, partial.ReplicaOf(m.KernelName)), StringComparer.Ordinal);

@@ -61,6 +61,13 @@ internal sealed record HostView(
     IReadOnlyDictionary<string, ControllerView> Controllers,
     IReadOnlyList<ReplicaStateRecord> Records)
 {
+    /// <summary>
+    /// Array members that are multipath heads without a path (see <see cref="NvmeTopology.ReadPathlessHead"/>): not
+    /// present namespaces, but still the replica they held, so the member can be named and, once the replica is back
+    /// under a new head, removed.
+    /// </summary>
+    internal IReadOnlyDictionary<string, NamespaceView> PathlessHeads { get; init; } = new Dictionary<string, NamespaceView>();
+
     internal static HostView Empty { get; } = new(new Dictionary<string, ArrayView>(), new Dictionary<string, NamespaceView>(),
         new Dictionary<string, ControllerView>(), []);
 
@@ -70,7 +77,7 @@ internal sealed record HostView(
     /// <summary>The replica a present namespace holds: the record's identity that matches it, else one built from it.</summary>
     internal ReplicaIdentity? ReplicaOf(string blockName)
     {
-        if (!Namespaces.TryGetValue(blockName, out var ns))
+        if (!Namespaces.TryGetValue(blockName, out var ns) && !PathlessHeads.TryGetValue(blockName, out ns))
             return null;
         foreach (var record in Records)
             foreach (var entry in record.Replicas)

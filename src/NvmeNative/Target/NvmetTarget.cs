@@ -102,7 +102,10 @@ public sealed partial class NvmetTarget : IDisposable
             {
                 WriteAttribute(dir, NvmetAttributes.AllowAnyHost, options.AllowAnyHost ? "1" : "0");
                 if (options.Serial is not null)
+                {
                     WriteAttribute(dir, NvmetAttributes.Serial, options.Serial, errno => SerialHint(errno, options.Serial));
+                    CheckSerialKept(dir, options.Serial, op);
+                }
                 if (options.Model is not null)
                     WriteAttribute(dir, NvmetAttributes.Model, options.Model);
             }
@@ -242,10 +245,24 @@ public sealed partial class NvmetTarget : IDisposable
     /// up to 20 printable characters.
     /// </summary>
     private static string? SerialHint(int errno, string serial) =>
-        errno == (int)Errno.EINVAL && (serial.Length > 16 || !serial.All(char.IsAsciiHexDigit))
+        errno == (int)Errno.EINVAL && !serial.All(char.IsAsciiHexDigit)
             ? "nvmet before Linux 5.14 takes the serial as a hexadecimal number of up to 16 digits (later kernels take up " +
               "to 20 printable characters); use a hexadecimal serial on this kernel"
             : null;
+
+    /// <summary>
+    /// A hexadecimal serial too long for the 64-bit number of nvmet before Linux 5.14 is accepted there but cut to its
+    /// last 16 digits: read it back and refuse a serial that was not kept as written (the later string form is shown
+    /// space-padded to 20 characters).
+    /// </summary>
+    private void CheckSerialKept(string dir, string serial, string operation)
+    {
+        string? stored = _fs.ReadAttribute(Path.Combine(dir, NvmetAttributes.Serial))?.TrimEnd('\n', ' ');
+        if (stored is not null && !string.Equals(stored, serial, StringComparison.OrdinalIgnoreCase))
+            throw new NvmetConfigException($"nvmet stored the serial '{serial}' as '{stored}': nvmet before Linux 5.14 keeps a serial " +
+                "as a 64-bit hexadecimal number (up to 16 digits, without leading zeros); use such a serial on this kernel",
+                operation, "Serial");
+    }
 
     /// <summary>rmdir that counts "already gone" as success.</summary>
     internal int RemoveDirectory(string dir)

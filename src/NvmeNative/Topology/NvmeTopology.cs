@@ -58,6 +58,25 @@ public sealed partial class NvmeTopology
         _ => null,
     };
 
+    /// <summary>
+    /// A multipath head that has no path left (<c>nvmeSnH</c> whose namespace went away while a holder such as md kept
+    /// the head open), read from its own block directory, with its subsystem's NQN; null when <paramref name="blockName"/>
+    /// is not such a head. Kernels before 5.15 or so do not give the head back to a namespace that returns: it comes
+    /// back as a new head, and the old one lingers, pathless, until its holder lets go (seen in the lab on 5.10).
+    /// </summary>
+    internal (NvmeNamespace Namespace, string? SubsystemNqn)? ReadPathlessHead(string blockName)
+    {
+        if (!SysfsNames.TryNamespace(blockName, out int subsystem, out _))
+            return null;
+        if (_reader.ReadNamespace(blockName, isHead: true, paths: []) is not { } ns)
+            return null;
+        string subsystemDir = Tree.SubsystemDir(SysfsNames.Subsystem(subsystem));
+        if (_reader.ControllerNamesOf(SysfsNames.Subsystem(subsystem))
+            .Any(c => _reader.CandidatesOf(c).Any(candidate => candidate.Name == blockName)))
+            return null; // it has a path: an ordinary namespace
+        return (ns, SysfsTree.Attribute(subsystemDir, "subsysnqn"));
+    }
+
     /// <summary>One controller by name (<c>nvme3</c>), or null when there is none.</summary>
     public NvmeController? FindController(string name)
     {

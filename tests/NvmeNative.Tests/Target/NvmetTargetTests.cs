@@ -211,6 +211,19 @@ public sealed class NvmetTargetTests : IDisposable
     }
 
     [Fact]
+    public void A_serial_nvmet_before_5_14_refuses_is_explained_and_the_subsystem_undone()
+    {
+        // 5.10's attr_serial is a hexadecimal number: "NN0042" is EINVAL there.
+        var before = _fs.Snapshot();
+        _fs.Fail("write", $"subsystems/{Nqn}/attr_serial", Errno.EINVAL);
+        using var rig = NewRig();
+        var e = Assert.Throws<NvmeNativeException>(() => rig.CreateSubsystem(Nqn, new SubsystemOptions { Serial = "NN0042" }));
+        Assert.Contains("hexadecimal", e.Message);
+        Assert.Equal(Errno.EINVAL, e.Errno);
+        Assert.Equal(before, _fs.Snapshot());
+    }
+
+    [Fact]
     public void Someone_elses_subsystem_is_refused_and_left_alone()
     {
         Directory.CreateDirectory(_fs.Abs($"subsystems/{Nqn}"));

@@ -25,6 +25,23 @@ public sealed class NvmeTopologySyntheticTreeTests : IDisposable
     private IReadOnlyList<NvmeController> Of(string nqn) => Topology.ControllersOf(Nqn.Parse(nqn));
 
     [Fact]
+    public void A_head_left_without_paths_is_read_with_its_subsystem_and_one_with_a_path_is_not_pathless()
+    {
+        // 5.10: namespace 1 went away while md held its head nvme0n1; it came back as the new head nvme0n2.
+        _sys.Controller(0, NqnA, 0).Head(0, 2, 1, UuidA1, null, [(0, "optimized")]);
+        _sys.AddHead(0, 1, 1, UuidA1, null);
+        var t = Topology;
+        var (stale, nqn) = t.ReadPathlessHead("nvme0n1")!.Value;
+        Assert.Equal(NqnA, nqn);
+        Assert.Equal(UuidA1, stale.Uuid.ToString());
+        Assert.Empty(stale.Paths);
+        Assert.Null(t.ReadPathlessHead("nvme0n2")); // it has a path
+        Assert.Null(t.ReadPathlessHead("nvme0n9")); // no such device
+        Assert.Null(t.ReadPathlessHead("md127"));
+        Assert.Equal(["nvme0n2"], t.NamespacesOf(Of(NqnA)).Select(n => n.Name)); // listings show only reachable namespaces
+    }
+
+    [Fact]
     public void Controllers_are_found_by_nqn_and_portal_through_their_subsystem()
     {
         _sys.Controller(0, NqnA, 0)
