@@ -17,7 +17,7 @@ internal sealed class SubsystemIndex(SysfsTree tree, TopologyReader reader, Func
     private readonly object _gate = new();
     private IUeventSource? _events;
     private bool _unavailable;
-    private Dictionary<string, string>? _nqnBySubsystem;
+    private Dictionary<string, string[]>? _subsystemsByNqn;
 
     /// <summary>
     /// The subsystems whose NQN is <paramref name="nqn"/>, by instance; null when there is no event stream to keep an
@@ -31,14 +31,14 @@ internal sealed class SubsystemIndex(SysfsTree tree, TopologyReader reader, Func
                 return null;
             if (!DrainEvents())
                 return null;
-            _nqnBySubsystem ??= ReadAll();
+            _subsystemsByNqn ??= ReadAll();
             var found = Matching(nqn);
             // A subsystem's NQN never changes; one that no longer matches was replaced without our seeing the events.
             foreach (string name in found)
             {
                 if (!SysfsTree.AttributeIs(tree.SubsystemDir(name), "subsysnqn", nqnUtf8))
                 {
-                    _nqnBySubsystem = ReadAll();
+                    _subsystemsByNqn = ReadAll();
                     return Matching(nqn);
                 }
             }
@@ -79,7 +79,7 @@ internal sealed class SubsystemIndex(SysfsTree tree, TopologyReader reader, Func
                 if (receipt.Kind == UeventReceiptKind.TimedOut)
                     return true;
                 if (receipt.Kind == UeventReceiptKind.Overflow || receipt.Message?.Subsystem == "nvme-subsystem")
-                    _nqnBySubsystem = null;
+                    _subsystemsByNqn = null;
             }
         }
         catch (NvmeNativeException)
@@ -87,25 +87,25 @@ internal sealed class SubsystemIndex(SysfsTree tree, TopologyReader reader, Func
             _events!.Dispose();
             _events = null;
             _unavailable = true;
-            _nqnBySubsystem = null;
+            _subsystemsByNqn = null;
             return false;
         }
     }
 
-    private Dictionary<string, string> ReadAll()
+    /// <summary>Reads every subsystem's NQN: the subsystems of each NQN, by instance.</summary>
+    private Dictionary<string, string[]> ReadAll()
     {
-        var map = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (string name in reader.SubsystemNames())
+        var byNqn = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (string name in reader.SubsystemNames()) // by instance
         {
-            if (SysfsTree.Attribute(tree.SubsystemDir(name), "subsysnqn") is { } value)
-                map[name] = value;
+            if (SysfsTree.Attribute(tree.SubsystemDir(name), "subsysnqn") is not { } nqn)
+                continue;
+            if (!byNqn.TryGetValue(nqn, out var names))
+                byNqn[nqn] = names = [];
+            names.Add(name);
         }
-        return map;
+        return byNqn.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal);
     }
 
-    private List<string> Matching(Nqn nqn) =>
-        _nqnBySubsystem!.Where(e => string.Equals(e.Value, nqn.Value, StringComparison.Ordinal))
-            .Select(e => e.Key)
-            .OrderBy(n => SysfsNames.TrySubsystem(n, out int i) ? i : int.MaxValue)
-            .ToList();
+    private string[] Matching(Nqn nqn) => _subsystemsByNqn!.GetValueOrDefault(nqn.Value) ?? [];
 }
