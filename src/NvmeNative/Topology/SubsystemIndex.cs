@@ -8,9 +8,10 @@ namespace NvmeNative.Topology;
 /// Which subsystems carry an NQN, remembered between lookups so that a long-lived process (an agent attaching and
 /// detaching volumes) does not read the NQN of every subsystem on the host for each one. The kernel keeps no index by
 /// NQN, and the first lookup reads them all; afterwards the map stays valid until the kernel announces that an
-/// <c>nvme-subsystem</c> device came or went (a uevent), or events were lost. The event socket is opened before the
-/// first read, so no subsystem created after that read can be missed; each subsystem returned is read again (its NQN
-/// must still match). Only the host's own sysfs is indexed: uevents say nothing about a captured tree.
+/// <c>nvme-subsystem</c> device came or went (a uevent), events were lost, or the subsystems listed are not the ones
+/// read (one directory listing per lookup, in case an event never reached this socket). The event socket is opened
+/// before the first read, so no subsystem created after that read can be missed; each subsystem returned is read again
+/// (its NQN must still match). Only the host's own sysfs is indexed: uevents say nothing about a captured tree.
 /// </summary>
 internal sealed class SubsystemIndex(SysfsTree tree, TopologyReader reader, Func<IUeventSource> openEvents)
 {
@@ -18,6 +19,7 @@ internal sealed class SubsystemIndex(SysfsTree tree, TopologyReader reader, Func
     private IUeventSource? _events;
     private bool _unavailable;
     private Dictionary<string, string[]>? _subsystemsByNqn;
+    private List<string> _names = [];
 
     /// <summary>
     /// The subsystems whose NQN is <paramref name="nqn"/>, by instance; null when there is no event stream to keep an
@@ -31,14 +33,18 @@ internal sealed class SubsystemIndex(SysfsTree tree, TopologyReader reader, Func
                 return null;
             if (!DrainEvents())
                 return null;
-            _subsystemsByNqn ??= ReadAll();
+            // The names present (one directory listing, no attribute read) must be the ones read: a subsystem that came
+            // or went while its event was lost (or never sent to this namespace) is caught here too.
+            var names = reader.SubsystemNames().ToList();
+            if (_subsystemsByNqn is null || !names.SequenceEqual(_names))
+                (_subsystemsByNqn, _names) = (ReadAll(names), names);
             var found = Matching(nqn);
             // A subsystem's NQN never changes; one that no longer matches was replaced without our seeing the events.
             foreach (string name in found)
             {
                 if (!SysfsTree.AttributeIs(tree.SubsystemDir(name), "subsysnqn", nqnUtf8))
                 {
-                    _subsystemsByNqn = ReadAll();
+                    _subsystemsByNqn = ReadAll(names);
                     return Matching(nqn);
                 }
             }
@@ -93,16 +99,16 @@ internal sealed class SubsystemIndex(SysfsTree tree, TopologyReader reader, Func
     }
 
     /// <summary>Reads every subsystem's NQN: the subsystems of each NQN, by instance.</summary>
-    private Dictionary<string, string[]> ReadAll()
+    private Dictionary<string, string[]> ReadAll(List<string> names)
     {
         var byNqn = new Dictionary<string, List<string>>(StringComparer.Ordinal);
-        foreach (string name in reader.SubsystemNames()) // by instance
+        foreach (string name in names) // by instance
         {
             if (SysfsTree.Attribute(tree.SubsystemDir(name), "subsysnqn") is not { } nqn)
                 continue;
-            if (!byNqn.TryGetValue(nqn, out var names))
-                byNqn[nqn] = names = [];
-            names.Add(name);
+            if (!byNqn.TryGetValue(nqn, out var same))
+                byNqn[nqn] = same = [];
+            same.Add(name);
         }
         return byNqn.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal);
     }

@@ -41,15 +41,25 @@ public sealed class SubsystemIndexTests : IDisposable
     }
 
     [Fact]
-    public void Between_events_a_lookup_reads_only_the_subsystems_it_returns()
+    public void Between_events_a_lookup_reads_no_other_subsystems_nqn()
     {
         var topology = Indexed();
         Assert.Equal(["nvme0"], Names(topology.ControllersOf(Nqn.Parse(NqnA))));
-        // Written straight into the tree, with no event: the kernel never does this, so the index does not look (that
-        // it does not read every subsystem again is the point of it); the announced case is the test above.
-        _sys.Controller(6, NqnA, 6);
+        // nvme-subsys1's NQN becomes unreadable (a directory: EISDIR, which a scan reports as an error): the index does
+        // not read it again, since no subsystem came or went.
+        string nqnB = Path.Combine(_sys.SubsystemDir(1), "subsysnqn");
+        System.IO.File.Delete(nqnB);
+        Directory.CreateDirectory(nqnB);
         Assert.Equal(["nvme0"], Names(topology.ControllersOf(Nqn.Parse(NqnA))));
-        _events.ThenEvent("add", "/devices/virtual/nvme-subsystem/nvme-subsys6", "nvme-subsystem");
+        Assert.Throws<NvmeNativeException>(() => new NvmeTopology(_sys.Paths).ControllersOf(Nqn.Parse(NqnA))); // a scan reads it
+    }
+
+    [Fact]
+    public void A_subsystem_that_came_without_an_event_is_found_by_the_listing()
+    {
+        var topology = Indexed();
+        Assert.Equal(["nvme0"], Names(topology.ControllersOf(Nqn.Parse(NqnA))));
+        _sys.Controller(6, NqnA, 6); // its event lost, or never sent to this network namespace
         Assert.Equal(["nvme0", "nvme6"], Names(topology.ControllersOf(Nqn.Parse(NqnA))));
     }
 
