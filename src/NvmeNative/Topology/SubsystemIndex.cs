@@ -19,7 +19,7 @@ internal sealed class SubsystemIndex(SysfsTree tree, TopologyReader reader, Func
     private IUeventSource? _events;
     private bool _unavailable;
     private Dictionary<string, string[]>? _subsystemsByNqn;
-    private List<string> _names = [];
+    private HashSet<string> _names = new(StringComparer.Ordinal);
 
     /// <summary>
     /// The subsystems whose NQN is <paramref name="nqn"/>, by instance; null when there is no event stream to keep an
@@ -35,16 +35,20 @@ internal sealed class SubsystemIndex(SysfsTree tree, TopologyReader reader, Func
                 return null;
             // The names present (one directory listing, no attribute read) must be the ones read: a subsystem that came
             // or went while its event was lost (or never sent to this namespace) is caught here too.
-            var names = reader.SubsystemNames().ToList();
-            if (_subsystemsByNqn is null || !names.SequenceEqual(_names))
-                (_subsystemsByNqn, _names) = (ReadAll(names), names);
+            var listed = SysfsTree.Entries(tree.SubsystemClass);
+            if (_subsystemsByNqn is null || listed.Count != _names.Count || !listed.All(_names.Contains))
+            {
+                var names = reader.SubsystemNames().ToList(); // by instance
+                (_subsystemsByNqn, _names) = (ReadAll(names), names.ToHashSet(StringComparer.Ordinal));
+            }
             var found = Matching(nqn);
             // A subsystem's NQN never changes; one that no longer matches was replaced without our seeing the events.
             foreach (string name in found)
             {
                 if (!SysfsTree.AttributeIs(tree.SubsystemDir(name), "subsysnqn", nqnUtf8))
                 {
-                    _subsystemsByNqn = ReadAll(names);
+                    var names = reader.SubsystemNames().ToList();
+                    (_subsystemsByNqn, _names) = (ReadAll(names), names.ToHashSet(StringComparer.Ordinal));
                     return Matching(nqn);
                 }
             }
