@@ -28,6 +28,16 @@ case "${1:-6.12}" in
 esac
 shift || true
 
+# os-brick itself (the Replicated and TopologyLookup baselines) runs from Debian's package; the lab guest sees the
+# host's root, so installing it here is installing it there.
+if ! dpkg -s python3-os-brick >/dev/null 2>&1; then
+  log "installing python3-os-brick (os-brick itself, the baseline)"
+  [[ $(id -u) == 0 ]] || die "need root to install python3-os-brick"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-os-brick >/dev/null ||
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-os-brick >/dev/null; } ||
+    die "cannot install python3-os-brick"
+fi
+
 log "dotnet build $PROJECT (Release)"
 dotnet build "$PROJECT" -c Release -warnaserror -nologo -v quiet -clp:NoSummary
 

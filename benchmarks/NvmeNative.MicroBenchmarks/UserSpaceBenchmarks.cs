@@ -120,6 +120,7 @@ public class TopologyThousandControllers
     private const int Subsystems = 500;
     private FakeSysfs _sysfs = null!;
     private NvmeTopology _topology = null!;
+    private NvmeTopology _indexed = null!;
     private Nqn _nqn = null!;
     private NamespaceSelector _selector = null!;
 
@@ -135,6 +136,7 @@ public class TopologyThousandControllers
                 .Head(s, 1, 1, Uuid(s), null, [(2 * s, "optimized"), (2 * s + 1, "optimized")]);
         }
         _topology = new NvmeTopology(_sysfs.Paths);
+        _indexed = new NvmeTopology(_sysfs.Paths, () => new QuietEvents(), () => new QuietEvents());
         _nqn = Nqn.Parse($"nqn.2014-08.org.example:volume-{Subsystems - 1:D4}");
         _selector = NamespaceSelector.ByUuid(NvmeUuid.Parse(Uuid(Subsystems - 1)));
         if (FindVolume() != $"/dev/nvme{Subsystems - 1}n1".Replace("/dev", _sysfs.Paths.Dev, StringComparison.Ordinal))
@@ -147,8 +149,22 @@ public class TopologyThousandControllers
     [Benchmark]
     public string? FindVolume() => _topology.FindNamespace(_topology.ControllersOf(_nqn), _selector)?.DevicePath;
 
+    /// <summary>The same lookup with the NQN index on (as on the host's own sysfs), no subsystem coming or going.</summary>
+    [Benchmark]
+    public string? FindVolumeIndexed() => _indexed.FindNamespace(_indexed.ControllersOf(_nqn), _selector)?.DevicePath;
+
     [Benchmark]
     public int Snapshot() => _topology.Snapshot().Controllers.Count;
 
     private static string Uuid(int s) => $"6c9a8a8e-8c7e-4c6a-9c39-{s:D12}";
+
+    /// <summary>A host where nothing happens: no uevent ever arrives.</summary>
+    private sealed class QuietEvents : NvmeNative.Kernel.IUeventSource
+    {
+        public NvmeNative.Kernel.UeventReceipt Receive(TimeSpan timeout, CancellationToken ct) => NvmeNative.Kernel.UeventReceipt.TimedOut;
+
+        public void Dispose()
+        {
+        }
+    }
 }

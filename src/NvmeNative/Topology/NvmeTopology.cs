@@ -9,7 +9,8 @@ namespace NvmeNative.Topology;
 /// Reads the host's NVMe topology from sysfs: subsystems, controllers, namespaces, multipath heads and their
 /// paths. Queries are scoped to a target, so their cost follows the target, not everything connected to
 /// the host; only <see cref="Snapshot"/> reads everything. Waits are driven by kernel uevents, bounded by a
-/// timeout and cancellable. Reading needs no privilege. Thread-safe: it holds no mutable state.
+/// timeout and cancellable. Reading needs no privilege. Thread-safe: the one thing it keeps between calls, which
+/// subsystems carry which NQN on the host's own sysfs (kept current by the kernel's uevents), is behind a lock.
 /// </summary>
 public sealed partial class NvmeTopology
 {
@@ -17,6 +18,7 @@ public sealed partial class NvmeTopology
     private readonly Func<IUeventSource> _openEvents;
     // Read on first need: only a wait for a reconnect asks which kernel this is.
     private readonly Lazy<KernelRelease> _release;
+    private readonly SubsystemIndex? _index;
 
     /// <summary>The topology of this host (/sys, /dev).</summary>
     public NvmeTopology() : this(KernelPaths.Host)
@@ -24,16 +26,21 @@ public sealed partial class NvmeTopology
     }
 
     /// <summary>The topology under other roots (a captured sysfs tree in tests, a container's view, ...).</summary>
-    public NvmeTopology(KernelPaths paths) : this(paths, UeventListener.Open)
+    public NvmeTopology(KernelPaths paths)
+        : this(paths, UeventListener.Open, IsKernelSysfs(paths) ? UeventListener.Open : null)
     {
     }
 
-    internal NvmeTopology(KernelPaths paths, Func<IUeventSource> openEvents)
+    /// <param name="paths">The roots.</param>
+    /// <param name="openEvents">The event source of the waits.</param>
+    /// <param name="indexEvents">The event source that keeps the NQN index of <see cref="ControllersOf"/> current; null: no index, every lookup reads every subsystem's NQN.</param>
+    internal NvmeTopology(KernelPaths paths, Func<IUeventSource> openEvents, Func<IUeventSource>? indexEvents = null)
     {
         ArgumentNullException.ThrowIfNull(paths);
         _reader = new TopologyReader(new SysfsTree(paths));
         _openEvents = openEvents;
         _release = new Lazy<KernelRelease>(() => KernelRelease.Read(paths));
+        _index = indexEvents is null ? null : new SubsystemIndex(_reader.Tree, _reader, indexEvents);
     }
 
     /// <summary>
@@ -41,6 +48,9 @@ public sealed partial class NvmeTopology
     /// Linux 5.18 and later. Before that a reconnect is announced by nothing, so a wait for one re-reads the state.
     /// </summary>
     internal bool AnnouncesReconnects => _release.Value.IsAtLeast(5, 18);
+
+    // Uevents describe the kernel's own sysfs; a captured tree under another root changes without them.
+    private static bool IsKernelSysfs(KernelPaths paths) => paths.Sys == KernelPaths.Host.Sys;
 
     private SysfsTree Tree => _reader.Tree;
 
@@ -89,21 +99,24 @@ public sealed partial class NvmeTopology
     /// The controllers of subsystem <paramref name="nqn"/>, in every state, by instance; optionally only those
     /// at <paramref name="portal"/> (bound to <paramref name="hostTransportAddress"/> and
     /// <paramref name="hostInterface"/> when given) and connected as <paramref name="hostNqn"/>. Reads the NQN
-    /// of each host subsystem, then only the matching subsystem's controllers: no namespace is read.
+    /// of each host subsystem (on the host's own sysfs only the first time, then again only after a subsystem came or
+    /// went), then only the matching subsystem's controllers: no namespace is read.
     /// </summary>
     public IReadOnlyList<NvmeController> ControllersOf(Nqn nqn, Portal? portal = null, Nqn? hostNqn = null,
         string? hostTransportAddress = null, string? hostInterface = null)
     {
         ArgumentNullException.ThrowIfNull(nqn);
         var found = new List<NvmeController>();
-        // Every subsystem's NQN is read (the kernel keeps no index by NQN); compared as bytes, so the scan of a host
-        // with hundreds of subsystems makes no string per subsystem.
+        // Without the index every subsystem's NQN is read (the kernel keeps no index by NQN); compared as bytes, so the
+        // scan of a host with hundreds of subsystems makes no string per subsystem.
         int max = Encoding.UTF8.GetMaxByteCount(nqn.Value.Length);
         Span<byte> wanted = max <= 1024 ? stackalloc byte[max] : new byte[max];
         wanted = wanted[..Encoding.UTF8.GetBytes(nqn.Value, wanted)];
-        foreach (string subsystem in _reader.SubsystemNames())
+        // On the host's sysfs the index answers from what it read before, for as long as no subsystem came or went.
+        var indexed = _index?.SubsystemsWith(nqn, wanted);
+        foreach (string subsystem in indexed ?? _reader.SubsystemNames())
         {
-            if (!SysfsTree.AttributeIs(Tree.SubsystemDir(subsystem), "subsysnqn", wanted))
+            if (indexed is null && !SysfsTree.AttributeIs(Tree.SubsystemDir(subsystem), "subsysnqn", wanted))
                 continue;
             foreach (string name in _reader.ControllerNamesOf(subsystem))
             {

@@ -1,0 +1,109 @@
+using NvmeNative.Errors;
+using NvmeNative.Kernel;
+using NvmeNative.Nvme;
+using NvmeNative.Tests.Kernel;
+using NvmeNative.Topology;
+
+namespace NvmeNative.Tests.Topology;
+
+/// <summary>
+/// The NQN index of <see cref="NvmeTopology.ControllersOf"/>: lookups after the first answer from what was read,
+/// until the kernel's events say a subsystem came or went, or were lost; a subsystem that changed under it is read again.
+/// </summary>
+public sealed class SubsystemIndexTests : IDisposable
+{
+    private const string NqnA = "nqn.2024-01.com.example:target-a";
+    private const string NqnB = "nqn.2024-01.com.example:target-b";
+    private readonly FakeSysfs _sys = new();
+    private readonly FakeUeventSource _events = new();
+
+    public SubsystemIndexTests()
+    {
+        _sys.Controller(0, NqnA, 0).Controller(1, NqnB, 1);
+    }
+
+    public void Dispose() => _sys.Dispose();
+
+    private NvmeTopology Indexed() => new(_sys.Paths, () => new FakeUeventSource(), () => _events);
+
+    private static string[] Names(IEnumerable<NvmeController> controllers) => controllers.Select(c => c.Name).ToArray();
+
+    [Fact]
+    public void A_subsystem_announced_after_the_first_lookup_is_found()
+    {
+        var topology = Indexed();
+        Assert.Equal(["nvme0"], Names(topology.ControllersOf(Nqn.Parse(NqnA))));
+        // The kernel creates another subsystem with the same NQN (a target without multi-controller support) and says so.
+        _events.ThenEvent("add", "/devices/virtual/nvme-subsystem/nvme-subsys2", "nvme-subsystem",
+            () => _sys.Controller(2, NqnA, 2));
+        Assert.Equal(["nvme0", "nvme2"], Names(topology.ControllersOf(Nqn.Parse(NqnA))));
+        Assert.Equal(["nvme1"], Names(topology.ControllersOf(Nqn.Parse(NqnB))));
+    }
+
+    [Fact]
+    public void Between_events_a_lookup_reads_no_other_subsystems_nqn()
+    {
+        var topology = Indexed();
+        Assert.Equal(["nvme0"], Names(topology.ControllersOf(Nqn.Parse(NqnA))));
+        // nvme-subsys1's NQN becomes unreadable (a directory: EISDIR, which a scan reports as an error): the index does
+        // not read it again, since no subsystem came or went.
+        string nqnB = Path.Combine(_sys.SubsystemDir(1), "subsysnqn");
+        System.IO.File.Delete(nqnB);
+        Directory.CreateDirectory(nqnB);
+        Assert.Equal(["nvme0"], Names(topology.ControllersOf(Nqn.Parse(NqnA))));
+        Assert.Throws<NvmeNativeException>(() => new NvmeTopology(_sys.Paths).ControllersOf(Nqn.Parse(NqnA))); // a scan reads it
+    }
+
+    [Fact]
+    public void A_subsystem_that_came_without_an_event_is_found_by_the_listing()
+    {
+        var topology = Indexed();
+        Assert.Equal(["nvme0"], Names(topology.ControllersOf(Nqn.Parse(NqnA))));
+        _sys.Controller(6, NqnA, 6); // its event lost, or never sent to this network namespace
+        Assert.Equal(["nvme0", "nvme6"], Names(topology.ControllersOf(Nqn.Parse(NqnA))));
+    }
+
+    [Fact]
+    public void Lost_events_make_the_next_lookup_read_every_subsystem_again()
+    {
+        var topology = Indexed();
+        Assert.Empty(topology.ControllersOf(Nqn.Parse("nqn.2024-01.com.example:target-c")));
+        _events.Then(UeventReceipt.Overflow, () => _sys.Controller(3, "nqn.2024-01.com.example:target-c", 3));
+        Assert.Equal(["nvme3"], Names(topology.ControllersOf(Nqn.Parse("nqn.2024-01.com.example:target-c"))));
+    }
+
+    [Fact]
+    public void Events_of_other_devices_keep_the_map_and_a_subsystem_replaced_unannounced_is_read_again()
+    {
+        var topology = Indexed();
+        Assert.Equal(["nvme1"], Names(topology.ControllersOf(Nqn.Parse(NqnB))));
+        // A namespace event says nothing about subsystems; meanwhile nvme-subsys1 is replaced by one of another NQN
+        // without its events reaching us: the index reads each subsystem it returns, sees that, and reads them all.
+        _events.ThenEvent("add", "/devices/virtual/nvme-subsystem/nvme-subsys0/nvme0n1", "block", () =>
+        {
+            _sys.RemoveController(1);
+            System.IO.File.WriteAllText(Path.Combine(_sys.SubsystemDir(1), "subsysnqn"), NqnA + "\n");
+        });
+        Assert.Empty(topology.ControllersOf(Nqn.Parse(NqnB)));
+        Assert.Equal(["nvme0"], Names(topology.ControllersOf(Nqn.Parse(NqnA)))); // nvme-subsys1 has no controller now
+    }
+
+    [Fact]
+    public void Without_an_event_stream_every_lookup_reads_every_subsystem()
+    {
+        var topology = new NvmeTopology(_sys.Paths, () => new FakeUeventSource(),
+            () => throw new NvmeNativeException("no netlink here", "socket", "uevent", errno: (int)Errno.EPERM));
+        Assert.Equal(["nvme0"], Names(topology.ControllersOf(Nqn.Parse(NqnA))));
+        _sys.Controller(4, NqnA, 4); // no event could tell: a scan finds it
+        Assert.Equal(["nvme0", "nvme4"], Names(topology.ControllersOf(Nqn.Parse(NqnA))));
+    }
+
+    [Fact]
+    public void A_captured_tree_is_never_indexed_and_its_changes_are_seen_at_once()
+    {
+        var topology = new NvmeTopology(_sys.Paths); // not /sys: uevents would not describe it
+        Assert.Equal(["nvme0"], Names(topology.ControllersOf(Nqn.Parse(NqnA))));
+        _sys.Controller(5, NqnA, 5);
+        Assert.Equal(["nvme0", "nvme5"], Names(topology.ControllersOf(Nqn.Parse(NqnA))));
+    }
+}
