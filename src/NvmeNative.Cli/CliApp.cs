@@ -77,7 +77,7 @@ internal static class CliApp
         catch (NvmeNativeException e)
         {
             string hint = e is VolumeOwnedElsewhereException
-                ? "; if that host no longer uses the volume (crashed, fenced), attach again with --takeover"
+                ? " (with nvmenative, the takeover is attach --takeover)"
                 : "";
             stderr.WriteLine($"nvmenative: {OneLine(e.Message)}{Meaning(e)}{hint}");
             return Failed;
