@@ -163,6 +163,8 @@ public class TopologyThousandControllers
     {
         public NvmeNative.Kernel.UeventReceipt Receive(TimeSpan timeout, CancellationToken ct) => NvmeNative.Kernel.UeventReceipt.TimedOut;
 
+        public ValueTask<NvmeNative.Kernel.UeventReceipt> ReceiveAsync(TimeSpan timeout, CancellationToken ct) => ValueTask.FromResult(NvmeNative.Kernel.UeventReceipt.TimedOut);
+
         public void Dispose()
         {
         }
