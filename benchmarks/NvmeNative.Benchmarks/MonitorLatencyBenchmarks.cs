@@ -6,6 +6,7 @@ using NvmeNative.Benchmarks.Lab;
 using NvmeNative.Connector;
 using NvmeNative.Monitoring;
 using NvmeNative.ReplicaState;
+using NvmeNative.TestSupport;
 using static NvmeNative.Monitoring.ReplicaEventKind;
 
 namespace NvmeNative.Benchmarks;
@@ -32,7 +33,7 @@ public class MonitorLatency
     private ReplicaMonitor? _monitor;
     private IDisposable? _subscription;
     private BackgroundWriter? _writer;
-    private readonly EventTape _tape = new();
+    private readonly ReplicaEventLog _tape = new();
     private string _arrayUuid = null!;
     private int _mark;
 
@@ -88,7 +89,7 @@ public class MonitorLatency
     public ReplicaEvent FaultToFirstEvent()
     {
         _lost.Namespace.Disable();
-        return _tape.WaitFor(e => e.TargetNqn == _lost.Nqn, _mark, Deadline);
+        return _tape.WaitFor(e => e.TargetNqn == _lost.Nqn, Deadline, CancellationToken.None, _mark);
     }
 
     /// <summary>Namespace disabled → member-faulty published, the record written before it.</summary>
@@ -96,17 +97,17 @@ public class MonitorLatency
     public ReplicaEvent FaultToFaultyOnRecord()
     {
         _lost.Namespace.Disable();
-        return _tape.WaitFor(e => e.Kind == MemberFaulty && e.TargetNqn == _lost.Nqn, _mark, Deadline);
+        return _tape.WaitFor(e => e.Kind == MemberFaulty && e.TargetNqn == _lost.Nqn, Deadline, CancellationToken.None, _mark);
     }
 
     /// <summary>After each fault: the replica returns and the array heals before the next iteration.</summary>
     [IterationCleanup(Targets = [nameof(FaultToFirstEvent), nameof(FaultToFaultyOnRecord)])]
     public void Heal()
     {
-        _tape.WaitFor(e => e.Kind == ArrayDegraded && e.ArrayUuid == _arrayUuid, _mark, Deadline);
+        _tape.WaitFor(e => e.Kind == ArrayDegraded && e.ArrayUuid == _arrayUuid, Deadline, CancellationToken.None, _mark);
         int returned = _tape.Count;
         _lost.Namespace.Enable();
-        _tape.WaitFor(e => e.Kind == ArrayOptimal && e.ArrayUuid == _arrayUuid, returned, Deadline);
+        _tape.WaitFor(e => e.Kind == ArrayOptimal && e.ArrayUuid == _arrayUuid, Deadline, CancellationToken.None, returned);
         _writer!.ThrowIfFailed();
     }
 
@@ -116,7 +117,7 @@ public class MonitorLatency
         _writer!.ThrowIfFailed();
         int mark = _tape.Count;
         _lost.Namespace.Disable();
-        _tape.WaitFor(e => e.Kind == ArrayDegraded && e.ArrayUuid == _arrayUuid, mark, Deadline);
+        _tape.WaitFor(e => e.Kind == ArrayDegraded && e.ArrayUuid == _arrayUuid, Deadline, CancellationToken.None, mark);
         _mark = _tape.Count;
     }
 
@@ -125,7 +126,7 @@ public class MonitorLatency
     public ReplicaEvent ReturnToOptimal()
     {
         _lost.Namespace.Enable();
-        return _tape.WaitFor(e => e.Kind == ArrayOptimal && e.ArrayUuid == _arrayUuid, _mark, Deadline);
+        return _tape.WaitFor(e => e.Kind == ArrayOptimal && e.ArrayUuid == _arrayUuid, Deadline, CancellationToken.None, _mark);
     }
 
     [IterationCleanup(Target = nameof(ReturnToOptimal))]
@@ -136,51 +137,6 @@ public class MonitorLatency
     {
         public MonitorLatencyConfig() =>
             AddJob(LabJobs.Latency.WithWarmupCount(1).WithIterationCount(8).WithId("lab-monitor"));
-    }
-
-    /// <summary>Every event the monitor published, in order, waitable.</summary>
-    private sealed class EventTape
-    {
-        private readonly List<ReplicaEvent> _events = [];
-
-        public int Count
-        {
-            get
-            {
-                lock (_events)
-                    return _events.Count;
-            }
-        }
-
-        public void Add(ReplicaEvent e)
-        {
-            lock (_events)
-            {
-                _events.Add(e);
-                Monitor.PulseAll(_events);
-            }
-        }
-
-        /// <summary>The first event from index <paramref name="from"/> on that matches, waiting for it until the deadline.</summary>
-        public ReplicaEvent WaitFor(Func<ReplicaEvent, bool> match, int from, TimeSpan deadline)
-        {
-            var end = DateTime.UtcNow + deadline;
-            lock (_events)
-            {
-                for (int next = from; ; )
-                {
-                    for (; next < _events.Count; next++)
-                    {
-                        if (match(_events[next]))
-                            return _events[next];
-                    }
-                    var left = end - DateTime.UtcNow;
-                    if (left <= TimeSpan.Zero)
-                        throw new TimeoutException($"no matching replica event within {deadline}; since #{from}: {string.Join("; ", _events.Skip(from))}");
-                    Monitor.Wait(_events, left);
-                }
-            }
-        }
     }
 
     /// <summary>

@@ -7,6 +7,7 @@ using NvmeNative.KernelTests.Target;
 using NvmeNative.Md;
 using NvmeNative.Monitoring;
 using NvmeNative.ReplicaState;
+using NvmeNative.TestSupport;
 using static NvmeNative.Monitoring.ReplicaEventKind;
 
 namespace NvmeNative.KernelTests.Monitoring;
@@ -22,9 +23,7 @@ namespace NvmeNative.KernelTests.Monitoring;
 public sealed class ReplicaMonitorKernelTests(EtcdLab etcd) : IDisposable
 {
     private const long ReplicaSize = 16 << 20;
-    private const int BlockSize = 64 << 10;
-    private const int Blocks = 64; // a 4 MiB region written round and round
-    private const long RegionOffset = 1 << 20;
+    private const int WrittenBlocks = 1024; // the writer's 4 KiB blocks: a 4 MiB region written over and over
     private static readonly TimeSpan EventDeadline = TimeSpan.FromSeconds(120);
 
     private readonly string _storeDir = Directory.CreateTempSubdirectory("nvmenative-monitor-kt-").FullName;
@@ -34,6 +33,13 @@ public sealed class ReplicaMonitorKernelTests(EtcdLab etcd) : IDisposable
     private static string Kernel => Environment.GetEnvironmentVariable("NVMENATIVE_LAB_KERNEL_VERSION") ?? "?";
 
     public void Dispose() => Directory.Delete(_storeDir, recursive: true);
+
+    /// <summary>The volume takes <paramref name="more"/> further writes without a single error: the consumer never noticed.</summary>
+    private static void WriteOn(ChecksummedWriter writer, int more)
+    {
+        writer.WaitForProgress(more, EventDeadline);
+        Assert.Empty(writer.Errors);
+    }
 
     /// <summary>The monitor is restarted between the loss and the return: it rebuilds its view from sysfs and the record.</summary>
     [Fact]
@@ -92,8 +98,8 @@ public sealed class ReplicaMonitorKernelTests(EtcdLab etcd) : IDisposable
         string arrayUuid = ReplicaStateRecord.NormalizeArrayUuid(arrays.GetState(md)!.Uuid!);
         var lost = volume.Exports[2];
 
-        var log = new EventLog();
-        var hooked = new EventLog();
+        var log = new ReplicaEventLog();
+        var hooked = new ReplicaEventLog();
         ReplicaMonitor NewMonitor()
         {
             var m = new ReplicaMonitor(new ReplicaMonitorOptions
@@ -112,10 +118,10 @@ public sealed class ReplicaMonitorKernelTests(EtcdLab etcd) : IDisposable
             return m;
         }
         var monitor = NewMonitor();
-        using var writer = new ChecksummedWriter(attached.Path);
+        using var writer = new ChecksummedWriter(attached.Path, WrittenBlocks);
         try
         {
-            writer.WaitForWrites(10, Ct);
+            WriteOn(writer, 10);
 
             lost.Namespace.Disable();
             var faulty = log.WaitFor(e => e.Kind == MemberFaulty && e.TargetNqn == lost.Subsystem.Nqn, EventDeadline, Ct);
@@ -130,7 +136,7 @@ public sealed class ReplicaMonitorKernelTests(EtcdLab etcd) : IDisposable
             Assert.All(record.Replicas.Where(r => r != entry), r => Assert.Equal(ReplicaCondition.InSync, r.State));
             hooked.WaitFor(e => e.Kind == MemberFaulty && e.TargetNqn == lost.Subsystem.Nqn, EventDeadline, Ct);
             // The writes go on, degraded.
-            writer.WaitForWrites(writer.Writes + 10, Ct);
+            WriteOn(writer, 10);
 
             if (!blank)
             {
@@ -143,7 +149,7 @@ public sealed class ReplicaMonitorKernelTests(EtcdLab etcd) : IDisposable
                 Zero(lost.Namespace.DevicePath, 8 << 20); // the backend recreated it empty: no superblock, no bitmap
             lost.Namespace.Enable();
             log.WaitFor(e => e.Kind == ArrayOptimal && e.ArrayUuid == arrayUuid, EventDeadline, Ct, from: returnedAt);
-            writer.WaitForWrites(writer.Writes + 10, Ct);
+            WriteOn(writer, 10);
             writer.Stop();
 
             var after = log.Since(returnedAt);
@@ -159,7 +165,7 @@ public sealed class ReplicaMonitorKernelTests(EtcdLab etcd) : IDisposable
             record = ((IReplicaStateCatalog)store).ReadAll(Ct).Single(r => r.ArrayUuid == arrayUuid);
             Assert.All(record.Replicas, r => Assert.Equal(ReplicaCondition.InSync, r.State));
 
-            writer.Verify();
+            writer.Verify(attached.Path);
             var legs = synced.Members.Where(m => m.IsActive).Select(m => "/dev/" + m.KernelName).ToList();
             long offset = Examine.DataOffsetBytes(legs[0]);
             long length = synced.ComponentSizeKiB * 1024;
@@ -199,152 +205,6 @@ public sealed class ReplicaMonitorKernelTests(EtcdLab etcd) : IDisposable
         {
             if (IsEnabled(logLevel) && eventId.Id != 3) // 3: each event, printed by the test itself
                 Console.Error.WriteLine($"[{Kernel}] monitor {logLevel}: {formatter(state, exception)}");
-        }
-    }
-
-    /// <summary>Events as the monitor published them, with waits woken by each new one.</summary>
-    private sealed class EventLog
-    {
-        private readonly List<ReplicaEvent> _events = [];
-
-        internal int Count
-        {
-            get
-            {
-                lock (_events)
-                    return _events.Count;
-            }
-        }
-
-        internal void Add(ReplicaEvent e)
-        {
-            lock (_events)
-            {
-                _events.Add(e);
-                Monitor.PulseAll(_events);
-            }
-        }
-
-        internal List<ReplicaEvent> Since(int index)
-        {
-            lock (_events)
-                return _events.Skip(index).ToList();
-        }
-
-        internal ReplicaEvent WaitFor(Func<ReplicaEvent, bool> match, TimeSpan timeout, CancellationToken ct, int from = 0)
-        {
-            long deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
-            lock (_events)
-            {
-                while (true)
-                {
-                    if (_events.Skip(from).FirstOrDefault(match) is { } found)
-                        return found;
-                    long left = deadline - Environment.TickCount64;
-                    ct.ThrowIfCancellationRequested();
-                    Assert.True(left > 0, "the awaited event did not arrive; seen:\n  " + string.Join("\n  ", _events));
-                    Monitor.Wait(_events, (int)Math.Min(left, 1000));
-                }
-            }
-        }
-    }
-
-    /// <summary>
-    /// Writes 64 KiB blocks round and round a region of the volume, each with a generation's pattern, and remembers
-    /// the last generation of every block, so that every block can be checked after the fault and the return.
-    /// </summary>
-    private sealed class ChecksummedWriter : IDisposable
-    {
-        private readonly string _device;
-        private readonly int[] _generation = new int[Blocks];
-        private readonly CancellationTokenSource _stop = new();
-        private readonly Thread _thread;
-        private readonly object _gate = new();
-        private int _writes;
-        private Exception? _error;
-
-        internal ChecksummedWriter(string device)
-        {
-            _device = device;
-            _thread = new Thread(Run) { IsBackground = true, Name = "checksummed-writer" };
-            _thread.Start();
-        }
-
-        internal int Writes => Volatile.Read(ref _writes);
-
-        private void Run()
-        {
-            try
-            {
-                using var file = new FileStream(_device, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, 1, FileOptions.WriteThrough);
-                for (int n = 1; !_stop.IsCancellationRequested; n++)
-                {
-                    int block = n % Blocks;
-                    file.Position = RegionOffset + (long)block * BlockSize;
-                    file.Write(MdLab.Pattern(Seed(block, n), BlockSize));
-                    file.Flush(flushToDisk: true);
-                    lock (_gate)
-                    {
-                        _generation[block] = n;
-                        _writes++;
-                        Monitor.PulseAll(_gate);
-                    }
-                }
-            }
-            catch (Exception e)
-            {
-                lock (_gate)
-                {
-                    _error = e;
-                    Monitor.PulseAll(_gate);
-                }
-            }
-        }
-
-        private static int Seed(int block, int generation) => (block * 1_000_003) ^ generation;
-
-        internal void WaitForWrites(int count, CancellationToken ct)
-        {
-            long deadline = Environment.TickCount64 + (long)EventDeadline.TotalMilliseconds;
-            lock (_gate)
-            {
-                while (_writes < count)
-                {
-                    Assert.Null(_error); // a write failed: the volume did not go on through the fault
-                    ct.ThrowIfCancellationRequested();
-                    long left = deadline - Environment.TickCount64;
-                    Assert.True(left > 0, $"the writes stalled at {_writes} (waiting for {count})");
-                    Monitor.Wait(_gate, (int)Math.Min(left, 1000));
-                }
-                Assert.Null(_error);
-            }
-        }
-
-        internal void Stop()
-        {
-            _stop.Cancel();
-            _thread.Join();
-        }
-
-        /// <summary>Every block reads back with its last generation's pattern.</summary>
-        internal void Verify()
-        {
-            Assert.Null(_error);
-            MdLab.FlushBuffers(_device);
-            for (int block = 0; block < Blocks; block++)
-            {
-                if (_generation[block] == 0)
-                    continue;
-                var read = MdLab.ReadDevice(_device, RegionOffset + (long)block * BlockSize, BlockSize);
-                Assert.True(MdLab.Pattern(Seed(block, _generation[block]), BlockSize).AsSpan().SequenceEqual(read),
-                    $"block {block} does not hold generation {_generation[block]}");
-            }
-        }
-
-        public void Dispose()
-        {
-            Stop();
-            _stop.Dispose();
         }
     }
 }
