@@ -162,15 +162,8 @@ public sealed record ConnectionProperties
     {
         ArgumentNullException.ThrowIfNull(utf8Json);
         var buffer = new byte[MaxJsonBytes + 1];
-        int total = 0;
-        while (total < buffer.Length)
-        {
-            int read = utf8Json.Read(buffer, total, buffer.Length - total);
-            if (read == 0)
-                break;
-            total += read;
-        }
-        return total > MaxJsonBytes ? throw ConnectionPropertiesParser.TooLarge() : Parse(buffer.AsMemory(0, total));
+        int total = ReadAtMostCap(buffer, utf8Json.Read);
+        return Parse(buffer.AsMemory(0, total));
     }
 
     /// <summary>
@@ -183,15 +176,25 @@ public sealed record ConnectionProperties
     {
         ArgumentNullException.ThrowIfNull(json);
         var buffer = new char[MaxJsonBytes + 1];
+        int total = ReadAtMostCap(buffer, json.Read);
+        return Parse(new string(buffer, 0, total));
+    }
+
+    /// <summary>
+    /// Fills <paramref name="buffer"/> (one element larger than the cap) from <paramref name="read"/> until the input
+    /// ends; an input that fills it is over the cap and refused without reading the rest.
+    /// </summary>
+    private static int ReadAtMostCap<T>(T[] buffer, Func<T[], int, int, int> read)
+    {
         int total = 0;
         while (total < buffer.Length)
         {
-            int read = json.Read(buffer, total, buffer.Length - total);
-            if (read == 0)
-                break;
-            total += read;
+            int n = read(buffer, total, buffer.Length - total);
+            if (n == 0)
+                return total;
+            total += n;
         }
-        return total > MaxJsonBytes ? throw ConnectionPropertiesParser.TooLarge() : Parse(new string(buffer, 0, total));
+        throw ConnectionPropertiesParser.TooLarge();
     }
 
     /// <summary>Parses connection properties from an already parsed JSON value (which is only read).</summary>
