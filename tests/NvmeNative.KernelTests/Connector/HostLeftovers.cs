@@ -16,6 +16,30 @@ internal static class HostLeftovers
             ? Directory.GetFileSystemEntries(RecordDirectory).Select(p => Path.GetFileName(p)).ToHashSet(StringComparer.Ordinal)
             : [];
 
+    /// <summary>
+    /// Removes the attach records of namespaces of <paramref name="subsystemNqns"/> (a record holds its subsystem's NQN):
+    /// a test volume whose test ended without a detach deletes its controllers itself, and must not leave records
+    /// naming devices the kernel will give to another test's namespaces.
+    /// </summary>
+    internal static void ForgetRecordsOf(IEnumerable<string> subsystemNqns)
+    {
+        var nqns = subsystemNqns.ToHashSet(StringComparer.Ordinal);
+        if (!Directory.Exists(RecordDirectory))
+            return;
+        foreach (string record in Directory.GetFiles(RecordDirectory))
+        {
+            try
+            {
+                if (nqns.Contains(File.ReadAllText(record).Trim()))
+                    File.Delete(record);
+            }
+            catch (IOException)
+            {
+                // removed meanwhile
+            }
+        }
+    }
+
     /// <summary>The md arrays over NVMe namespaces, running or not, as /proc/mdstat lists them ("md127 : inactive nvme1n1[0]").</summary>
     internal static HashSet<string> ArraysOverNvme() =>
         File.ReadAllText("/proc/mdstat").Split('\n')
