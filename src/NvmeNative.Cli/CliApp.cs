@@ -110,6 +110,7 @@ internal static class CliApp
             options = options with { Logger = new StderrLogger(console.Stderr, verbosity > 1 ? LogLevel.Debug : LogLevel.Information) };
         else if (console.StderrIsTerminal && (command == c.Attach || command == c.Detach || command == c.Extend))
             options = options with { Logger = new ProgressLogger(console.Stderr) };
+        using var phases = verbosity > 1 ? PhaseTrace.Start(console.Stderr) : null;
         if (command.Options.Contains(c.StateStore) && StateStore(parse.GetValue(c.StateStore)) is { } store)
             options = options with { ReplicaStateStore = store };
 

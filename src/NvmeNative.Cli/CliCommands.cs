@@ -25,7 +25,7 @@ internal sealed class CliCommands
 
     internal Option<bool> Debug { get; } = new("-vv")
     {
-        Description = "Log debug lines too; an unexpected error adds its stack trace.",
+        Description = "Log debug lines too, and each phase of the work as it starts and ends; an unexpected error adds its stack trace.",
         Recursive = true,
     };
 
@@ -35,7 +35,8 @@ internal sealed class CliCommands
         OneLine("""
         Attach a volume. Prints {"type":"block","path":"/dev/nvme0n1"}; a replicated volume adds "action"
         (created/assembled/adopted), "degraded", "md_device", "md_uuid", "start_rule", "left_out" (index,
-        target_nqn, namespace, reason, detail, re_added), "unreachable", "resyncing" and "record_warning".
+        target_nqn, namespace, reason, detail, re_added), "assembly_left_out" (member, reason, detail), "unreachable",
+        "resyncing" and "record_warning".
         """));
 
     internal Command Detach { get; } = new("detach",

@@ -6,7 +6,8 @@ namespace NvmeNative.Cli;
 
 /// <summary>
 /// The keys a replicated attach adds beside os-brick's <c>type</c> and <c>path</c>: how the array came up, whether it
-/// is degraded, which start rule allowed it, every replica left out with its reason, the replicas being resynced,
+/// is degraded, which start rule allowed it, every replica left out with its reason (by the start rule, and by the
+/// assembly), the replicas being resynced,
 /// and a warning when the replica-state record could not be read or written.
 /// </summary>
 internal static class ReplicationJson
@@ -39,6 +40,21 @@ internal static class ReplicationJson
             w.WriteEndArray();
             if (start.OverriddenRefusal is { } overridden)
                 w.WriteString("overridden", overridden);
+        }
+        // Members the assembly itself set aside (metadata that fails its checks, another level or member count than the
+        // freshest, ...): the start rule's left_out names replicas, this names the devices and md's reasons.
+        if (replication.LeftOut.Count > 0)
+        {
+            w.WriteStartArray("assembly_left_out");
+            foreach (var left in replication.LeftOut)
+            {
+                w.WriteStartObject();
+                w.WriteString("member", left.Member);
+                w.WriteString("reason", Snake(left.Reason.ToString()));
+                w.WriteString("detail", left.Detail);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
         }
         var unattached = replication.Replicas.Where(r => r.Error is not null).ToList();
         if (unattached.Count > 0)

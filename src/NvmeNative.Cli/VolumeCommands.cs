@@ -107,17 +107,23 @@ internal sealed class VolumeCommands(NvmeOfConnector connector, TextReader stdin
         }
     }
 
+    /// <summary>
+    /// PROPS from standard input (<c>-</c>) or a file, read through the library's bounded parser: at most
+    /// <see cref="ConnectionProperties.MaxJsonBytes"/> and one more are read, so a larger input (or an endless one) is
+    /// refused as invalid input without being read into memory.
+    /// </summary>
     private ConnectionProperties ReadProperties(string source)
     {
-        string json;
         try
         {
-            json = source == "-" ? stdin.ReadToEnd() : File.ReadAllText(source);
+            if (source == "-")
+                return ConnectionProperties.Parse(stdin);
+            using var file = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0);
+            return ConnectionProperties.Parse(file);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new UsageException($"cannot read connection properties from {source}: {e.Message}");
         }
-        return ConnectionProperties.Parse(json);
     }
 }

@@ -78,7 +78,7 @@ public sealed class LoadKernelTests
             // Two of each kind to the CLI processes, the rest to the threads.
             var forProcesses = new[] { volumes[9], volumes[15] };
             var forThreads = volumes.Except(forProcesses).ToList();
-            var recordsBefore = Records();
+            var recordsBefore = HostLeftovers.Records();
 
             var clock = Stopwatch.StartNew();
             var failures = new List<string>();
@@ -107,8 +107,8 @@ public sealed class LoadKernelTests
                 volume.AssertGone();
             // No record of the load's volumes is left. A record an earlier test left for a controller that is gone may
             // be pruned meanwhile (attach prunes records whose controllers no longer exist), so only new ones count.
-            Assert.Empty(Records().Except(recordsBefore));
-            Assert.DoesNotContain(LockFileInode() ?? "-", File.ReadAllText("/proc/locks"));
+            Assert.Empty(HostLeftovers.Records().Except(recordsBefore));
+            HostLeftovers.AssertLockFree();
             // Pipes are the test's own child processes' (their redirected streams close when the GC finalises them),
             // and the lab's output FIFO is the runner's stdout: neither is anything the library opens.
             var stdio = new[] { 0, 1, 2 }.Select(fd => new FileInfo($"/proc/self/fd/{fd}").LinkTarget).OfType<string>().ToHashSet(StringComparer.Ordinal);
@@ -200,11 +200,6 @@ public sealed class LoadKernelTests
         Assert.Equal(volume.Signature, MdLab.ReadDevice(path, 0, volume.Signature.Length));
     }
 
-    private static HashSet<string> Records() =>
-        Directory.Exists("/run/nvmenative/attached")
-            ? Directory.GetFileSystemEntries("/run/nvmenative/attached").Select(p => Path.GetFileName(p)).ToHashSet(StringComparer.Ordinal)
-            : [];
-
     private static int Descriptors() => Directory.GetFileSystemEntries("/proc/self/fd").Length;
 
     /// <summary>Each open descriptor with what it refers to (<c>12 -> anon_inode:inotify</c>), for a leak's diagnosis.</summary>
@@ -223,15 +218,5 @@ public sealed class LoadKernelTests
             }
         }
         return open;
-    }
-
-    /// <summary>The host lock file's device:inode as /proc/locks prints it, or null when there is none.</summary>
-    private static string? LockFileInode()
-    {
-        const string lockFile = "/run/lock/nvmenative/connect_volume.lock";
-        if (!File.Exists(lockFile))
-            return null;
-        var st = NvmeNative.Kernel.Fd.Statx(lockFile);
-        return $"{st.stx_dev_major:x2}:{st.stx_dev_minor:x2}:{st.stx_ino} ";
     }
 }

@@ -189,6 +189,7 @@ internal sealed class ReplicaLossVolume : IDisposable
         foreach (var export in Replicas)
             foreach (var controller in topology.ControllersOf(Nqn.Parse(export.Subsystem.Nqn)))
                 try { File.WriteAllText($"/sys/class/nvme/{controller.Name}/delete_controller", "1"); } catch (IOException) { }
+        HostLeftovers.ForgetRecordsOf(Replicas.Select(e => e.Subsystem.Nqn));
         Target.Dispose();
         foreach (var address in _addresses)
             Tools.Run("ip", "addr", "del", address + "/32", "dev", "lo");

@@ -176,6 +176,7 @@ internal sealed class ReplicaSetTestVolume : IDisposable
         }
         finally
         {
+            HostLeftovers.ForgetRecordsOf(Replicas.Select(e => e.Subsystem.Nqn));
             Target.Dispose();
         }
     }

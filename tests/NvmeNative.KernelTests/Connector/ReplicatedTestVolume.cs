@@ -69,6 +69,7 @@ internal sealed class ReplicatedTestVolume : IDisposable
     {
         if (new FileInfo(Link).LinkTarget is { } md)
             MdLab.StopQuietly(MdDeviceName.Parse(Path.GetFileName(md)));
+        HostLeftovers.ForgetRecordsOf(Exports.Select(e => e.Subsystem.Nqn));
         Target.Dispose();
     }
 }

@@ -118,6 +118,19 @@ public sealed class CliConventionTests : IDisposable
         Assert.Equal(CliApp.Usage, Run("", "list", "--", "-v").Exit);
     }
 
+    [Fact]
+    public void Vv_prints_each_phase_of_the_work_as_it_starts_and_ends()
+    {
+        var (_, _, err) = Run(LocalhostVolume, "-vv", "detach", "-");
+        var lines = err.Split('\n');
+        Assert.Contains("nvmenative: debug: phase nvmenative.detach started", lines);
+        Assert.Contains(lines, l => l.StartsWith("nvmenative: debug: phase nvmenative.detach ", StringComparison.Ordinal) && l.EndsWith(" ms)", StringComparison.Ordinal));
+        Assert.True(lines.ToList().FindIndex(l => l.Contains("phase nvmenative.resolve started", StringComparison.Ordinal)) > lines.ToList().IndexOf("nvmenative: debug: phase nvmenative.detach started"), err);
+
+        (_, _, err) = Run(LocalhostVolume, "-v", "detach", "-");
+        Assert.DoesNotContain("phase ", err);
+    }
+
     [Theory]
     [InlineData(PosixSignal.SIGINT, 130)]
     [InlineData(PosixSignal.SIGTERM, 143)]
