@@ -27,9 +27,22 @@ public sealed partial class NvmeTopology
 
     /// <summary>The topology under other roots (a captured sysfs tree in tests, a container's view, ...).</summary>
     public NvmeTopology(KernelPaths paths)
-        : this(paths, UeventListener.Open, IsKernelSysfs(paths) ? UeventListener.Open : null)
+        : this(paths, UeventListener.Open)
     {
+        if (IsKernelSysfs(paths))
+            _index = HostIndex.Value;
     }
+
+    /// <summary>
+    /// The NQN index of the host's own sysfs, one per process and shared by every instance: it holds an event socket
+    /// for the process's life (as the runtime's own epoll descriptor), where an index per instance held one per
+    /// instance until the garbage collector finalised it (a connector per request, or per thread, piled them up).
+    /// </summary>
+    private static readonly Lazy<SubsystemIndex> HostIndex = new(() =>
+    {
+        var reader = new TopologyReader(new SysfsTree(KernelPaths.Host));
+        return new SubsystemIndex(reader.Tree, reader, UeventListener.Open);
+    });
 
     /// <param name="paths">The roots.</param>
     /// <param name="openEvents">The event source of the waits.</param>
