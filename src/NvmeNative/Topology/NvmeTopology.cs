@@ -18,7 +18,7 @@ public sealed partial class NvmeTopology
     private readonly Func<IUeventSource> _openEvents;
     // Read on first need: only a wait for a reconnect asks which kernel this is.
     private readonly Lazy<KernelRelease> _release;
-    private readonly SubsystemIndex? _index; // set by the constructors only
+    private readonly SubsystemIndex? _index;
 
     /// <summary>The topology of this host (/sys, /dev).</summary>
     public NvmeTopology() : this(KernelPaths.Host)
@@ -27,38 +27,33 @@ public sealed partial class NvmeTopology
 
     /// <summary>The topology under other roots (a captured sysfs tree in tests, a container's view, ...).</summary>
     public NvmeTopology(KernelPaths paths)
-        : this(paths, UeventListener.Open, index: IsKernelSysfs(paths) ? HostIndex.Value : null)
+        : this(paths, UeventListener.Open)
     {
+        if (IsKernelSysfs(paths))
+            _index = HostIndex.Value;
     }
 
     /// <summary>
-    /// The NQN index of the host's own sysfs, one per process: its netlink socket lives as long as the process (as the
-    /// runtime's own epoll descriptors do) however many topologies are made, and each lookup benefits from what any
-    /// other learnt. A topology is not disposable, so an index per instance would hold a socket until the GC found it.
+    /// The NQN index of the host's own sysfs, one per process and shared by every instance: it holds an event socket
+    /// for the process's life (as the runtime's own epoll descriptor), where an index per instance held one per
+    /// instance until the garbage collector finalised it (a connector per request, or per thread, piled them up).
     /// </summary>
     private static readonly Lazy<SubsystemIndex> HostIndex = new(() =>
     {
-        var tree = new SysfsTree(KernelPaths.Host);
-        return new SubsystemIndex(tree, new TopologyReader(tree), UeventListener.Open);
+        var reader = new TopologyReader(new SysfsTree(KernelPaths.Host));
+        return new SubsystemIndex(reader.Tree, reader, UeventListener.Open);
     });
 
     /// <param name="paths">The roots.</param>
     /// <param name="openEvents">The event source of the waits.</param>
     /// <param name="indexEvents">The event source that keeps the NQN index of <see cref="ControllersOf"/> current; null: no index, every lookup reads every subsystem's NQN.</param>
     internal NvmeTopology(KernelPaths paths, Func<IUeventSource> openEvents, Func<IUeventSource>? indexEvents = null)
-        : this(paths, openEvents, index: null)
-    {
-        if (indexEvents is not null)
-            _index = new SubsystemIndex(_reader.Tree, _reader, indexEvents);
-    }
-
-    private NvmeTopology(KernelPaths paths, Func<IUeventSource> openEvents, SubsystemIndex? index)
     {
         ArgumentNullException.ThrowIfNull(paths);
         _reader = new TopologyReader(new SysfsTree(paths));
         _openEvents = openEvents;
         _release = new Lazy<KernelRelease>(() => KernelRelease.Read(paths));
-        _index = index;
+        _index = indexEvents is null ? null : new SubsystemIndex(_reader.Tree, _reader, indexEvents);
     }
 
     /// <summary>
