@@ -3,9 +3,9 @@
 # as root on the guest kernel against loopback NVMe/TCP targets, and leaves BenchmarkDotNet's markdown
 # reports plus a run.md (date, machine, kernel, settings) in benchmarks/results/<kernel>/.
 #
-#   benchmarks/run.sh [6.1|6.12|all] [BenchmarkDotNet args, e.g. --filter '*AttachDetach*']
+#   benchmarks/run.sh [5.10|6.1|6.12|unstable|all] [BenchmarkDotNet args, e.g. --filter '*AttachDetach*']
 #
-# Lab runs are serialised through the shared lock (NVMENATIVE_LAB_LOCK, default /tmp/nvmenative-lab.lock):
+# Lab runs are serialised through the shared lock (NVMENATIVE_LAB_LOCK, default /tmp/nvmenative-lab-slot.lock, the one every lab user takes):
 # a lab VM takes both cores of the machine, and benchmarks sharing them would measure each other.
 set -euo pipefail
 
@@ -13,7 +13,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 LAB="$ROOT/tests/lab/lab.sh"
-LOCK="${NVMENATIVE_LAB_LOCK:-/tmp/nvmenative-lab.lock}"
+LOCK="${NVMENATIVE_LAB_LOCK:-/tmp/nvmenative-lab-slot.lock}"
 PROJECT=benchmarks/NvmeNative.Benchmarks
 DLL="$PROJECT/bin/Release/net10.0/NvmeNative.Benchmarks.dll"
 
@@ -21,10 +21,10 @@ log() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'benchmarks/run.sh: %s\n' "$*" >&2; exit 1; }
 
 case "${1:-6.12}" in
-  6.1|6.12) KERNELS=("${1:-6.12}") ;;
-  all) KERNELS=(6.1 6.12) ;;
+  5.10|6.1|6.12|unstable) KERNELS=("${1:-6.12}") ;;
+  all) KERNELS=(5.10 6.1 6.12 unstable) ;;
   -*) KERNELS=(6.12); set -- 6.12 "$@" ;;
-  *) die "usage: benchmarks/run.sh [6.1|6.12|all] [BenchmarkDotNet args]" ;;
+  *) die "usage: benchmarks/run.sh [5.10|6.1|6.12|unstable|all] [BenchmarkDotNet args]" ;;
 esac
 shift || true
 
