@@ -44,7 +44,8 @@ dotnet build "$PROJECT" -c Release -warnaserror -nologo -v quiet -clp:NoSummary
 # The nvmenative command as users run it: the Native AOT binary (published again only when src/ changed since).
 CLI_DIR="$ROOT/artifacts/nvmenative-aot"
 cli_bin() { local f; for f in "$CLI_DIR/nvmenative" "$CLI_DIR/NvmeNative.Cli"; do [[ -x $f ]] && { echo "$f"; return; }; done; }
-if [[ -z "$(cli_bin)" || -n "$(find src -newer "$(cli_bin)" -type f \( -name '*.cs' -o -name '*.csproj' \) -print -quit)" ]]; then
+# NVMENATIVE_BENCH_PUBLISH=0 skips it (a run filtered to classes that do not start the binary need not wait for AOT).
+if [[ ${NVMENATIVE_BENCH_PUBLISH:-1} != 0 ]] && [[ -z "$(cli_bin)" || -n "$(find src -newer "$(cli_bin)" -type f \( -name '*.cs' -o -name '*.csproj' \) -print -quit)" ]]; then
   log "dotnet publish src/NvmeNative.Cli (Native AOT) -> $CLI_DIR"
   rm -rf "$CLI_DIR"
   dotnet publish src/NvmeNative.Cli -c Release -r linux-x64 -o "$CLI_DIR" -nologo -v quiet -clp:NoSummary >&2 ||
@@ -110,7 +111,7 @@ for kernel in "${KERNELS[@]}"; do
     echo "| host CPU contention | some task waited for a CPU during $stall |"
     echo "| command | \`benchmarks/run.sh $kernel${*:+ $*}\` (exit $run_rc) |"
     echo "| commit | $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src benchmarks/NvmeNative.Benchmarks || echo ' + uncommitted changes') |"
-    echo "| nvmenative process | ${CLI:-none published: dotnet NvmeNative.Cli.dll} |"
+    echo "| nvmenative process | ${CLI:-none published: dotnet NvmeNative.Cli.dll}$([[ ${NVMENATIVE_BENCH_PUBLISH:-1} == 0 ]] && echo ' (not republished for this run: NVMENATIVE_BENCH_PUBLISH=0)') |"
     echo
     echo "Other work on the shared host slows the emulated guest for stretches of time; such a stretch shows"
     echo "as a run of slow iterations in one case (every iteration is in benchmarkdotnet.log)."
