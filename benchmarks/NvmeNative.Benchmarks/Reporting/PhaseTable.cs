@@ -42,20 +42,28 @@ internal static class PhaseTable
                 if (phases.Count == 0)
                     continue;
                 double wall = phases.Sum(p => p.Ms);
+                bool hasCpu = means.ContainsKey(root + " cpu: user");
                 double userCpu = means.GetValueOrDefault(root + " cpu: user");
                 double kernelCpu = means.GetValueOrDefault(root + " cpu: system");
                 double userSpan = phases.Where(p => p.Name == Lab.PhaseRecorder.UserSpace).Sum(p => p.Ms);
                 text.AppendLine();
-                text.AppendLine(CultureInfo.InvariantCulture,
-                    $"**{operation}** {Ms(wall)} ms: user space {Pct(userSpan, wall)} by span, {Pct(userCpu, wall)} by CPU " +
-                    $"(user CPU {Ms(userCpu)} ms, kernel CPU {Ms(kernelCpu)} ms, off CPU {Ms(Math.Max(0, wall - userCpu - kernelCpu))} ms)");
+                string headline = hasCpu
+                    ? $"**{operation}** {Ms(wall)} ms: user space {Pct(userSpan, wall)} by span, {Pct(userCpu, wall)} by CPU " +
+                      $"(user CPU {Ms(userCpu)} ms, kernel CPU {Ms(kernelCpu)} ms, off CPU {Ms(Math.Max(0, wall - userCpu - kernelCpu))} ms)"
+                    : $"**{operation}** {Ms(wall)} ms: user space {Pct(userSpan, wall)} by span (no CPU figures)";
+                text.AppendLine(headline);
+                // The CPU outside every phase: the operation's less its phases'.
+                string leafUser = root + " cpu user: ", leafSystem = root + " cpu system: ";
+                double outsideUser = userCpu - means.Where(kv => kv.Key.StartsWith(leafUser, StringComparison.Ordinal)).Sum(kv => kv.Value);
+                double outsideSystem = kernelCpu - means.Where(kv => kv.Key.StartsWith(leafSystem, StringComparison.Ordinal)).Sum(kv => kv.Value);
                 text.AppendLine();
                 text.AppendLine("| phase | wall ms | share | user CPU ms | kernel CPU ms |");
                 text.AppendLine("|---|---:|---:|---:|---:|");
                 foreach (var (name, ms) in phases)
                 {
-                    string user = means.TryGetValue($"{root} cpu user: {name}", out double u) ? Ms(u) : "";
-                    string sys = means.TryGetValue($"{root} cpu system: {name}", out double k) ? Ms(k) : "";
+                    bool outside = name == Lab.PhaseRecorder.UserSpace && hasCpu;
+                    string user = outside ? Ms(outsideUser) : means.TryGetValue($"{root} cpu user: {name}", out double u) ? Ms(u) : "";
+                    string sys = outside ? Ms(outsideSystem) : means.TryGetValue($"{root} cpu system: {name}", out double k) ? Ms(k) : "";
                     text.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {Ms(ms)} | {Pct(ms, wall)} | {user} | {sys} |");
                 }
                 string wherePrefix = root + " user space in: ";
