@@ -269,7 +269,7 @@ usage: ./build.sh COMMAND
   api-baseline    add a new public API's lines to PublicAPI.Unshipped.txt (after an intended API change)
   pack            the NuGet packages (NvmeNative, NvmeNative.ReplicaState.Etcd, the NvmeNative.Cli tool) in artifacts/packages
   package-consumer   pack NvmeNative and build a fresh console project on it from the local feed (the kernel test runs it)
-  bench [6.1|6.12|all] [BenchmarkDotNet args]   attach-latency benchmarks in the lab (benchmarks/README.md)
+  bench [5.10|6.1|6.12|unstable|all] [BenchmarkDotNet args]   attach-latency benchmarks in the lab (benchmarks/README.md)
 USAGE
 }
 

@@ -3,9 +3,9 @@
 # as root on the guest kernel against loopback NVMe/TCP targets, and leaves BenchmarkDotNet's markdown
 # reports plus a run.md (date, machine, kernel, settings) in benchmarks/results/<kernel>/.
 #
-#   benchmarks/run.sh [6.1|6.12|all] [BenchmarkDotNet args, e.g. --filter '*AttachDetach*']
+#   benchmarks/run.sh [5.10|6.1|6.12|unstable|all] [BenchmarkDotNet args, e.g. --filter '*AttachDetach*']
 #
-# Lab runs are serialised through the shared lock (NVMENATIVE_LAB_LOCK, default /tmp/nvmenative-lab.lock):
+# Lab runs are serialised through the shared lock (NVMENATIVE_LAB_LOCK, default /tmp/nvmenative-lab-slot.lock, the one every lab user takes):
 # a lab VM takes both cores of the machine, and benchmarks sharing them would measure each other.
 set -euo pipefail
 
@@ -13,7 +13,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 LAB="$ROOT/tests/lab/lab.sh"
-LOCK="${NVMENATIVE_LAB_LOCK:-/tmp/nvmenative-lab.lock}"
+LOCK="${NVMENATIVE_LAB_LOCK:-/tmp/nvmenative-lab-slot.lock}"
 PROJECT=benchmarks/NvmeNative.Benchmarks
 DLL="$PROJECT/bin/Release/net10.0/NvmeNative.Benchmarks.dll"
 
@@ -21,10 +21,10 @@ log() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'benchmarks/run.sh: %s\n' "$*" >&2; exit 1; }
 
 case "${1:-6.12}" in
-  6.1|6.12) KERNELS=("${1:-6.12}") ;;
-  all) KERNELS=(6.1 6.12) ;;
+  5.10|6.1|6.12|unstable) KERNELS=("${1:-6.12}") ;;
+  all) KERNELS=(5.10 6.1 6.12 unstable) ;;
   -*) KERNELS=(6.12); set -- 6.12 "$@" ;;
-  *) die "usage: benchmarks/run.sh [6.1|6.12|all] [BenchmarkDotNet args]" ;;
+  *) die "usage: benchmarks/run.sh [5.10|6.1|6.12|unstable|all] [BenchmarkDotNet args]" ;;
 esac
 shift || true
 
@@ -44,7 +44,8 @@ dotnet build "$PROJECT" -c Release -warnaserror -nologo -v quiet -clp:NoSummary
 # The nvmenative command as users run it: the Native AOT binary (published again only when src/ changed since).
 CLI_DIR="$ROOT/artifacts/nvmenative-aot"
 cli_bin() { local f; for f in "$CLI_DIR/nvmenative" "$CLI_DIR/NvmeNative.Cli"; do [[ -x $f ]] && { echo "$f"; return; }; done; }
-if [[ -z "$(cli_bin)" || -n "$(find src -newer "$(cli_bin)" -type f \( -name '*.cs' -o -name '*.csproj' \) -print -quit)" ]]; then
+# NVMENATIVE_BENCH_PUBLISH=0 skips it (a run filtered to classes that do not start the binary need not wait for AOT).
+if [[ ${NVMENATIVE_BENCH_PUBLISH:-1} != 0 ]] && [[ -z "$(cli_bin)" || -n "$(find src -newer "$(cli_bin)" -type f \( -name '*.cs' -o -name '*.csproj' \) -print -quit)" ]]; then
   log "dotnet publish src/NvmeNative.Cli (Native AOT) -> $CLI_DIR"
   rm -rf "$CLI_DIR"
   dotnet publish src/NvmeNative.Cli -c Release -r linux-x64 -o "$CLI_DIR" -nologo -v quiet -clp:NoSummary >&2 ||
@@ -110,7 +111,7 @@ for kernel in "${KERNELS[@]}"; do
     echo "| host CPU contention | some task waited for a CPU during $stall |"
     echo "| command | \`benchmarks/run.sh $kernel${*:+ $*}\` (exit $run_rc) |"
     echo "| commit | $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src benchmarks/NvmeNative.Benchmarks || echo ' + uncommitted changes') |"
-    echo "| nvmenative process | ${CLI:-none published: dotnet NvmeNative.Cli.dll} |"
+    echo "| nvmenative process | ${CLI:-none published: dotnet NvmeNative.Cli.dll}$([[ ${NVMENATIVE_BENCH_PUBLISH:-1} == 0 ]] && echo ' (not republished for this run: NVMENATIVE_BENCH_PUBLISH=0)') |"
     echo
     echo "Other work on the shared host slows the emulated guest for stretches of time; such a stretch shows"
     echo "as a run of slow iterations in one case (every iteration is in benchmarkdotnet.log)."

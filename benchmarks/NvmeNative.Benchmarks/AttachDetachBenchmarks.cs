@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using BenchmarkDotNet.Attributes;
 using NvmeNative.Benchmarks.Lab;
 using NvmeNative.Benchmarks.OsBrick;
@@ -16,6 +17,7 @@ public class AttachDetach
     private readonly OsBrickCliConnector _cli = new();
     private BenchTargets? _targets;
     private LoopbackVolume _volume = null!;
+    private PhaseRecorder? _phases;
 
     /// <summary>Portals the volume is exported on (each gives one controller: 2 = native multipath).</summary>
     [Params(1, 2)]
@@ -26,10 +28,15 @@ public class AttachDetach
     {
         _targets = new BenchTargets(Portals);
         _volume = _targets.AddVolume();
+        _phases = new PhaseRecorder();
     }
 
     [GlobalCleanup]
-    public void Cleanup() => _targets?.Dispose();
+    public void Cleanup()
+    {
+        _phases?.Dispose();
+        _targets?.Dispose();
+    }
 
     [Benchmark(Baseline = true)]
     public string OsBrickNvmeCli()
@@ -54,9 +61,17 @@ public class AttachDetach
     {
         try
         {
+            var segments = new Dictionary<string, double>();
+            _phases!.Clear();
+            var clock = Stopwatch.StartNew();
             var volume = _native.Connect(_volume.Properties);
+            segments["attach"] = clock.Elapsed.TotalMilliseconds;
             _volume.CheckIsAttachedAt(volume.Path);
+            clock.Restart();
             _native.Disconnect(_volume.Properties, volume.Path);
+            segments["detach"] = clock.Elapsed.TotalMilliseconds;
+            _phases.TakeInto(segments);
+            Samples.Record(Samples.Key(typeof(AttachDetach), nameof(NvmeNative), ("Portals", Portals)), segments);
             return volume.Path;
         }
         catch

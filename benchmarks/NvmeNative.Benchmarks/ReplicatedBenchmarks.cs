@@ -154,11 +154,7 @@ public class Replicated
         clock.Restart();
         _native.Disconnect(_properties);
         segments["detach"] = clock.Elapsed.TotalMilliseconds;
-        foreach (var operation in _phases.Take())
-        {
-            foreach (var (phase, ms) in operation.PhasesMs)
-                segments[$"{operation.Operation}: {phase}"] = segments.GetValueOrDefault($"{operation.Operation}: {phase}") + ms;
-        }
+        _phases.TakeInto(segments);
         return (volume.Path, segments);
     });
 

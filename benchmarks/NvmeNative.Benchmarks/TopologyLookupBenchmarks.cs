@@ -61,8 +61,10 @@ public class TopologyLookup
         string? native = NvmeNativeFindNamespace();
         string? osBrick = OsBrickScanPort();
         string? itself = OsBrickItself();
-        if (native is null || native != osBrick || native != itself)
-            throw new InvalidOperationException($"lookups disagree: NvmeNative {native}, os-brick port {osBrick}, os-brick itself {itself}");
+        string? connector = NvmeNativeConnectorPaths();
+        if (native is null || native != osBrick || native != itself || native != connector)
+            throw new InvalidOperationException(
+                $"lookups disagree: NvmeNative {native}, its connector {connector}, os-brick port {osBrick}, os-brick itself {itself}");
         _volume.CheckIsAttachedAt(native);
         if (NvmeListSubsys() is null)
             throw new InvalidOperationException($"nvme list-subsys does not list {_volume.Nqn}");
@@ -113,6 +115,13 @@ public class TopologyLookup
 
     [Benchmark]
     public string? NvmeNativeFindNamespace() => _topology.FindNamespace(_topology.ControllersOf(_nqn, null, _hostNqn), _selector)?.DevicePath;
+
+    /// <summary>
+    /// The same lookup through the connector (<c>GetVolumePaths</c>, the lookup detach and extend start with): the
+    /// connector's topology shares the process's NQN index, so it too reads no other subsystem's NQN between changes.
+    /// </summary>
+    [Benchmark]
+    public string? NvmeNativeConnectorPaths() => _native.GetVolumePaths(_volume.Properties).FirstOrDefault();
 
     // nvme-cli 2.x prints an array of hosts, each with its subsystems; older versions one object.
     private static IEnumerable<JsonElement> EnumerateHosts(JsonElement root) =>

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 
 namespace NvmeNative.Benchmarks.Lab;
 
@@ -11,6 +12,25 @@ namespace NvmeNative.Benchmarks.Lab;
 /// the phases and the user-space share always add up to the operation's wall time (a stacked bar). No activity, no
 /// breakdown: nothing is invented when the library does not report.
 /// </summary>
+/// <remarks>
+/// Two measures of the user-space share, because each alone can mislead:
+/// <list type="bullet">
+/// <item><b>By span</b> (<see cref="UserSpace"/>): every leaf activity of the library wraps a kernel interface (a
+/// write to /dev/nvme-fabrics, an ioctl, a wait for uevents or sysfs notifications, a device or file read or write), so
+/// the time outside them is the library's own work (parsing, planning, the start rule, bookkeeping). Its place is the
+/// innermost activity it happened in (<see cref="OperationBreakdown.UserSpaceWhereMs"/>: <c>nvmenative.plan</c>,
+/// <c>nvmenative.start_rule</c>, ...). This over-counts user space slightly (syscalls outside leaves, e.g. reading the
+/// host NQN file, count as user space) and under-counts it where a leaf does user-space work inside (parsing sysfs
+/// attributes while waiting).</item>
+/// <item><b>By CPU</b>: <c>getrusage(RUSAGE_THREAD)</c> when each activity starts and stops (the listener runs on the
+/// thread that starts or stops it): the user-mode and kernel-mode CPU time of the thread that ran the operation, for the
+/// operation and per phase. The operation's user-mode CPU over its wall time is the share of user-space work the CPU
+/// actually did; the rest of the wall time is kernel work or waiting. Exact for the synchronous API (the whole
+/// operation runs on the caller's thread); an activity that stops on another thread than it started on has no CPU
+/// figure. The kernel splits a thread's CPU time into user and system by sampling at the tick (4 ms at HZ=250), so
+/// per-phase figures of a few milliseconds are rough; sums over an operation are not.</item>
+/// </list>
+/// </remarks>
 internal sealed class PhaseRecorder : IDisposable
 {
     /// <summary>The library's activity source name.</summary>
@@ -18,6 +38,8 @@ internal sealed class PhaseRecorder : IDisposable
 
     /// <summary>The share of an operation outside every phase.</summary>
     public const string UserSpace = "user space";
+
+    private const string CpuProperty = "nvmenative.bench.cpu";
 
     private readonly ActivityListener _listener;
     private readonly List<Span> _spans = [];
@@ -28,6 +50,7 @@ internal sealed class PhaseRecorder : IDisposable
         {
             ShouldListenTo = source => source.Name == sourceName,
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStarted = activity => activity.SetCustomProperty(CpuProperty, ThreadCpu.Now()),
             ActivityStopped = Stopped,
         };
         ActivitySource.AddActivityListener(_listener);
@@ -56,6 +79,35 @@ internal sealed class PhaseRecorder : IDisposable
         return Breakdown(spans);
     }
 
+    /// <summary>
+    /// Takes the recorded operations into a sample's segments (keys as <see cref="Samples"/> exports them, summed when an
+    /// operation ran more than once): <c>ROOT: PHASE</c> (wall time per phase, <see cref="UserSpace"/> included),
+    /// <c>ROOT user space in: ACTIVITY</c> (where the user-space time was), <c>ROOT cpu: user</c> / <c>ROOT cpu: system</c>
+    /// (the thread's CPU time over the operation) and <c>ROOT cpu user: PHASE</c> / <c>ROOT cpu system: PHASE</c>.
+    /// </summary>
+    public void TakeInto(Dictionary<string, double> segments)
+    {
+        void Add(string key, double ms) => segments[key] = segments.GetValueOrDefault(key) + ms;
+        foreach (var operation in Take())
+        {
+            string root = operation.Operation;
+            foreach (var (phase, ms) in operation.PhasesMs)
+                Add($"{root}: {phase}", ms);
+            foreach (var (where, ms) in operation.UserSpaceWhereMs)
+                Add($"{root} user space in: {where}", ms);
+            if (operation.Cpu is { } cpu)
+            {
+                Add($"{root} cpu: user", cpu.UserMs);
+                Add($"{root} cpu: system", cpu.SystemMs);
+            }
+            foreach (var (phase, cpuOfPhase) in operation.PhasesCpu)
+            {
+                Add($"{root} cpu user: {phase}", cpuOfPhase.UserMs);
+                Add($"{root} cpu system: {phase}", cpuOfPhase.SystemMs);
+            }
+        }
+    }
+
     /// <summary>The breakdown of a set of finished spans (the pure part, separate from the listener).</summary>
     internal static IReadOnlyList<OperationBreakdown> Breakdown(IReadOnlyList<Span> spans)
     {
@@ -64,17 +116,32 @@ internal sealed class PhaseRecorder : IDisposable
         var result = new List<OperationBreakdown>();
         foreach (var root in spans.Where(s => s.ParentId is null || !byId.ContainsKey(s.ParentId)).OrderBy(s => s.Start))
         {
-            var leaves = spans.Where(s => !parents.Contains(s.Id) && s.Id != root.Id && DescendsFrom(s, root, byId)).ToList();
-            result.Add(new OperationBreakdown(root.Name, (root.End - root.Start).TotalMilliseconds, Partition(root, leaves)));
+            var descendants = spans.Where(s => s.Id != root.Id && DescendsFrom(s, root, byId)).ToList();
+            var leaves = descendants.Where(s => !parents.Contains(s.Id)).ToList();
+            var inner = descendants.Where(s => parents.Contains(s.Id)).Append(root).ToList();
+            var (phases, where) = Partition(root, leaves, inner, byId);
+            var cpu = leaves.Where(l => l.Cpu is not null).GroupBy(l => l.Name)
+                .ToDictionary(g => g.Key, g => new CpuTime(g.Sum(l => l.Cpu!.UserMs), g.Sum(l => l.Cpu!.SystemMs)), StringComparer.Ordinal);
+            result.Add(new OperationBreakdown(root.Name, (root.End - root.Start).TotalMilliseconds, phases)
+            {
+                UserSpaceWhereMs = where,
+                Cpu = root.Cpu,
+                PhasesCpu = cpu,
+            });
         }
         return result;
     }
 
-    /// <summary>Shares the root's wall time among the leaves running at each instant; the rest is user space.</summary>
-    private static Dictionary<string, double> Partition(Span root, IReadOnlyList<Span> leaves)
+    /// <summary>
+    /// Shares the root's wall time among the leaves running at each instant; the rest is user space, placed in the
+    /// innermost activity (root included) open at that instant.
+    /// </summary>
+    private static (Dictionary<string, double> Phases, Dictionary<string, double> Where) Partition(Span root, IReadOnlyList<Span> leaves,
+        IReadOnlyList<Span> inner, Dictionary<string, Span> byId)
     {
         var shares = new Dictionary<string, double>(StringComparer.Ordinal);
-        var edges = leaves.SelectMany(l => new[] { Clamp(l.Start, root), Clamp(l.End, root) })
+        var where = new Dictionary<string, double>(StringComparer.Ordinal);
+        var edges = leaves.Concat(inner).SelectMany(l => new[] { Clamp(l.Start, root), Clamp(l.End, root) })
             .Append(root.Start).Append(root.End).Distinct().Order().ToList();
         for (int i = 0; i + 1 < edges.Count; i++)
         {
@@ -84,12 +151,22 @@ internal sealed class PhaseRecorder : IDisposable
             if (running.Count == 0)
             {
                 shares[UserSpace] = shares.GetValueOrDefault(UserSpace) + ms;
+                var open = inner.Where(s => s.Start <= from && s.End >= to).MaxBy(s => Depth(s, byId)) ?? root;
+                where[open.Name] = where.GetValueOrDefault(open.Name) + ms;
                 continue;
             }
             foreach (var leaf in running)
                 shares[leaf.Name] = shares.GetValueOrDefault(leaf.Name) + ms / running.Count;
         }
-        return shares;
+        return (shares, where);
+    }
+
+    private static int Depth(Span span, Dictionary<string, Span> byId)
+    {
+        int depth = 0;
+        for (string? p = span.ParentId; p is not null && byId.TryGetValue(p, out var parent); p = parent.ParentId)
+            depth++;
+        return depth;
     }
 
     private static DateTime Clamp(DateTime t, Span root) => t < root.Start ? root.Start : t > root.End ? root.End : t;
@@ -106,9 +183,10 @@ internal sealed class PhaseRecorder : IDisposable
 
     private void Stopped(Activity activity)
     {
+        var cpu = activity.GetCustomProperty(CpuProperty) is ThreadCpu started ? ThreadCpu.Now()?.Since(started) : null;
         string? parent = activity.ParentSpanId != default ? activity.ParentSpanId.ToHexString() : null;
         var span = new Span(activity.SpanId.ToHexString(), parent, activity.DisplayName, activity.StartTimeUtc,
-            activity.StartTimeUtc + activity.Duration);
+            activity.StartTimeUtc + activity.Duration) { Cpu = cpu };
         lock (_spans)
             _spans.Add(span);
     }
@@ -116,8 +194,61 @@ internal sealed class PhaseRecorder : IDisposable
     public void Dispose() => _listener.Dispose();
 
     /// <summary>A finished activity: its id, its parent's id (null for a root), display name and interval.</summary>
-    internal sealed record Span(string Id, string? ParentId, string Name, DateTime Start, DateTime End);
+    internal sealed record Span(string Id, string? ParentId, string Name, DateTime Start, DateTime End)
+    {
+        /// <summary>The CPU time its thread used meanwhile (null: unknown, or it stopped on another thread).</summary>
+        public CpuTime? Cpu { get; init; }
+    }
+
+    /// <summary>The calling thread's CPU times (getrusage RUSAGE_THREAD) and its id, at one instant.</summary>
+    private sealed record ThreadCpu(int ThreadId, double UserMs, double SystemMs)
+    {
+        private const int RusageThread = 1;
+
+        public static ThreadCpu? Now()
+        {
+            if (!OperatingSystem.IsLinux() || getrusage(RusageThread, out var usage) != 0)
+                return null;
+            return new ThreadCpu(Environment.CurrentManagedThreadId, usage.UserTime.Ms, usage.SystemTime.Ms);
+        }
+
+        public CpuTime? Since(ThreadCpu? start) =>
+            start is null || start.ThreadId != ThreadId ? null : new CpuTime(UserMs - start.UserMs, SystemMs - start.SystemMs);
+
+        [DllImport("libc", SetLastError = true)]
+        private static extern int getrusage(int who, out Rusage usage);
+
+        [StructLayout(LayoutKind.Sequential)]
+        private struct Timeval
+        {
+            public long Seconds;
+            public long Microseconds;
+
+            public readonly double Ms => Seconds * 1000.0 + Microseconds / 1000.0;
+        }
+
+        /// <summary>struct rusage on 64-bit Linux: two timevals, then 14 longs (ru_maxrss .. ru_nivcsw) not used here.</summary>
+        [StructLayout(LayoutKind.Sequential, Size = 144)]
+        private struct Rusage
+        {
+            public Timeval UserTime;
+            public Timeval SystemTime;
+        }
+    }
 }
 
+/// <summary>CPU time of a thread over an interval: in user mode and in the kernel (milliseconds).</summary>
+internal sealed record CpuTime(double UserMs, double SystemMs);
+
 /// <summary>One operation's wall time and how it divides into phases (milliseconds; they add up to <see cref="TotalMs"/>).</summary>
-internal sealed record OperationBreakdown(string Operation, double TotalMs, IReadOnlyDictionary<string, double> PhasesMs);
+internal sealed record OperationBreakdown(string Operation, double TotalMs, IReadOnlyDictionary<string, double> PhasesMs)
+{
+    /// <summary>Where the <see cref="PhaseRecorder.UserSpace"/> time was spent: the innermost activity open (milliseconds).</summary>
+    public IReadOnlyDictionary<string, double> UserSpaceWhereMs { get; init; } = new Dictionary<string, double>();
+
+    /// <summary>The CPU time of the thread that ran the operation, over the operation (null when unknown).</summary>
+    public CpuTime? Cpu { get; init; }
+
+    /// <summary>The CPU time per phase (summed over its activities that started and stopped on one thread).</summary>
+    public IReadOnlyDictionary<string, CpuTime> PhasesCpu { get; init; } = new Dictionary<string, CpuTime>();
+}

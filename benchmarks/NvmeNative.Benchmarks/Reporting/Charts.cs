@@ -25,6 +25,9 @@ internal static class Charts
         var root = JsonNode.Parse(File.ReadAllText(path))!;
         string kernel = root["notes"]?["kernel"]?.GetValue<string>() ?? "?";
         var rows = (root["cases"]?.AsArray() ?? []).Select(Row.From).OfType<Row>().ToList();
+        string phases = Path.Combine(resultsDirectory, "phases.md");
+        File.WriteAllText(phases, PhaseTable.Markdown(kernel, root["cases"]?.AsArray() ?? []));
+        Console.WriteLine($"charts: {phases}");
         foreach (var group in rows.GroupBy(r => r.Class))
         {
             string svg = Path.Combine(resultsDirectory, $"{group.Key}.svg");

@@ -13,6 +13,28 @@ namespace NvmeNative.Connector;
 internal sealed record AttachPlan(TargetProperties Target, HostIdentity Host, IReadOnlyList<(Portal Portal, FabricsOptions Options)> Legs)
 {
     /// <summary>
+    /// The plan of every target of the volume (one for a single volume, one per replica), in the order of the
+    /// properties, under one <see cref="Telemetry.Activities.Plan"/> span (see <see cref="PrepareAsync"/>).
+    /// </summary>
+    internal static async ValueTask<List<AttachPlan>> PrepareAllAsync(ConnectorContext context, ConnectionProperties properties, bool async,
+        CancellationToken ct)
+    {
+        using var span = Spans.StartPhase(Telemetry.Activities.Plan, ct);
+        try
+        {
+            var timeouts = TimeoutsFor(context.Options, properties);
+            var plans = new List<AttachPlan>(properties.Targets.Length);
+            foreach (var target in properties.Targets)
+                plans.Add(await PrepareAsync(context, target, properties, timeouts, async, ct).ConfigureAwait(false));
+            return plans;
+        }
+        catch (Exception e) when (span.Failed(e))
+        {
+            throw;
+        }
+    }
+
+    /// <summary>
     /// Resolves host names, builds and validates every portal's options, applies enforce_multipath and checks that
     /// this kernel offers nvme-fabrics and every option used: bad input and missing support change nothing.
     /// </summary>
@@ -22,7 +44,7 @@ internal sealed record AttachPlan(TargetProperties Target, HostIdentity Host, IR
     /// <param name="timeouts">The controller timeouts of this target's legs (a single volume's, or a replica leg's).</param>
     /// <param name="async">Await the lookups (see <see cref="Kernel.AsyncMode"/>).</param>
     /// <param name="ct">Cancels host-name lookups.</param>
-    internal static async ValueTask<AttachPlan> PrepareAsync(ConnectorContext context, TargetProperties unresolved, ConnectionProperties properties,
+    private static async ValueTask<AttachPlan> PrepareAsync(ConnectorContext context, TargetProperties unresolved, ConnectionProperties properties,
         ControllerTimeouts timeouts, bool async, CancellationToken ct)
     {
         var target = await ResolvePortalsAsync(context, unresolved, async, ct).ConfigureAwait(false);

@@ -20,7 +20,9 @@ internal sealed class ConnectorContext
         Options = options;
         OpenEvents = openEvents;
         Fabrics = new FabricsConnector(options.Paths, fabricsDevice);
-        Topology = new NvmeTopology(options.Paths, openEvents);
+        // On the host's sysfs, lookups go through the process's NQN index: an agent's attach finds its target's
+        // controllers without reading the NQN of every other subsystem on the host.
+        Topology = new NvmeTopology(options.Paths, openEvents, NvmeTopology.HostIndexFor(options.Paths));
         Md = new MdArrays(options.Paths);
         Records = new AttachRecords(options.Paths);
         ReplicaState = options.ReplicaStateStore

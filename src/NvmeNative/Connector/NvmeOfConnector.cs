@@ -105,8 +105,8 @@ public sealed class NvmeOfConnector
 
     private async ValueTask<AttachedVolume> ConnectSingleAsync(ConnectionProperties properties, bool async, CancellationToken cancellationToken)
     {
-        var plan = await AttachPlan.PrepareAsync(_context, properties.Targets[0], properties,
-            AttachPlan.TimeoutsFor(_context.Options, properties), async, cancellationToken).ConfigureAwait(false);
+        var plans = await AttachPlan.PrepareAllAsync(_context, properties, async, cancellationToken).ConfigureAwait(false);
+        var plan = plans[0];
 
         using var hostLock = await _context.LockHostAsync(async, cancellationToken).ConfigureAwait(false);
         return await AttachRollback.RunAsync(_context, plan.Target.SubsystemNqn.Value, ConnectOperation,

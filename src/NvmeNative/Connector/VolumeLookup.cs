@@ -13,7 +13,10 @@ internal sealed record VolumeLookup(IReadOnlyList<NvmeController> Controllers, N
     internal static VolumeLookup Find(ConnectorContext context, TargetProperties target)
     {
         var hostNqn = context.AttachedHostNqn(target);
-        var controllers = target.Portals.SelectMany(p => context.Topology.ControllersOf(target.SubsystemNqn, p, hostNqn))
+        // One lookup of the subsystem's controllers, then each portal's among them: a lookup per portal would list the
+        // host's subsystems once per portal.
+        var ofSubsystem = context.Topology.ControllersOf(target.SubsystemNqn, null, hostNqn);
+        var controllers = target.Portals.SelectMany(p => ofSubsystem.Where(c => c.IsAt(p)))
             .DistinctBy(c => c.Name).ToList();
         var selector = SelectorOf(target);
         var ns = selector is not null && controllers.Count > 0 ? context.Topology.FindNamespace(controllers, selector) : null;

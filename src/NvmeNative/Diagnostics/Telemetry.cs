@@ -35,6 +35,20 @@ public static class Telemetry
         /// <summary>Putting replicas back into a running array (by an attach, or by the replica monitor).</summary>
         public const string Heal = "nvmenative.heal";
 
+        /// <summary>
+        /// Preparing an attach before the host lock and before any change: each target's portals resolved (its
+        /// <see cref="NameResolution"/> child), the host identity read, every controller's options built and checked
+        /// against what the kernel offers. The library's own work, apart from reading the host NQN file.
+        /// </summary>
+        public const string Plan = "nvmenative.plan";
+
+        /// <summary>
+        /// The start rule's decision for a replicated volume's array: the replicas' superblocks are read (its
+        /// <see cref="SuperblockRead"/> child), then the rule decides from them and the replica-state record (the
+        /// library's own work).
+        /// </summary>
+        public const string StartRule = "nvmenative.start_rule";
+
         /// <summary>Waiting for the host lock (the in-process gate, then the lock file shared with other processes).</summary>
         public const string LockWait = "nvmenative.lock_wait";
 

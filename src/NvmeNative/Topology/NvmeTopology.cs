@@ -27,34 +27,35 @@ public sealed partial class NvmeTopology
 
     /// <summary>The topology under other roots (a captured sysfs tree in tests, a container's view, ...).</summary>
     public NvmeTopology(KernelPaths paths)
-        : this(paths, UeventListener.Open)
+        : this(paths, UeventListener.Open, HostIndexFor(paths))
     {
-        if (IsKernelSysfs(paths))
-            _index = HostIndex.Value;
     }
-
-    /// <summary>
-    /// The NQN index of the host's own sysfs, one per process and shared by every instance: it holds an event socket
-    /// for the process's life (as the runtime's own epoll descriptor), where an index per instance held one per
-    /// instance until the garbage collector finalised it (a connector per request, or per thread, piled them up).
-    /// </summary>
-    private static readonly Lazy<SubsystemIndex> HostIndex = new(() =>
-    {
-        var reader = new TopologyReader(new SysfsTree(KernelPaths.Host));
-        return new SubsystemIndex(reader.Tree, reader, UeventListener.Open);
-    });
 
     /// <param name="paths">The roots.</param>
     /// <param name="openEvents">The event source of the waits.</param>
-    /// <param name="indexEvents">The event source that keeps the NQN index of <see cref="ControllersOf"/> current; null: no index, every lookup reads every subsystem's NQN.</param>
+    /// <param name="indexEvents">The event source that keeps a NQN index of <see cref="ControllersOf"/> of this topology's own; null: no index, every lookup reads every subsystem's NQN.</param>
     internal NvmeTopology(KernelPaths paths, Func<IUeventSource> openEvents, Func<IUeventSource>? indexEvents = null)
+        : this(paths, openEvents, indexEvents is null ? null : new SubsystemIndex(new SysfsTree(paths), indexEvents))
+    {
+    }
+
+    /// <param name="paths">The roots.</param>
+    /// <param name="openEvents">The event source of the waits.</param>
+    /// <param name="index">The NQN index of <see cref="ControllersOf"/> (see <see cref="HostIndexFor"/>); null: none.</param>
+    internal NvmeTopology(KernelPaths paths, Func<IUeventSource> openEvents, SubsystemIndex? index)
     {
         ArgumentNullException.ThrowIfNull(paths);
         _reader = new TopologyReader(new SysfsTree(paths));
         _openEvents = openEvents;
         _release = new Lazy<KernelRelease>(() => KernelRelease.Read(paths));
-        _index = indexEvents is null ? null : new SubsystemIndex(_reader.Tree, _reader, indexEvents);
+        _index = index;
     }
+
+    /// <summary>
+    /// The process's shared NQN index when <paramref name="paths"/> is the host's own sysfs (its uevents describe it);
+    /// null for a captured tree, which is scanned on every lookup.
+    /// </summary>
+    internal static SubsystemIndex? HostIndexFor(KernelPaths paths) => IsKernelSysfs(paths) ? SubsystemIndex.Host : null;
 
     /// <summary>
     /// True when the kernel sends a change uevent (<c>NVME_EVENT=connected</c>) each time a controller (re)connects:

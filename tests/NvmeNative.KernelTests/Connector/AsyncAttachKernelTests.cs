@@ -46,8 +46,8 @@ public sealed class AsyncAttachKernelTests(ITestOutputHelper output)
         var phases = capture.ChildrenOf(attach);
         Assert.Equal(
             [
-                Telemetry.Activities.LockWait, Telemetry.Activities.RecordRead, Telemetry.Activities.Replica, Telemetry.Activities.Replica,
-                Telemetry.Activities.SuperblockRead, Telemetry.Activities.BlankCheck, Telemetry.Activities.SuperblockWrite,
+                Telemetry.Activities.Plan, Telemetry.Activities.LockWait, Telemetry.Activities.RecordRead, Telemetry.Activities.Replica,
+                Telemetry.Activities.Replica, Telemetry.Activities.StartRule, Telemetry.Activities.BlankCheck, Telemetry.Activities.SuperblockWrite,
                 Telemetry.Activities.MdIoctl, Telemetry.Activities.MdIoctl, Telemetry.Activities.MdPublish, Telemetry.Activities.RecordWrite,
             ],
             phases.Select(p => p.OperationName));
@@ -66,6 +66,10 @@ public sealed class AsyncAttachKernelTests(ITestOutputHelper output)
             Assert.Equal($"tcp://{volume.Exports[i].Port.TrAddr}:{volume.Exports[i].Port.TrSvcId}", steps[0].GetTagItem(Telemetry.Tags.Portal));
             Assert.Matches("^nvme[0-9]+$", Assert.IsType<string>(steps[0].GetTagItem(Telemetry.Tags.Controller)));
         }
+
+        // The start rule reads the superblocks it decides from.
+        var startRule = Assert.Single(phases, p => p.OperationName == Telemetry.Activities.StartRule);
+        Assert.Equal([Telemetry.Activities.SuperblockRead], capture.ChildrenOf(startRule).Select(s => s.OperationName));
 
         var detach = Assert.Single(capture.Named(Telemetry.Activities.Detach));
         var detachPhases = capture.ChildrenOf(detach).Select(p => p.OperationName).ToList();

@@ -86,6 +86,54 @@ public sealed class PhaseRecorderTests
         Assert.Empty(recorder.Take()); // taken once
     }
 
+    [Fact]
+    public void User_space_time_is_placed_in_the_innermost_activity_open_at_the_time()
+    {
+        var spans = new[]
+        {
+            At("root", null, "nvmenative.attach", 0, 100),
+            At("plan", "root", "nvmenative.plan", 0, 10), // no children: a leaf, but of the library's own work
+            At("replica", "root", "nvmenative.replica", 20, 60),
+            At("connect", "replica", "nvmenative.fabrics.connect", 25, 50),
+            At("rule", "root", "nvmenative.start_rule", 60, 80),
+            At("read", "rule", "nvmenative.md.superblock_read", 60, 70),
+        };
+        var op = Assert.Single(PhaseRecorder.Breakdown(spans));
+        // Uncovered: 10-20 and 80-100 in the attach, 20-25 and 50-60 in the replica, 70-80 in the start rule.
+        Assert.Equal(30, op.UserSpaceWhereMs["nvmenative.attach"], 6);
+        Assert.Equal(15, op.UserSpaceWhereMs["nvmenative.replica"], 6);
+        Assert.Equal(10, op.UserSpaceWhereMs["nvmenative.start_rule"], 6);
+        Assert.Equal(op.PhasesMs[PhaseRecorder.UserSpace], op.UserSpaceWhereMs.Values.Sum(), 6);
+    }
+
+    [Fact]
+    public void The_listener_measures_the_threads_cpu_time_of_the_operation_and_of_each_phase()
+    {
+        string name = "NvmeNative.Tests.Phases." + Guid.NewGuid().ToString("N");
+        using var recorder = new PhaseRecorder(name);
+        using var source = new ActivitySource(name);
+        using (source.StartActivity("nvmenative.attach"))
+        {
+            using (source.StartActivity("nvmenative.md.ioctl"))
+                Spin(TimeSpan.FromMilliseconds(30)); // user-mode CPU work inside a phase
+        }
+        var segments = new Dictionary<string, double>();
+        recorder.TakeInto(segments);
+        // CPU time, not wall time: on a busy machine the spinning thread may wait for a CPU part of the 30 ms.
+        double operation = segments["nvmenative.attach cpu: user"] + segments["nvmenative.attach cpu: system"];
+        double phase = segments["nvmenative.attach cpu user: nvmenative.md.ioctl"] + segments["nvmenative.attach cpu system: nvmenative.md.ioctl"];
+        Assert.True(phase > 0 && phase <= operation + 0.001, string.Join(", ", segments.Select(kv => $"{kv.Key}={kv.Value}")));
+        Assert.True(segments["nvmenative.attach: nvmenative.md.ioctl"] >= 29);
+        Assert.True(segments.ContainsKey("nvmenative.attach user space in: nvmenative.attach"));
+    }
+
+    private static void Spin(TimeSpan duration)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < duration)
+            Thread.SpinWait(100);
+    }
+
     private static Span At(string id, string? parent, string name, double fromMs, double toMs) =>
         new(id, parent, name, T0.AddMilliseconds(fromMs), T0.AddMilliseconds(toMs));
 }

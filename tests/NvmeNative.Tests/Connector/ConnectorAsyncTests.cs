@@ -143,7 +143,7 @@ public sealed class ConnectorAsyncTests : IDisposable
         Assert.Equal(attached.Path, attach.GetTagItem(Telemetry.Tags.Device));
         Assert.Equal(false, attach.GetTagItem(Telemetry.Tags.Replicated));
         var phases = capture.ChildrenOf(attach).Select(a => a.OperationName).ToList();
-        Assert.Equal([Telemetry.Activities.LockWait, Telemetry.Activities.FabricsConnect, Telemetry.Activities.FabricsConnect,
+        Assert.Equal([Telemetry.Activities.Plan, Telemetry.Activities.LockWait, Telemetry.Activities.FabricsConnect, Telemetry.Activities.FabricsConnect,
             Telemetry.Activities.NamespaceWait, Telemetry.Activities.PathWait], phases);
         var connects = capture.Named(Telemetry.Activities.FabricsConnect);
         Assert.Equal(["tcp://127.0.0.1:4420", "tcp://127.0.0.2:4420"], connects.Select(c => (string?)c.GetTagItem(Telemetry.Tags.Portal)));

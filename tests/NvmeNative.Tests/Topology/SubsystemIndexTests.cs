@@ -55,6 +55,28 @@ public sealed class SubsystemIndexTests : IDisposable
     }
 
     [Fact]
+    public void A_subsystem_that_came_or_went_is_read_alone_and_the_others_are_not_read_again()
+    {
+        var topology = Indexed();
+        Assert.Equal(["nvme0"], Names(topology.ControllersOf(Nqn.Parse(NqnA))));
+        // nvme-subsys1's NQN becomes unreadable: a lookup that read it again would fail.
+        string nqnB = Path.Combine(_sys.SubsystemDir(1), "subsysnqn");
+        System.IO.File.Delete(nqnB);
+        Directory.CreateDirectory(nqnB);
+        _events.ThenEvent("add", "/devices/virtual/nvme-subsystem/nvme-subsys2", "nvme-subsystem",
+            () => _sys.Controller(2, NqnA, 2));
+        Assert.Equal(["nvme0", "nvme2"], Names(topology.ControllersOf(Nqn.Parse(NqnA))));
+        // Gone, and announced: no longer returned, and still nothing else read.
+        _events.ThenEvent("remove", "/devices/virtual/nvme-subsystem/nvme-subsys2", "nvme-subsystem", () =>
+        {
+            _sys.RemoveController(2);
+            System.IO.File.Delete(Path.Combine(_sys.Paths.Sys, "class/nvme-subsystem/nvme-subsys2"));
+            Directory.Delete(_sys.SubsystemDir(2), recursive: true);
+        });
+        Assert.Equal(["nvme0"], Names(topology.ControllersOf(Nqn.Parse(NqnA))));
+    }
+
+    [Fact]
     public void A_subsystem_that_came_without_an_event_is_found_by_the_listing()
     {
         var topology = Indexed();

@@ -62,9 +62,20 @@ internal sealed class ArrayBringUp(ConnectorContext context)
         CancellationToken ct)
     {
         string alias = name?.Value ?? "(no alias)";
-        var observations = new VolumeRecordKeeper(context).Observe(properties, devices, ct);
-        var decision = StartRule.Evaluate(new StartRuleInput(properties.ReplicaCount, record, observations, properties.AllowStaleStart,
-            context.ReplicaState.Description));
+        StartDecision decision;
+        using (var span = Spans.StartPhase(Telemetry.Activities.StartRule, ct))
+        {
+            try
+            {
+                var observations = new VolumeRecordKeeper(context).Observe(properties, devices, ct);
+                decision = StartRule.Evaluate(new StartRuleInput(properties.ReplicaCount, record, observations, properties.AllowStaleStart,
+                    context.ReplicaState.Description));
+            }
+            catch (Exception e) when (span.Failed(e))
+            {
+                throw;
+            }
+        }
         foreach (var left in decision.LeftOut)
             ConnectorLog.ReplicaLeftOut(context.Log, alias, left.Index, left.Replica.ToString(), left.Reason.ToString(), left.Detail);
         if (!decision.Allowed)

@@ -30,10 +30,7 @@ internal sealed class ReplicatedVolume(ConnectorContext context)
     internal async ValueTask<AttachedVolume> AttachAsync(ConnectionProperties properties, bool async, CancellationToken ct)
     {
         var name = AliasOf(properties);
-        var timeouts = AttachPlan.TimeoutsFor(context.Options, properties);
-        var plans = new List<AttachPlan>();
-        foreach (var target in properties.Targets)
-            plans.Add(await AttachPlan.PrepareAsync(context, target, properties, timeouts, async, ct).ConfigureAwait(false));
+        var plans = await AttachPlan.PrepareAllAsync(context, properties, async, ct).ConfigureAwait(false);
         string alias = name?.Value ?? "(no alias)";
         var key = VolumeRecordKeeper.KeyOf(properties);
         var host = plans[0].Host.HostNqn;
