@@ -1,3 +1,4 @@
+using NvmeNative.Interop;
 using NvmeNative.Kernel;
 using NvmeNative.Md;
 
@@ -76,25 +77,60 @@ internal static class MdLab
     }
 
     /// <summary>
-    /// A 128-bit fingerprint of a member's data region [offset, offset + length) read from a fresh open, for comparing
-    /// legs: equal regions give equal strings, and any difference in content or position changes it (two lanes of
-    /// 64-bit multiply-xor mixing over every word and its index). Not SHA-256: under the lab's software emulation
-    /// SHA-256 ran at about 15 MB/s, a minute for the two 512 MiB legs of the bitmap test; this runs at the speed of
-    /// the read, and no adversary picks the data.
+    /// Where the data regions of md legs first differ, or null when they are identical: each leg's
+    /// [offset, offset + <paramref name="length"/>) is read from a fresh open in 1 MiB steps, all legs in lockstep, and
+    /// compared byte for byte with the first leg's. An exact comparison, and faster than the fingerprint it replaces
+    /// (a scalar multiply-xor mix ran at about 45 MB/s under the lab's emulation on 5.10; the comparison is vectorised).
     /// </summary>
-    internal static string HashRegion(string node, long offset, long length)
+    internal static string? FirstDifference(IReadOnlyList<(string Node, long Offset)> legs, long length)
     {
-        using var fd = Fd.Open(node, Interop.Fcntl.O_RDONLY);
-        var buffer = new byte[1 << 20];
-        var fingerprint = new RegionFingerprint();
-        for (long done = 0; done < length;)
+        const int Step = 1 << 20;
+        var fds = new List<SafeFdHandle>();
+        try
         {
-            int n = Fd.PRead(fd, buffer.AsSpan(0, (int)Math.Min(buffer.Length, length - done)), offset + done, node);
+            foreach (var (node, _) in legs)
+                fds.Add(Fd.Open(node, Interop.Fcntl.O_RDONLY));
+            var buffers = legs.Select(_ => new byte[Step]).ToArray();
+            for (long done = 0; done < length;)
+            {
+                int n = (int)Math.Min(Step, length - done);
+                for (int i = 0; i < legs.Count; i++)
+                    ReadFully(fds[i], buffers[i].AsSpan(0, n), legs[i].Offset + done, legs[i].Node);
+                var first = buffers[0].AsSpan(0, n);
+                for (int i = 1; i < legs.Count; i++)
+                {
+                    if (!first.SequenceEqual(buffers[i].AsSpan(0, n)))
+                    {
+                        long at = done + first.CommonPrefixLength(buffers[i].AsSpan(0, n));
+                        return $"{legs[i].Node} differs from {legs[0].Node} at byte {at} of the data region ({length} bytes)";
+                    }
+                }
+                done += n;
+            }
+            return null;
+        }
+        finally
+        {
+            foreach (var fd in fds)
+                fd.Dispose();
+        }
+    }
+
+    /// <summary>Asserts that the legs' data regions are identical (<see cref="FirstDifference"/>).</summary>
+    internal static void AssertSameData(IReadOnlyList<(string Node, long Offset)> legs, long length)
+    {
+        string? difference = FirstDifference(legs, length);
+        Assert.True(difference is null, difference);
+    }
+
+    private static void ReadFully(SafeFdHandle fd, Span<byte> buffer, long offset, string node)
+    {
+        for (int done = 0; done < buffer.Length;)
+        {
+            int n = Fd.PRead(fd, buffer[done..], offset + done, node);
             Assert.True(n > 0, $"short read of {node} at {offset + done}");
-            fingerprint.Append(buffer.AsSpan(0, n));
             done += n;
         }
-        return fingerprint.ToString();
     }
 
     /// <summary>Drops cached pages of a block device so reads come from the device (BLKFLSBUF).</summary>
@@ -126,63 +162,5 @@ internal static class Examine
                 return parts[1].Trim();
         }
         throw new InvalidOperationException($"no '{name}' in:\n{examine}");
-    }
-}
-
-/// <summary>
-/// The fingerprint behind <see cref="MdLab.HashRegion"/>: two independent 64-bit lanes, each mixing every 8-byte word
-/// with its running index (so equal words at other places differ), finished with the total length.
-/// </summary>
-internal sealed class RegionFingerprint
-{
-    private const ulong Prime1 = 0x9E3779B185EBCA87UL;
-    private const ulong Prime2 = 0xC2B2AE3D27D4EB4FUL;
-    private ulong _a = 0x243F6A8885A308D3UL;
-    private ulong _b = 0x13198A2E03707344UL;
-    private ulong _index;
-    private long _length;
-    private readonly byte[] _tail = new byte[8];
-    private int _tailLength;
-
-    internal void Append(ReadOnlySpan<byte> data)
-    {
-        _length += data.Length;
-        if (_tailLength > 0)
-        {
-            int take = Math.Min(8 - _tailLength, data.Length);
-            data[..take].CopyTo(_tail.AsSpan(_tailLength));
-            _tailLength += take;
-            data = data[take..];
-            if (_tailLength < 8)
-                return;
-            Mix(BitConverter.ToUInt64(_tail));
-            _tailLength = 0;
-        }
-        var words = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ulong>(data);
-        foreach (ulong word in words)
-            Mix(word);
-        var rest = data[(words.Length * 8)..];
-        rest.CopyTo(_tail);
-        _tailLength = rest.Length;
-    }
-
-    private void Mix(ulong word)
-    {
-        _index++;
-        _a = ulong.RotateLeft((_a ^ word) * Prime1, 29) + _index;
-        _b = ulong.RotateLeft((_b + word) * Prime2, 37) ^ (_index * Prime1);
-    }
-
-    public override string ToString()
-    {
-        ulong a = _a, b = _b;
-        for (int i = 0; i < _tailLength; i++)
-        {
-            a = ulong.RotateLeft((a ^ _tail[i]) * Prime1, 29);
-            b = ulong.RotateLeft((b + _tail[i]) * Prime2, 37);
-        }
-        a ^= (ulong)_length * Prime2;
-        b ^= (ulong)_length * Prime1;
-        return $"{a:X16}{b:X16}";
     }
 }
