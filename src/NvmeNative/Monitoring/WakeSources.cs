@@ -26,8 +26,9 @@ internal sealed class WakeSources(TimeSpan recheck) : IDisposable
                 return;
             var old = _watch.Rewatch;
             _watch = (attributes, new CancellationTokenSource());
+            // Cancelled, never disposed: the sysfs loop may be about to use the token it copied under the lock (its
+            // wait handle, a linked source), which a disposed source would refuse with ObjectDisposedException.
             old.Cancel();
-            old.Dispose();
         }
     }
 
@@ -105,8 +106,9 @@ internal sealed class WakeSources(TimeSpan recheck) : IDisposable
     {
         lock (_gate)
         {
-            _watch.Rewatch.Dispose();
+            var old = _watch.Rewatch;
             _watch = ([], new CancellationTokenSource());
+            old.Cancel(); // not disposed, as in Watch
         }
     }
 
