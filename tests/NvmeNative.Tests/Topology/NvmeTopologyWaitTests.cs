@@ -89,13 +89,16 @@ public sealed class NvmeTopologyWaitTests : IDisposable
         // 5.10 sends no NVME_EVENT=connected: the state turns live with no event at all.
         _sys.File("proc/sys/kernel/osrelease", "5.10.0-46-amd64\n");
         _sys.Controller(0, Nqn1, 0, state: "connecting");
-        var events = new FakeUeventSource();
+        // Two quiet intervals pass (no event), and the controller turns live during the second one: only a re-read
+        // can see it. Scripted rather than timed, so a loaded machine cannot reorder it.
+        var events = new FakeUeventSource()
+            .Then(UeventReceipt.TimedOut)
+            .Then(UeventReceipt.TimedOut, change: () => _sys.SetState(0, "live"));
         var (t, _) = Make(events);
         Assert.False(t.AnnouncesReconnects);
-        using var turnsLive = new Timer(_ => _sys.SetState(0, "live"), null, 200, Timeout.Infinite);
         var c = t.WaitForControllerLive("nvme0", TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
         Assert.True(c.IsLive);
-        Assert.True(events.Receives > 1, "the state was re-read without an event");
+        Assert.Equal(2, events.Receives); // the state was re-read after each quiet interval, without an event
     }
 
     [Fact]
