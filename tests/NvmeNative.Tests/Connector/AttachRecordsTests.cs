@@ -102,21 +102,9 @@ public sealed class AttachRecordsTests : IDisposable
     [Fact]
     public void A_stale_record_on_another_namespace_of_the_controller_does_not_keep_it_from_being_deleted()
     {
-        var kernel = new SimulatedKernel(_sys);
-        int controller = kernel.ExistingController(0, NqnText, "127.0.0.1");
-        _sys.Head(0, 1, 1, Uuid, null, [(controller, "optimized")]);
         // nvme0n2 is a namespace the target exports and nobody here uses; its name carries a record an attach of another
         // subsystem left when its controller went away without a detach.
-        _sys.Head(0, 2, 2, "5b1e5a0e-3c4d-4e5f-8a9b-0c1d2e3f4a5b", null, [(controller, "optimized")]);
-        var records = new AttachRecords(_sys.Paths);
-        records.Add("nvme0n1", Nqn.Parse(NqnText));
-        records.Add("nvme0n2", Nqn.Parse(OtherNqn));
-        var connector = new NvmeOfConnector(new NvmeOfConnectorOptions { Paths = _sys.Paths, LockTimeout = TimeSpan.FromSeconds(2) }, kernel,
-            () => new FakeUeventSource());
-        var properties = ConnectionProperties.Parse($$"""{"target_nqn": "{{NqnText}}", "vol_uuid": "{{Uuid}}", "portals": [["127.0.0.1", 4420, "tcp"]]}""");
-
-        var detached = connector.Disconnect(properties, cancellationToken: TestContext.Current.CancellationToken);
-
+        var detached = DetachWithASecondRecord(OtherNqn);
         Assert.Equal(["nvme0"], detached.DeletedControllers);
         Assert.Empty(detached.KeptControllers);
         Assert.Empty(Directory.GetFiles(RecordDirectory));
@@ -125,21 +113,28 @@ public sealed class AttachRecordsTests : IDisposable
     [Fact]
     public void A_record_of_the_same_subsystem_still_keeps_the_controller()
     {
+        var detached = DetachWithASecondRecord(NqnText); // another volume of the same target, attached through NvmeNative
+        Assert.Empty(detached.DeletedControllers);
+        Assert.Equal(["nvme0"], detached.KeptControllers);
+        Assert.Equal(["nvme0n2"], Directory.GetFiles(RecordDirectory).Select(Path.GetFileName));
+    }
+
+    /// <summary>
+    /// Detaches the volume on nvme0n1 while the controller's other namespace, nvme0n2, carries an attach record that
+    /// names <paramref name="secondRecordNqn"/>.
+    /// </summary>
+    private DetachedVolume DetachWithASecondRecord(string secondRecordNqn)
+    {
         var kernel = new SimulatedKernel(_sys);
         int controller = kernel.ExistingController(0, NqnText, "127.0.0.1");
         _sys.Head(0, 1, 1, Uuid, null, [(controller, "optimized")]);
         _sys.Head(0, 2, 2, "5b1e5a0e-3c4d-4e5f-8a9b-0c1d2e3f4a5b", null, [(controller, "optimized")]);
         var records = new AttachRecords(_sys.Paths);
         records.Add("nvme0n1", Nqn.Parse(NqnText));
-        records.Add("nvme0n2", Nqn.Parse(NqnText)); // another volume of the same target, attached through NvmeNative
+        records.Add("nvme0n2", Nqn.Parse(secondRecordNqn));
         var connector = new NvmeOfConnector(new NvmeOfConnectorOptions { Paths = _sys.Paths, LockTimeout = TimeSpan.FromSeconds(2) }, kernel,
             () => new FakeUeventSource());
         var properties = ConnectionProperties.Parse($$"""{"target_nqn": "{{NqnText}}", "vol_uuid": "{{Uuid}}", "portals": [["127.0.0.1", 4420, "tcp"]]}""");
-
-        var detached = connector.Disconnect(properties, cancellationToken: TestContext.Current.CancellationToken);
-
-        Assert.Empty(detached.DeletedControllers);
-        Assert.Equal(["nvme0"], detached.KeptControllers);
-        Assert.Equal(["nvme0n2"], Directory.GetFiles(RecordDirectory).Select(Path.GetFileName));
+        return connector.Disconnect(properties, cancellationToken: TestContext.Current.CancellationToken);
     }
 }
