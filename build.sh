@@ -83,6 +83,18 @@ run_kernel_tests() {
   echo "$(python3 "$ROOT/.ci/xunit_counts.py" "$out/kernel-tests.xml") $(cat "$out/release" 2>/dev/null || echo "$kernel") $seconds"
 }
 
+# Names every failed test (and the start of its message) from the result files of this run, at the end of the log.
+print_failures() {
+  local xml kernel
+  [[ -f $ARTIFACTS/results/NvmeNative.Tests.xml ]] &&
+    python3 "$ROOT/.ci/xunit_failures.py" unit "$ARTIFACTS/results/NvmeNative.Tests.xml"
+  for kernel in "${KERNELS[@]}"; do
+    xml="$ARTIFACTS/lab/$kernel/kernel-tests.xml"
+    if [[ -f $xml ]]; then python3 "$ROOT/.ci/xunit_failures.py" "$kernel" "$xml"
+    else echo "FAILED [$kernel] no test results (see 'kernel $kernel: no test results' above)"; fi
+  done
+}
+
 cmd_test() {
   ensure_prereqs
   build
@@ -115,6 +127,7 @@ cmd_test() {
   done
   local lab_seconds=$((SECONDS - lab_start))
   echo "kernel tests: ${#KERNELS[@]} kernels in $((lab_seconds / 60))m$((lab_seconds % 60))s"
+  print_failures
   echo "$total_passed passed, $total_failed failed"
   ((total_failed == 0))
 }
