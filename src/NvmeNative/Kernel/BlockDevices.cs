@@ -104,23 +104,23 @@ internal static class BlockDevices
     {
         ArgumentOutOfRangeException.ThrowIfNegative(bytes);
         using var fd = Fd.Open(devicePath, Interop.Fcntl.O_RDONLY);
-        // A stack chunk at a time, stopping at the first non-zero byte: a blank check of a new array's replicas
-        // (1 MiB each) allocated a large-object array per replica, and a full GC per replicated create with it.
-        Span<byte> chunk = stackalloc byte[ZeroCheckChunk];
-        for (long offset = 0; offset < bytes;)
+        if (bytes == 0)
+            return true;
+        // The whole window in one read, into native memory: 16 KiB at a time was 64 reads per 1 MiB replica on the
+        // replicated create's path (the page cache reads ahead the same either way), and a managed 1 MiB array would be
+        // a large object, freed only by a full GC.
+        using var buffer = new AlignedBuffer((bytes + AlignedBuffer.Alignment - 1) / AlignedBuffer.Alignment * AlignedBuffer.Alignment);
+        var window = buffer.Span[..bytes];
+        int filled = 0;
+        while (filled < bytes)
         {
-            var window = chunk[..(int)Math.Min(ZeroCheckChunk, bytes - offset)];
-            int n = Fd.PRead(fd, window, offset, devicePath);
-            if (window[..n].ContainsAnyExcept((byte)0))
-                return false;
-            if (n < window.Length)
-                break; // end of the device: all of it was zero
-            offset += n;
+            int n = Fd.PRead(fd, window[filled..], filled, devicePath);
+            if (n == 0)
+                break; // end of the device: all of it was read
+            filled += n;
         }
-        return true;
+        return !window[..filled].ContainsAnyExcept((byte)0);
     }
-
-    private const int ZeroCheckChunk = 16 * 1024;
 
     /// <summary>
     /// stat of the path (following links): it must exist and be a block device, or this throws

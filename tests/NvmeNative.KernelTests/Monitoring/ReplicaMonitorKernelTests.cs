@@ -51,6 +51,82 @@ public sealed class ReplicaMonitorKernelTests(EtcdLab etcd) : IDisposable
     public Task A_replica_recreated_blank_is_added_for_a_full_rebuild() =>
         LoseAndReturn(blank: true);
 
+    /// <summary>
+    /// The same replica lost and back three times under one monitor whose safety-net recheck is far beyond the test's
+    /// deadlines: every loss and every heal must come from the kernel's notifications (uevents, md's sysfs), never from
+    /// the timer. Kernels reuse and alternate the namespace's block name across the cycles (nvme2n1, nvme2n2, nvme2n1),
+    /// and md may still hold the last cycle's faulty member when the replica returns.
+    /// </summary>
+    [Fact]
+    public async Task Repeated_losses_and_returns_heal_from_kernel_notifications_alone()
+    {
+        const int Cycles = 3;
+        var heal = TimeSpan.FromSeconds(60);
+        using var volume = new ReplicatedTestVolume("monrep", replicas: 3, size: ReplicaSize);
+        var store = new FileReplicaStateStore(Path.Combine(_storeDir, "repeated"));
+        var connector = new NvmeOfConnector(new NvmeOfConnectorOptions { ReplicaStateStore = store });
+        var arrays = new MdArrays();
+        var attached = connector.Connect(volume.Properties, Ct);
+        var md = MdDeviceName.Parse(Path.GetFileName(File.ResolveLinkTarget(attached.Path, true)!.FullName));
+        arrays.WaitForInSync(md, TimeSpan.FromMinutes(2), Ct);
+        string arrayUuid = ReplicaStateRecord.NormalizeArrayUuid(arrays.GetState(md)!.Uuid!);
+        var lost = volume.Exports[2];
+        var log = new ReplicaEventLog();
+        var monitor = new ReplicaMonitor(new ReplicaMonitorOptions
+        {
+            ReplicaStateStore = store,
+            Heal = true,
+            RecheckInterval = TimeSpan.FromMinutes(10),
+            Logger = new StderrLogger(),
+        });
+        monitor.Subscribe(log.Add);
+        monitor.Start();
+        using var writer = new ChecksummedWriter(attached.Path, WrittenBlocks);
+        try
+        {
+            WriteOn(writer, 10);
+            for (int cycle = 1; cycle <= Cycles; cycle++)
+            {
+                int lostAt = log.Count;
+                var clock = Stopwatch.StartNew();
+                lost.Namespace.Disable();
+                log.WaitFor(e => e.Kind == MemberFaulty && e.TargetNqn == lost.Subsystem.Nqn, heal, Ct, from: lostAt);
+                log.WaitFor(e => e.Kind == ArrayDegraded && e.ArrayUuid == arrayUuid, heal, Ct, from: lostAt);
+                var faulted = clock.Elapsed;
+                WriteOn(writer, 5);
+
+                int returnedAt = log.Count;
+                clock.Restart();
+                lost.Namespace.Enable();
+                try
+                {
+                    log.WaitFor(e => e.Kind == ArrayOptimal && e.ArrayUuid == arrayUuid, heal, Ct, from: returnedAt);
+                }
+                finally
+                {
+                    Console.Error.WriteLine($"[{Kernel}] cycle {cycle}: faulty and degraded in {faulted.TotalSeconds:0.00} s; after the return ({clock.Elapsed.TotalSeconds:0.00} s):\n  "
+                        + string.Join("\n  ", log.Since(returnedAt)));
+                }
+                WriteOn(writer, 5);
+            }
+            writer.Stop();
+            var synced = arrays.WaitForInSync(md, TimeSpan.FromMinutes(2), Ct);
+            Assert.Equal(3, synced.Members.Count(m => m.IsActive));
+            Assert.All(((IReplicaStateCatalog)store).ReadAll(Ct).Single(r => r.ArrayUuid == arrayUuid).Replicas,
+                r => Assert.Equal(ReplicaCondition.InSync, r.State));
+            writer.Verify(attached.Path);
+        }
+        finally
+        {
+            writer.Stop();
+            await monitor.DisposeAsync();
+            if (!lost.Namespace.IsEnabled)
+                lost.Namespace.Enable();
+            connector.Disconnect(volume.Properties, cancellationToken: Ct);
+        }
+        volume.AssertGone();
+    }
+
     [Fact]
     public async Task Watch_runs_until_sigterm_and_then_exits_0()
     {
