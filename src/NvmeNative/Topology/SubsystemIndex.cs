@@ -7,10 +7,14 @@ namespace NvmeNative.Topology;
 /// <summary>
 /// Which subsystems carry an NQN, remembered between lookups so that a long-lived process (an agent attaching and
 /// detaching volumes) does not read the NQN of every subsystem on the host for each one. The kernel keeps no index by
-/// NQN, and the first lookup reads them all; afterwards each lookup lists the subsystems (one directory listing, no
-/// attribute read) and reads the NQN of those alone that are new in the listing or that a uevent of the
-/// <c>nvme-subsystem</c> class named since (a subsystem removed and created again under the same name): the cost of a
-/// lookup grows with the changes, not with the host. Lost events (the socket overflowed) make the next lookup read
+/// NQN, and the first lookup reads them all; afterwards a lookup reads the NQN of those subsystems alone that a uevent
+/// of the <c>nvme-subsystem</c> class named since (a subsystem added, or removed and created again under the same name):
+/// the cost of a lookup grows with the changes, not with the host. Whether every event reached this socket is the
+/// kernel's to say: <c>/sys/kernel/uevent_seqnum</c> counts every uevent it sent, and when the highest SEQNUM received
+/// has reached it (or no event was sent since the last listing), nothing can have been missed and no directory is
+/// listed. Otherwise (an event still on its way, a network namespace that uevents do not reach, a kernel without the
+/// counter) the lookup lists the subsystems (one directory listing, no attribute read) and reads the NQN of those new
+/// in the listing as well. Lost events (the socket overflowed) make the next lookup read
 /// every NQN again. The event socket is opened before the first read, so no subsystem created after that read can be
 /// missed; each subsystem returned is read again (its NQN must still match). Only the host's own sysfs is indexed:
 /// uevents say nothing about a captured tree.
@@ -19,7 +23,10 @@ namespace NvmeNative.Topology;
 /// One index serves every topology and connector of the process that reads the host's sysfs (<see cref="Host"/>): it
 /// holds one netlink socket for the life of the process, opened on the first lookup, so connectors made and dropped
 /// (one per request, per thread) neither open a socket each nor leave one behind for the finaliser. Lookups from
-/// several threads take turns on its lock; each is a directory listing and a few reads.
+/// several threads take turns on its lock; each is a few reads (a directory listing too when events may have been missed).
+/// Only network devices' uevents are sent to one network namespace alone; those of nvme and block devices go to every
+/// uevent socket whose network namespace belongs to the initial user namespace, so a SEQNUM skipped on the way to the
+/// kernel's count is another namespace's network device, never a subsystem.
 /// </remarks>
 internal sealed class SubsystemIndex(SysfsTree tree, Func<IUeventSource> openEvents)
 {
@@ -33,6 +40,11 @@ internal sealed class SubsystemIndex(SysfsTree tree, Func<IUeventSource> openEve
     private Dictionary<string, string?>? _nqnOf; // subsystem name -> its NQN (null: unreadable then)
     private readonly Dictionary<string, List<string>> _byNqn = new(StringComparer.Ordinal);
     private readonly HashSet<string> _announced = new(StringComparer.Ordinal);
+
+    // The kernel's uevent count when the subsystems were last listed, and the highest SEQNUM received: once the latter has
+    // reached the kernel's count, every event sent since the listing is here.
+    private ulong? _listedAt;
+    private ulong _received;
 
     /// <summary>The index of the host's sysfs, shared by the whole process (its socket opens on the first lookup).</summary>
     internal static SubsystemIndex Host => HostIndex.Value;
@@ -49,13 +61,24 @@ internal sealed class SubsystemIndex(SysfsTree tree, Func<IUeventSource> openEve
                 return null;
             if (!DrainEvents())
                 return null;
-            // The names present (one directory listing, no attribute read) decide what is read: a subsystem that came
-            // or went while its event was lost (or never sent to this namespace) is caught here too.
-            var listed = SysfsTree.Entries(tree.SubsystemClass).Where(n => SysfsNames.TrySubsystem(n, out _)).ToHashSet(StringComparer.Ordinal);
-            if (_nqnOf is null)
-                ReadAll(listed);
+            // Read after the drain: an event sent after this read is taken by the next lookup.
+            ulong? sent = KernelUeventCount();
+            HashSet<string>? listed = null;
+            if (_nqnOf is not null && sent is ulong count && _listedAt is ulong listedAt && Math.Max(listedAt, _received) >= count)
+            {
+                UpdateAnnounced(); // every event the kernel sent since the listing is here: they name every change
+            }
             else
-                Update(listed);
+            {
+                // The names present (one directory listing, no attribute read) decide what is read: a subsystem that came
+                // or went while its event was lost (or never sent to this namespace) is caught here too.
+                listed = List();
+                if (_nqnOf is null)
+                    ReadAll(listed);
+                else
+                    Update(listed);
+                _listedAt = sent;
+            }
             _announced.Clear();
             var found = Matching(nqn);
             // A subsystem's NQN never changes; one that no longer matches was replaced without our seeing the events.
@@ -63,7 +86,8 @@ internal sealed class SubsystemIndex(SysfsTree tree, Func<IUeventSource> openEve
             {
                 if (!SysfsTree.AttributeIs(tree.SubsystemDir(name), "subsysnqn", nqnUtf8))
                 {
-                    ReadAll(listed);
+                    _listedAt = KernelUeventCount();
+                    ReadAll(List());
                     return Matching(nqn);
                 }
             }
@@ -106,8 +130,14 @@ internal sealed class SubsystemIndex(SysfsTree tree, Func<IUeventSource> openEve
                     return true;
                 if (receipt.Kind == UeventReceiptKind.Overflow)
                     _nqnOf = null;
-                else if (receipt.Message is { Subsystem: "nvme-subsystem" } message)
-                    _announced.Add(message.KernelName);
+                else if (receipt.Message is { } message)
+                {
+                    if (message.Properties.TryGetValue("SEQNUM", out string? seq)
+                        && ulong.TryParse(seq, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out ulong n))
+                        _received = Math.Max(_received, n);
+                    if (message.Subsystem == "nvme-subsystem")
+                        _announced.Add(message.KernelName);
+                }
             }
         }
         catch (NvmeNativeException)
@@ -121,6 +151,31 @@ internal sealed class SubsystemIndex(SysfsTree tree, Func<IUeventSource> openEve
     }
 
     /// <summary>Reads every listed subsystem's NQN.</summary>
+    /// <summary>How many times the subsystems were listed (the kernel tests see when events alone answered).</summary>
+    internal int Listings { get; private set; }
+
+    private HashSet<string> List()
+    {
+        Listings++;
+        return SysfsTree.Entries(tree.SubsystemClass).Where(n => SysfsNames.TrySubsystem(n, out _)).ToHashSet(StringComparer.Ordinal);
+    }
+
+    // Every uevent the kernel has sent (to any socket, in any network namespace); null where it does not say.
+    private ulong? KernelUeventCount() =>
+        ulong.TryParse(SysfsTree.Attribute(Path.Combine(tree.Paths.Sys, "kernel"), "uevent_seqnum"), System.Globalization.NumberStyles.None,
+            System.Globalization.CultureInfo.InvariantCulture, out ulong n) ? n : null;
+
+    // The subsystems the events named, and those alone: present ones are read again, absent ones forgotten.
+    private void UpdateAnnounced()
+    {
+        foreach (string name in _announced)
+        {
+            Forget(name);
+            if (SysfsNames.TrySubsystem(name, out _) && SysfsTree.Exists(tree.SubsystemDir(name)))
+                Set(name);
+        }
+    }
+
     private void ReadAll(HashSet<string> listed)
     {
         _nqnOf = new Dictionary<string, string?>(StringComparer.Ordinal);

@@ -24,9 +24,16 @@ internal sealed class FakeUeventSource : IUeventSource
     internal FakeUeventSource ThenEvent(string action, string devPath, string subsystem, Action? change = null) =>
         Then(UeventReceipt.Of(Uevent(action, devPath, subsystem)), change);
 
-    internal static UeventMessage Uevent(string action, string devPath, string subsystem, params string[] extra)
+    /// <summary>An event carrying the kernel's sequence number <paramref name="seqnum"/> (SEQNUM).</summary>
+    internal FakeUeventSource ThenNumberedEvent(ulong seqnum, string action, string devPath, string subsystem, Action? change = null) =>
+        Then(UeventReceipt.Of(Uevent(seqnum, action, devPath, subsystem)), change);
+
+    internal static UeventMessage Uevent(string action, string devPath, string subsystem, params string[] extra) =>
+        Uevent(1, action, devPath, subsystem, extra);
+
+    private static UeventMessage Uevent(ulong seqnum, string action, string devPath, string subsystem, params string[] extra)
     {
-        var text = $"{action}@{devPath}\0ACTION={action}\0DEVPATH={devPath}\0SUBSYSTEM={subsystem}\0SEQNUM=1\0"
+        var text = $"{action}@{devPath}\0ACTION={action}\0DEVPATH={devPath}\0SUBSYSTEM={subsystem}\0SEQNUM={seqnum}\0"
             + string.Concat(extra.Select(e => e + "\0"));
         return UeventMessage.Parse(System.Text.Encoding.UTF8.GetBytes(text))!;
     }

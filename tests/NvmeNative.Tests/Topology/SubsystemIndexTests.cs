@@ -85,6 +85,59 @@ public sealed class SubsystemIndexTests : IDisposable
         Assert.Equal(["nvme0", "nvme6"], Names(topology.ControllersOf(Nqn.Parse(NqnA))));
     }
 
+    /// <summary>The kernel's count of the uevents it sent (/sys/kernel/uevent_seqnum).</summary>
+    private void KernelSent(ulong count)
+    {
+        string dir = Path.Combine(_sys.Paths.Sys, "kernel");
+        Directory.CreateDirectory(dir);
+        System.IO.File.WriteAllText(Path.Combine(dir, "uevent_seqnum"), count + "\n");
+    }
+
+    [Fact]
+    public void When_the_kernels_count_shows_every_event_was_received_no_directory_is_listed()
+    {
+        KernelSent(100);
+        var topology = Indexed();
+        Assert.Equal(["nvme0"], Names(topology.ControllersOf(Nqn.Parse(NqnA)))); // the first lookup lists and reads all
+        // A subsystem directory appears with no event, and the kernel sent none (its count did not move): the index,
+        // trusting the count, does not list the directory. (The kernel never does this; the test shows the listing is gone.)
+        _sys.Controller(6, NqnA, 6);
+        Assert.Equal(["nvme0"], Names(topology.ControllersOf(Nqn.Parse(NqnA))));
+        // Announced events up to the kernel's count: read alone, and still no listing.
+        _events.ThenNumberedEvent(101, "add", "/devices/virtual/nvme-subsystem/nvme-subsys2", "nvme-subsystem", () =>
+        {
+            _sys.Controller(2, NqnA, 2);
+            KernelSent(101);
+        });
+        Assert.Equal(["nvme0", "nvme2"], Names(topology.ControllersOf(Nqn.Parse(NqnA))));
+        _events.ThenNumberedEvent(102, "remove", "/devices/virtual/nvme-subsystem/nvme-subsys2", "nvme-subsystem", () =>
+        {
+            _sys.RemoveController(2);
+            System.IO.File.Delete(Path.Combine(_sys.Paths.Sys, "class/nvme-subsystem/nvme-subsys2"));
+            Directory.Delete(_sys.SubsystemDir(2), recursive: true);
+            KernelSent(102);
+        });
+        Assert.Equal(["nvme0"], Names(topology.ControllersOf(Nqn.Parse(NqnA))));
+        // The kernel sent an event this socket has not received (on its way, or not for this namespace): the lookup lists.
+        KernelSent(103);
+        Assert.Equal(["nvme0", "nvme6"], Names(topology.ControllersOf(Nqn.Parse(NqnA))));
+    }
+
+    [Fact]
+    public void An_event_sent_but_not_yet_received_makes_the_lookup_list_the_subsystems()
+    {
+        KernelSent(7);
+        var topology = Indexed();
+        Assert.Equal(["nvme0"], Names(topology.ControllersOf(Nqn.Parse(NqnA))));
+        // The kernel created nvme-subsys3 and counted its event, which this socket has not received yet.
+        _sys.Controller(3, NqnA, 3);
+        KernelSent(8);
+        Assert.Equal(["nvme0", "nvme3"], Names(topology.ControllersOf(Nqn.Parse(NqnA))));
+        // Its event arrives later: nothing changes, and the count is caught up with.
+        _events.ThenNumberedEvent(8, "add", "/devices/virtual/nvme-subsystem/nvme-subsys3", "nvme-subsystem");
+        Assert.Equal(["nvme0", "nvme3"], Names(topology.ControllersOf(Nqn.Parse(NqnA))));
+    }
+
     [Fact]
     public void Lost_events_make_the_next_lookup_read_every_subsystem_again()
     {
