@@ -45,7 +45,7 @@ public class MonitorLatency
         _lost = _replicas[2];
         string alias = "benchmon-" + Guid.NewGuid().ToString("N")[..8];
         _properties = ConnectionProperties.Parse($$"""
-            {"vol_uuid": "{{Guid.NewGuid()}}", "alias": "{{alias}}", "replica_count": 3,
+            {"vol_uuid": "{{Guid.NewGuid()}}", "alias": "{{alias}}", "replica_count": 3, {{BenchKernel.ReplicaLegOptIn}}
              "volume_replicas": [{{string.Join(", ", _replicas.Select(r => r.PropertiesJson))}}]}
             """);
         _storeDirectory = Directory.CreateTempSubdirectory("nvmenative-bench-monitor-").FullName;

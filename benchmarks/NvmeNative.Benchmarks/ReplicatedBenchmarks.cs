@@ -211,7 +211,7 @@ public class Replicated
         StopArray();
         _alias = "bench-" + Guid.NewGuid().ToString("N")[..8];
         _propertiesJson = $$"""
-            {"vol_uuid": "{{Guid.NewGuid()}}", "alias": "{{_alias}}", "replica_count": {{Replicas}},
+            {"vol_uuid": "{{Guid.NewGuid()}}", "alias": "{{_alias}}", "replica_count": {{Replicas}}, {{Lab.BenchKernel.ReplicaLegOptIn}}
              "volume_replicas": [{{string.Join(", ", _replicas.Select(r => r.PropertiesJson))}}]}
             """;
         _properties = ConnectionProperties.Parse(_propertiesJson);
