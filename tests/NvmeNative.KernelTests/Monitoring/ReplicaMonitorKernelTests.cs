@@ -62,15 +62,8 @@ public sealed class ReplicaMonitorKernelTests(EtcdLab etcd) : IDisposable
     {
         const int Cycles = 3;
         var heal = TimeSpan.FromSeconds(60);
-        using var volume = new ReplicatedTestVolume("monrep", replicas: 3, size: ReplicaSize);
-        var store = new FileReplicaStateStore(Path.Combine(_storeDir, "repeated"));
-        var connector = new NvmeOfConnector(new NvmeOfConnectorOptions { ReplicaStateStore = store });
-        var arrays = new MdArrays();
-        var attached = connector.Connect(volume.Properties, Ct);
-        var md = MdDeviceName.Parse(Path.GetFileName(File.ResolveLinkTarget(attached.Path, true)!.FullName));
-        arrays.WaitForInSync(md, TimeSpan.FromMinutes(2), Ct);
-        string arrayUuid = ReplicaStateRecord.NormalizeArrayUuid(arrays.GetState(md)!.Uuid!);
-        var lost = volume.Exports[2];
+        using var volume = new MonitoredVolume("monrep", new FileReplicaStateStore(Path.Combine(_storeDir, "repeated")));
+        var (store, arrayUuid, lost) = (volume.Store, volume.ArrayUuid, volume.Lost);
         var log = new ReplicaEventLog();
         var monitor = new ReplicaMonitor(new ReplicaMonitorOptions
         {
@@ -81,7 +74,7 @@ public sealed class ReplicaMonitorKernelTests(EtcdLab etcd) : IDisposable
         });
         monitor.Subscribe(log.Add);
         monitor.Start();
-        using var writer = new ChecksummedWriter(attached.Path, WrittenBlocks);
+        using var writer = new ChecksummedWriter(volume.Attached.Path, WrittenBlocks);
         try
         {
             WriteOn(writer, 10);
@@ -110,19 +103,13 @@ public sealed class ReplicaMonitorKernelTests(EtcdLab etcd) : IDisposable
                 WriteOn(writer, 5);
             }
             writer.Stop();
-            var synced = arrays.WaitForInSync(md, TimeSpan.FromMinutes(2), Ct);
-            Assert.Equal(3, synced.Members.Count(m => m.IsActive));
-            Assert.All(((IReplicaStateCatalog)store).ReadAll(Ct).Single(r => r.ArrayUuid == arrayUuid).Replicas,
-                r => Assert.Equal(ReplicaCondition.InSync, r.State));
-            writer.Verify(attached.Path);
+            volume.AssertHealed(writer);
         }
         finally
         {
             writer.Stop();
             await monitor.DisposeAsync();
-            if (!lost.Namespace.IsEnabled)
-                lost.Namespace.Enable();
-            connector.Disconnect(volume.Properties, cancellationToken: Ct);
+            volume.Detach();
         }
         volume.AssertGone();
     }
@@ -160,19 +147,11 @@ public sealed class ReplicaMonitorKernelTests(EtcdLab etcd) : IDisposable
 
     private async Task LoseAndReturn(bool blank)
     {
-        using var volume = new ReplicatedTestVolume(blank ? "monblank" : "mon", replicas: 3, size: ReplicaSize);
         // One case per store: the file store, and etcd (the monitor lists the etcd prefix to find the volume).
-        IReplicaStateStore store = blank
+        using var volume = new MonitoredVolume(blank ? "monblank" : "mon", blank
             ? NvmeNative.ReplicaState.Etcd.ReplicaStateStores.Create(etcd.UniqueStoreUri())
-            : new FileReplicaStateStore(Path.Combine(_storeDir, "replicas"));
-        using var storeLifetime = store as IDisposable;
-        var connector = new NvmeOfConnector(new NvmeOfConnectorOptions { ReplicaStateStore = store });
-        var arrays = new MdArrays();
-        var attached = connector.Connect(volume.Properties, Ct);
-        var md = MdDeviceName.Parse(Path.GetFileName(File.ResolveLinkTarget(attached.Path, true)!.FullName));
-        arrays.WaitForInSync(md, TimeSpan.FromMinutes(2), Ct);
-        string arrayUuid = ReplicaStateRecord.NormalizeArrayUuid(arrays.GetState(md)!.Uuid!);
-        var lost = volume.Exports[2];
+            : new FileReplicaStateStore(Path.Combine(_storeDir, "replicas")));
+        var (store, arrayUuid, lost) = (volume.Store, volume.ArrayUuid, volume.Lost);
 
         var log = new ReplicaEventLog();
         var hooked = new ReplicaEventLog();
@@ -194,7 +173,7 @@ public sealed class ReplicaMonitorKernelTests(EtcdLab etcd) : IDisposable
             return m;
         }
         var monitor = NewMonitor();
-        using var writer = new ChecksummedWriter(attached.Path, WrittenBlocks);
+        using var writer = new ChecksummedWriter(volume.Attached.Path, WrittenBlocks);
         try
         {
             WriteOn(writer, 10);
@@ -236,12 +215,7 @@ public sealed class ReplicaMonitorKernelTests(EtcdLab etcd) : IDisposable
             int optimal = after.FindIndex(e => e.Kind == ArrayOptimal);
             Assert.True(restored >= 0 && restored < back && back < finished && finished < optimal,
                 $"expected path restored < {(blank ? "added" : "re-added")} < rebuild finished < optimal, got {restored}, {back}, {finished}, {optimal}");
-            var synced = arrays.WaitForInSync(md, TimeSpan.FromMinutes(2), Ct);
-            Assert.Equal(3, synced.Members.Count(m => m.IsActive));
-            record = ((IReplicaStateCatalog)store).ReadAll(Ct).Single(r => r.ArrayUuid == arrayUuid);
-            Assert.All(record.Replicas, r => Assert.Equal(ReplicaCondition.InSync, r.State));
-
-            writer.Verify(attached.Path);
+            var synced = volume.AssertHealed(writer);
             var legs = synced.Members.Where(m => m.IsActive).Select(m => "/dev/" + m.KernelName).ToList();
             long offset = Examine.DataOffsetBytes(legs[0]);
             long length = synced.ComponentSizeKiB * 1024;
@@ -254,11 +228,69 @@ public sealed class ReplicaMonitorKernelTests(EtcdLab etcd) : IDisposable
         {
             writer.Stop();
             await monitor.DisposeAsync();
-            if (!lost.Namespace.IsEnabled)
-                lost.Namespace.Enable();
-            connector.Disconnect(volume.Properties, cancellationToken: Ct);
+            volume.Detach();
         }
         volume.AssertGone();
+    }
+
+    /// <summary>
+    /// A 3-replica volume attached with a replica-state store and in sync, the replica the tests lose (the third), and
+    /// the checks every return ends with; <see cref="Detach"/> re-enables the lost replica and detaches.
+    /// </summary>
+    private sealed class MonitoredVolume : IDisposable
+    {
+        private readonly ReplicatedTestVolume _volume;
+        private readonly NvmeOfConnector _connector;
+        private readonly MdArrays _arrays = new();
+        private readonly MdDeviceName _md;
+
+        internal MonitoredVolume(string label, IReplicaStateStore store)
+        {
+            Store = store;
+            _volume = new ReplicatedTestVolume(label, replicas: 3, size: ReplicaSize);
+            _connector = new NvmeOfConnector(new NvmeOfConnectorOptions { ReplicaStateStore = store });
+            Attached = _connector.Connect(_volume.Properties, Ct);
+            _md = MdDeviceName.Parse(Path.GetFileName(File.ResolveLinkTarget(Attached.Path, true)!.FullName));
+            _arrays.WaitForInSync(_md, TimeSpan.FromMinutes(2), Ct);
+            ArrayUuid = ReplicaStateRecord.NormalizeArrayUuid(_arrays.GetState(_md)!.Uuid!);
+        }
+
+        internal IReplicaStateStore Store { get; }
+
+        internal AttachedVolume Attached { get; }
+
+        internal string ArrayUuid { get; }
+
+        internal string Alias => _volume.Alias;
+
+        internal NvmeNative.Target.NvmetExport Lost => _volume.Exports[2];
+
+        /// <summary>Every mirror active and in sync, every replica in sync on record, every block its last checksum.</summary>
+        internal MdArrayState AssertHealed(ChecksummedWriter writer)
+        {
+            var synced = _arrays.WaitForInSync(_md, TimeSpan.FromMinutes(2), Ct);
+            Assert.Equal(3, synced.Members.Count(m => m.IsActive));
+            var record = ((IReplicaStateCatalog)Store).ReadAll(Ct).Single(r => r.ArrayUuid == ArrayUuid);
+            Assert.All(record.Replicas, r => Assert.Equal(ReplicaCondition.InSync, r.State));
+            writer.Verify(Attached.Path);
+            return synced;
+        }
+
+        internal void Detach()
+        {
+            if (!Lost.Namespace.IsEnabled)
+                Lost.Namespace.Enable();
+            _connector.Disconnect(_volume.Properties, cancellationToken: Ct);
+        }
+
+        /// <summary>Nothing of the volume is left on the host (after <see cref="Detach"/>).</summary>
+        internal void AssertGone() => _volume.AssertGone();
+
+        public void Dispose()
+        {
+            _volume.Dispose();
+            (Store as IDisposable)?.Dispose();
+        }
     }
 
     private static void Zero(string backingFile, int length)
