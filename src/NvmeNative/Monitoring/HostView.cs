@@ -87,6 +87,12 @@ internal sealed record HostView(
     }
 
     /// <summary>The present namespace that holds <paramref name="replica"/>, or null.</summary>
-    internal NamespaceView? NamespaceOf(ReplicaIdentity replica) =>
-        Namespaces.Values.FirstOrDefault(n => ReplicaMatch.Matches(replica, n.SubsystemNqn, n.Namespace));
+    internal NamespaceView? NamespaceOf(ReplicaIdentity replica) => NamespacesOf(replica).FirstOrDefault();
+
+    /// <summary>
+    /// Every block device the kernel shows for the replica: more than one while a lost namespace comes back under a new
+    /// name and the old one is not gone yet.
+    /// </summary>
+    internal IEnumerable<NamespaceView> NamespacesOf(ReplicaIdentity replica) =>
+        Namespaces.Values.Where(n => ReplicaMatch.Matches(replica, n.SubsystemNqn, n.Namespace));
 }

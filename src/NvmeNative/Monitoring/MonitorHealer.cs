@@ -31,7 +31,7 @@ internal sealed class MonitorHealer(KernelPaths paths, MdArrays md, IReplicaStat
 
     internal void Heal(HostView view, Action<ReplicaEvent> publish, CancellationToken ct)
     {
-                foreach (var array in view.Arrays.Values)
+        foreach (var array in view.Arrays.Values)
         {
             if (!array.Running || array.Record is null || array.Uuid is null || !MdUuid.TryParse(array.Uuid, out var uuid))
                 continue;
@@ -56,19 +56,19 @@ internal sealed class MonitorHealer(KernelPaths paths, MdArrays md, IReplicaStat
     {
         if (array.Members.Values.Any(m => m.Replica == entry.Replica && !m.IsFaulty))
             return; // already back
-        if (view.NamespaceOf(entry.Replica) is not { } ns)
-            return; // not reachable (yet)
-        if (ns.Controllers.Count > 0 && !ns.Controllers.Any(c => view.Controllers.TryGetValue(c, out var cv) && cv.State == ControllerState.Live))
-            return; // its controller is not live again yet
+        if (UsableNamespace(view, entry.Replica) is not { } ns)
+            return; // not reachable (yet), its controller not live again, or only its old device is there still
         string device = _paths.DevPath(ns.BlockName);
-        if (_md.HolderOf(device) is not null)
-            return;
         MdMemberExamination? superblock;
         bool otherMetadata;
         try
         {
             superblock = _md.Examine(device);
             otherMetadata = superblock is null && _md.CarriesMetadata(device);
+        }
+        catch (NvmeNativeException e) when (e.Errno is Errno.ENOENT or Errno.ENXIO or Errno.ENODEV)
+        {
+            return; // gone since the view was taken: its removal's event wakes the monitor again
         }
         catch (NvmeNativeException e)
         {
@@ -122,6 +122,25 @@ internal sealed class MonitorHealer(KernelPaths paths, MdArrays md, IReplicaStat
             if (_healRefused.TryAdd(ns.BlockName, failed.Detail!))
                 publish(failed);
         }
+    }
+
+    /// <summary>
+    /// The replica's block device to heal with: one whose controller is live, whose device node exists and that nothing
+    /// holds. While a lost namespace comes back under a new name, the old device can still be listed beside it (its node
+    /// already gone, or held by md as the faulty member until the heal removes it); picking it would refuse or skip the
+    /// heal until the next wake-up, so it is passed over.
+    /// </summary>
+    private NamespaceView? UsableNamespace(HostView view, ReplicaIdentity replica)
+    {
+        foreach (var ns in view.NamespacesOf(replica))
+        {
+            if (ns.Controllers.Count > 0 && !ns.Controllers.Any(c => view.Controllers.TryGetValue(c, out var cv) && cv.State == ControllerState.Live))
+                continue;
+            string device = _paths.DevPath(ns.BlockName);
+            if (File.Exists(device) && _md.HolderOf(device) is null)
+                return ns;
+        }
+        return null;
     }
 
     // A member md failed stays bound (faulty) until removed; when its device went away and came back under another

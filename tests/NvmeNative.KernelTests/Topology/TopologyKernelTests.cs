@@ -73,7 +73,9 @@ public sealed class TopologyKernelTests(ITestOutputHelper output)
         Assert.Equal(1, index.Listings);
 
         var controller = lab.Connect(subsystem, port);
-        string name = Path.GetFileName(Directory.GetFileSystemEntries($"/sys/class/nvme/{controller.Name}", "nvme-subsys*").Single());
+        // The subsystem is the one whose directory links the controller (a controller has no link back to it).
+        string name = Path.GetFileName(Directory.GetFileSystemEntries("/sys/class/nvme-subsystem")
+            .Single(dir => Directory.Exists(Path.Combine(dir, controller.Name))));
         Assert.Equal([name], index.SubsystemsWith(nqn, nqnBytes));
         lab.Topology.WaitForNamespace(lab.Topology.ControllersOf(nqn), NamespaceSelector.ByNsid(new NamespaceId(1)), Bound, TopologyLab.Ct);
 
