@@ -26,7 +26,9 @@ namespace NvmeNative.Topology;
 /// several threads take turns on its lock; each is a few reads (a directory listing too when events may have been missed).
 /// Only network devices' uevents are sent to one network namespace alone; those of nvme and block devices go to every
 /// uevent socket whose network namespace belongs to the initial user namespace, so a SEQNUM skipped on the way to the
-/// kernel's count is another namespace's network device, never a subsystem.
+/// kernel's count is another namespace's network device, never a subsystem. A subsystem whose event is still being
+/// sent when a lookup runs may be missed by that lookup, as it would be by one a moment earlier; a connect returns only
+/// after the kernel has sent its subsystem's event, so a lookup after a connect always finds what it created.
 /// </remarks>
 internal sealed class SubsystemIndex(SysfsTree tree, Func<IUeventSource> openEvents)
 {
