@@ -77,6 +77,22 @@ internal sealed class FakeReplicatedHost : IDisposable
         Directory.Delete(gone, recursive: true);
     }
 
+    /// <summary>
+    /// A new md device appearing as the kernel shows one: its md/ attributes and its bound members (replicas
+    /// <paramref name="members"/>, in sync, in their own slots) all at once, inactive. Built aside and moved into place,
+    /// so that no look of the monitor's can see it half made (a directory without array_state, a member without state),
+    /// which the kernel never shows.
+    /// </summary>
+    internal void ArrayAppearsInactive(int degraded, params int[] members)
+    {
+        string staging = "staging-" + Guid.NewGuid().ToString("N");
+        Sysfs.Md(staging, ("array_state", "inactive"), ("level", "raid1"), ("raid_disks", "3"), ("degraded", degraded.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            ("sync_action", "idle"), ("uuid", KernelUuid));
+        foreach (int i in members)
+            Sysfs.Member(staging, Head(i), $"259:{i}", "in_sync", $"{i}");
+        Directory.Move(Sysfs.Sys($"block/{staging}"), Sysfs.Sys($"block/{Md}"));
+    }
+
     /// <summary>The namespace head going away (namespace disabled on the target: the host removes it).</summary>
     internal void RemoveHead(int i)
     {

@@ -114,11 +114,8 @@ public sealed class ReplicaMonitorLifecycleTests : IDisposable
             {
                 // The kernel takes its time too: the new array appears after the monitor saw the old one go.
                 stopped.Wait(_ct);
-                // As md assembles: the device, its members bound while inactive, then run.
-                _host.Array(("array_state", "inactive"), ("level", "raid1"), ("raid_disks", "3"), ("degraded", "1"), ("sync_action", "idle"),
-                    ("uuid", FakeReplicatedHost.KernelUuid));
-                _host.AddMember(0, "in_sync", "0");
-                _host.AddMember(2, "in_sync", "2");
+                // As md assembles: the device with its members bound while inactive, then run.
+                _host.ArrayAppearsInactive(degraded: 1, 0, 2);
                 _host.Array(("array_state", "clean"));
             });
         await using var monitor = _host.Monitor(events: () => source);
