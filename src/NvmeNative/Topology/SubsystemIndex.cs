@@ -65,7 +65,6 @@ internal sealed class SubsystemIndex(SysfsTree tree, Func<IUeventSource> openEve
                 return null;
             // Read after the drain: an event sent after this read is taken by the next lookup.
             ulong? sent = KernelUeventCount();
-            HashSet<string>? listed = null;
             if (_nqnOf is not null && sent is ulong count && _listedAt is ulong listedAt && Math.Max(listedAt, _received) >= count)
             {
                 UpdateAnnounced(); // every event the kernel sent since the listing is here: they name every change
@@ -74,7 +73,7 @@ internal sealed class SubsystemIndex(SysfsTree tree, Func<IUeventSource> openEve
             {
                 // The names present (one directory listing, no attribute read) decide what is read: a subsystem that came
                 // or went while its event was lost (or never sent to this namespace) is caught here too.
-                listed = List();
+                var listed = List();
                 if (_nqnOf is null)
                     ReadAll(listed);
                 else
@@ -152,7 +151,6 @@ internal sealed class SubsystemIndex(SysfsTree tree, Func<IUeventSource> openEve
         }
     }
 
-    /// <summary>Reads every listed subsystem's NQN.</summary>
     /// <summary>How many times the subsystems were listed (the kernel tests see when events alone answered).</summary>
     internal int Listings { get; private set; }
 
@@ -178,6 +176,7 @@ internal sealed class SubsystemIndex(SysfsTree tree, Func<IUeventSource> openEve
         }
     }
 
+    /// <summary>Reads every listed subsystem's NQN.</summary>
     private void ReadAll(HashSet<string> listed)
     {
         _nqnOf = new Dictionary<string, string?>(StringComparer.Ordinal);
