@@ -111,11 +111,15 @@ public sealed class TopologyKernelTests(ITestOutputHelper output)
         Assert.Equal(c2.Name, Assert.Single(lab.Topology.ControllersOf(nqn, TopologyLab.PortalOf(port2))).Name);
         Assert.Single(controllers.Select(c => c.SubsystemName).Distinct());
 
-        // The head appears with its first live path; wait until the second controller's path is there too.
+        // The head appears with its first live path; wait until the second controller's path is there too, with its ANA
+        // state read from the target (a new path shows "invalid state" until then, and neither change is announced by
+        // any event: seen on 5.10, hence the unannounced re-check).
         using var events = UeventListener.Open();
         var head = KernelWait.Until(events, e => e.Subsystem == "block",
-            () => lab.Topology.FindNamespace(controllers, NamespaceSelector.ByUuid(uuid)) is { Paths.Count: 2 } ns ? ns : null,
-            () => lab.Topology.DescribeNamespaces(controllers), "a head with two paths", Bound, TopologyLab.Ct);
+            () => lab.Topology.FindNamespace(controllers, NamespaceSelector.ByUuid(uuid)) is { Paths.Count: 2 } ns
+                && ns.Paths.All(p => p.AnaState != AnaState.Unknown) ? ns : null,
+            () => lab.Topology.DescribeNamespaces(controllers), "a head with two paths whose ANA states are known", Bound, TopologyLab.Ct,
+            unannounced: KernelWait.Unannounced);
         output.WriteLine($"head {head.Name}: {string.Join(", ", head.Paths)}");
         Assert.True(head.IsMultipathHead);
         Assert.Equal(new[] { c1.Name, c2.Name }.Order(), head.ControllerNames.Order());
