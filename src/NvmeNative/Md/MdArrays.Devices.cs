@@ -36,17 +36,26 @@ public sealed partial class MdArrays
     public MdDeviceName? LinkTarget(MdArrayName name) => new MdLinks(_paths).Target(name);
 
     /// <summary>
-    /// Removes <c>/dev/md/NAME</c> when it points at an array that no longer exists (left by a crash or by a stop
-    /// that was not ours; md numbers are reused, so such a link could later name another volume's array).
-    /// Returns true when a link was removed.
+    /// Removes what an array named <paramref name="name"/> can leave behind once it no longer runs, when its stop did not
+    /// finish its cleanup (a process killed just after STOP_ARRAY, a stop that was not ours): <c>/dev/md/NAME</c> pointing
+    /// at no array, and /run/mdadm/map entries for <c>/dev/md/NAME</c> whose md device no longer runs the array the
+    /// entry describes. md numbers are reused, so either could later name another volume's array. A link or entry of an
+    /// array that still runs is kept. Returns true when something was removed.
     /// </summary>
-    public bool RemoveDanglingLink(MdArrayName name)
+    public bool RemoveLeftoversOf(MdArrayName name)
     {
+        var locator = new MdLocator(_paths);
         var links = new MdLinks(_paths);
-        if (links.Target(name) is not { } target || new MdLocator(_paths).Exists(target))
-            return false;
-        links.Remove(name, target);
-        return true;
+        bool removed = false;
+        if (links.Target(name) is { } target && locator.IsVacant(target))
+        {
+            links.Remove(name, target);
+            removed = true;
+        }
+        string link = _paths.Link(name);
+        removed |= new MdMapFile(_paths).RemoveWhere(entry =>
+            entry.Path == link && (locator.IsVacant(entry.Device) || locator.UuidOf(entry.Device) is { } uuid && uuid != entry.Uuid)) > 0;
+        return removed;
     }
 
     /// <summary>

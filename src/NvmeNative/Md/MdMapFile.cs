@@ -57,10 +57,16 @@ internal sealed class MdMapFile(MdPaths paths)
         });
 
     /// <summary>Removes the entry of an md device, if it has one (mdadm's map_remove).</summary>
-    internal void Remove(MdDeviceName device)
+    internal void Remove(MdDeviceName device) => RemoveWhere(e => e.Device == device);
+
+    /// <summary>Removes every entry <paramref name="remove"/> picks, judged again under the lock; returns how many went.</summary>
+    internal int RemoveWhere(Func<MdMapEntry, bool> remove)
     {
-        if (Read().Any(e => e.Device == device))
-            Edit(lines => lines.RemoveAll(l => MdMapEntry.TryParse(l)?.Device == device));
+        if (!Read().Any(remove))
+            return 0; // nothing to do: no lock taken, no rewrite
+        int removed = 0;
+        Edit(lines => removed = lines.RemoveAll(l => MdMapEntry.TryParse(l) is { } entry && remove(entry)));
+        return removed;
     }
 
     private void Edit(Action<List<string>> change)

@@ -13,7 +13,8 @@ namespace NvmeNative.KernelTests.Connector;
 /// Replicated volumes (<c>volume_replicas</c>) against two real NVMe/TCP loopback targets, one per replica: the
 /// first attach creates the md RAID1 that mdadm recognises, later attaches assemble it with the data intact, a
 /// replica whose target is down leaves the volume up degraded and is re-added through the bitmap when it returns,
-/// a new volume missing a replica is refused and leaves nothing, extend grows the array. mdadm is the oracle.
+/// a new volume missing a replica is refused and leaves nothing, a detach cleans what a detach killed after STOP_ARRAY
+/// left, extend grows the array. mdadm is the oracle.
 /// </summary>
 [Collection(NvmetCollection.Name)]
 public sealed class ReplicatedKernelTests
@@ -202,6 +203,29 @@ public sealed class ReplicatedKernelTests
         volume.AssertGone();
         // Nothing was written to the replica that was reachable: its backing file carries no md superblock.
         Assert.NotEqual(0, Tools.Run("mdadm", "--examine", volume.A.Namespace.DevicePath).ExitCode);
+    }
+
+    [Fact]
+    public void A_detach_after_one_killed_just_after_STOP_ARRAY_removes_the_link_and_map_entry_the_stopped_array_left()
+    {
+        using var volume = new ReplicatedTestVolume("stopkill");
+        var connector = new NvmeOfConnector();
+        var attached = connector.Connect(volume.Properties, Ct);
+        var md = attached.Replication!.Array!.Device;
+        // What a detach killed as its STOP_ARRAY returned leaves: the array stopped, its link and map entry still there.
+        var paths = new MdPaths(NvmeNative.Kernel.KernelPaths.Host);
+        using (var control = MdControl.TryOpen(paths, md, exclusive: true, out int errno))
+        {
+            Assert.True(control is not null, $"open {md}: errno {errno}");
+            Assert.Equal(0, control.TryStopArray());
+        }
+        Assert.Contains(File.ReadAllLines("/run/mdadm/map"), l => l.EndsWith(volume.Link, StringComparison.Ordinal));
+        Assert.NotNull(new FileInfo(volume.Link).LinkTarget);
+
+        connector.Disconnect(volume.Properties, cancellationToken: Ct);
+
+        volume.AssertGone();
+        HostLeftovers.AssertNoTraceOfAlias(volume.Alias);
     }
 
     [Fact]

@@ -174,9 +174,11 @@ internal sealed class ReplicatedVolume(ConnectorContext context)
                 return outcome.Finish(path ?? context.Md.NodePath(device), ignoreErrors);
             }
         }
-        else if (name is { } alias)
+        if (name is { } alias && (md is null || stopped))
         {
-            context.Md.RemoveDanglingLink(alias); // its array is gone (os-brick's end_raid removes the link too)
+            // Its array is gone (os-brick's end_raid removes the link too). A detach killed between STOP_ARRAY and the
+            // cleanup that follows it left the link or the map entry of the stopped array; this is where they go.
+            context.Md.RemoveLeftoversOf(alias);
         }
         if (properties.Alias is not null && (md is null || stopped))
         {

@@ -14,6 +14,14 @@ internal sealed class MdLocator(MdPaths paths)
             ? uuid
             : null;
 
+    /// <summary>
+    /// True when no array is there: the md device is gone, or it was stopped and md has not deleted it yet (md deletes a
+    /// stopped device asynchronously: until then its md/ directory stays, array_state reads "clear" and the uuid zero).
+    /// An array being assembled reads "inactive", so it is never taken for vacant.
+    /// </summary>
+    internal bool IsVacant(MdDeviceName md) =>
+        !Exists(md) || UuidOf(md) is null && SysfsFile.TryRead(paths.Attribute(md, "array_state")) is null or "clear";
+
     /// <summary>Every md device in /sys/block.</summary>
     internal IEnumerable<MdDeviceName> All() =>
         Directory.Exists(paths.SysBlock)
