@@ -11,6 +11,14 @@ internal sealed class DetachOutcome
 
     internal List<NvmeNativeException> Errors { get; } = [];
 
+    /// <summary>Takes in what another part of the same detach (one replica's) did, after what is here.</summary>
+    internal void Absorb(DetachOutcome other)
+    {
+        Deleted.AddRange(other.Deleted);
+        Kept.AddRange(other.Kept);
+        Errors.AddRange(other.Errors);
+    }
+
     /// <summary>The result; the errors are thrown unless <paramref name="ignoreErrors"/> (os-brick's ignore_errors).</summary>
     internal DetachedVolume Finish(string? path, bool ignoreErrors)
     {

@@ -55,7 +55,10 @@ public static class Telemetry
         /// <summary>Resolving host-name portals to addresses (only when a portal is a host name).</summary>
         public const string NameResolution = "nvmenative.resolve";
 
-        /// <summary>One replica's attach inside a replicated attach (its connects and waits are its children).</summary>
+        /// <summary>
+        /// One replica's attach inside a replicated attach (its connects and waits are its children), or its detach once
+        /// the array stopped. A detach runs those side by side: sibling replica spans may overlap.
+        /// </summary>
         public const string Replica = "nvmenative.replica";
 
         /// <summary>One write of an option string to <c>/dev/nvme-fabrics</c> (the kernel's connect).</summary>

@@ -188,14 +188,54 @@ internal sealed class ReplicatedVolume(ConnectorContext context)
             await _records.RecordDetachAsync(key, VolumeRecordKeeper.IdentitiesOf(properties), context.AttachedHostNqn(targets[0]), final, inSync,
                 async, ct).ConfigureAwait(false);
         }
-        for (int i = 0; i < targets.Count; i++)
+        var remaining = Enumerable.Range(0, targets.Count).Where(i => !detachedFirst.Contains(i)).ToList();
+        if (md is not null && stopped && remaining.Count > 1)
+            return DetachReplicasSideBySide(targets, remaining, force, ignoreErrors, outcome, path);
+        foreach (int i in remaining)
         {
-            if (detachedFirst.Contains(i))
-                continue;
             // The array's stop flushed it; a replica is flushed only when it was used without md (one replica).
             string? leg = _detacher.Detach(targets[i], null, force, ignoreErrors, outcome, flush: md is null);
             path ??= leg;
         }
+        return outcome.Finish(path, ignoreErrors);
+    }
+
+    /// <summary>
+    /// Detaches the replicas left once the array stopped, all at once: the stop flushed the array and the replicas are
+    /// independent now, and each controller delete waits for the kernel to tear its queues and connection down, so
+    /// one after another a detach takes that wait once per replica (4 replicas: 426 ms against 256 for 2, 6.1 lab).
+    /// Each leg is a <see cref="Telemetry.Activities.Replica"/> span of its own (siblings that overlap) with its own
+    /// outcome, taken into the detach's in replica order; a leg that fails adds its error as it would in sequence and
+    /// no other leg is left out for it.
+    /// </summary>
+    private DetachedVolume DetachReplicasSideBySide(List<TargetProperties> targets, List<int> legs, bool force, bool ignoreErrors,
+        DetachOutcome outcome, string? path)
+    {
+        var results = new (string? Path, DetachOutcome Outcome, Exception? Error)[legs.Count];
+        Parallel.For(0, legs.Count, k =>
+        {
+            int index = legs[k];
+            using var span = Spans.Start(Telemetry.Activities.Replica);
+            span?.SetTag(Telemetry.Tags.Replica, index);
+            span?.SetTag(Telemetry.Tags.Nqn, targets[index].SubsystemNqn.Value);
+            var own = new DetachOutcome();
+            try
+            {
+                results[k] = (_detacher.Detach(targets[index], null, force, ignoreErrors, own, flush: false), own, null);
+            }
+            catch (Exception e)
+            {
+                span.Failed(e);
+                results[k] = (null, own, e);
+            }
+        });
+        foreach (var (leg, own, _) in results)
+        {
+            outcome.Absorb(own);
+            path ??= leg;
+        }
+        if (results.FirstOrDefault(r => r.Error is not null).Error is { } first)
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
         return outcome.Finish(path, ignoreErrors);
     }
 
