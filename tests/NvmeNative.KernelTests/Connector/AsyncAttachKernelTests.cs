@@ -76,7 +76,18 @@ public sealed class AsyncAttachKernelTests(ITestOutputHelper output)
         Assert.Equal(Telemetry.Activities.LockWait, detachPhases[0]);
         Assert.Contains(Telemetry.Activities.Flush, detachPhases);
         Assert.Contains(capture.ChildrenOf(detach), p => p.OperationName == Telemetry.Activities.MdIoctl && (string?)p.GetTagItem(Telemetry.Tags.MdIoctls) == "stop");
-        Assert.Equal(2, detachPhases.Count(p => p == Telemetry.Activities.ControllerDelete));
+        // Once the array stopped, the replicas are detached side by side: one replica span each (they may overlap),
+        // each deleting its own controller.
+        var detachedReplicas = capture.ChildrenOf(detach).Where(p => p.OperationName == Telemetry.Activities.Replica)
+            .OrderBy(p => (int)p.GetTagItem(Telemetry.Tags.Replica)!).ToList();
+        Assert.Equal([0, 1], detachedReplicas.Select(p => (int)p.GetTagItem(Telemetry.Tags.Replica)!));
+        for (int i = 0; i < detachedReplicas.Count; i++)
+        {
+            Assert.Equal(volume.Exports[i].Subsystem.Nqn, detachedReplicas[i].GetTagItem(Telemetry.Tags.Nqn));
+            Assert.Equal([Telemetry.Activities.ControllerDelete], capture.ChildrenOf(detachedReplicas[i]).Select(s => s.OperationName));
+        }
+        Assert.True(detachPhases.IndexOf(Telemetry.Activities.Replica) > detachPhases.IndexOf(Telemetry.Activities.MdIoctl),
+            "the replicas are detached after the array stopped");
         capture.AssertPhasesNest();
 
         Assert.Contains(capture.Measurements, m => m.Instrument == Telemetry.Instruments.AttachDuration && m.Value > 0
