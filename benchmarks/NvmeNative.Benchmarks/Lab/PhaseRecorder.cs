@@ -27,7 +27,10 @@ namespace NvmeNative.Benchmarks.Lab;
 /// operation and per phase. The operation's user-mode CPU over its wall time is the share of user-space work the CPU
 /// actually did; the rest of the wall time is kernel work or waiting. Exact for the synchronous API (the whole
 /// operation runs on the caller's thread); an activity that stops on another thread than it started on has no CPU
-/// figure. The kernel splits a thread's CPU time into user and system by sampling at the tick (4 ms at HZ=250), so
+/// figure. Work the operation hands to other threads (a replicated detach deletes its replicas' controllers side by
+/// side, each in a replica activity) is added to the operation's CPU from the activities that start a thread's part
+/// (an activity on another thread than its parent), so the operation's figure is the CPU of all its threads. The
+/// kernel splits a thread's CPU time into user and system by sampling at the tick (4 ms at HZ=250), so
 /// per-phase figures of a few milliseconds are rough; sums over an operation are not.</item>
 /// </list>
 /// </remarks>
@@ -125,11 +128,24 @@ internal sealed class PhaseRecorder : IDisposable
             result.Add(new OperationBreakdown(root.Name, (root.End - root.Start).TotalMilliseconds, phases)
             {
                 UserSpaceWhereMs = where,
-                Cpu = root.Cpu,
+                Cpu = AllThreadsCpu(root, descendants, byId),
                 PhasesCpu = cpu,
             });
         }
         return result;
+    }
+
+    /// <summary>
+    /// The root thread's CPU over the operation plus that of every activity that began the operation's work on another
+    /// thread (its parent ran elsewhere); nested activities on that thread are inside it and not counted again.
+    /// </summary>
+    private static CpuTime? AllThreadsCpu(Span root, IReadOnlyList<Span> descendants, Dictionary<string, Span> byId)
+    {
+        if (root.Cpu is null)
+            return null;
+        var offThread = descendants.Where(s => s.Cpu is not null && s.ThreadId is { } thread &&
+            byId.TryGetValue(s.ParentId!, out var parent) && parent.ThreadId != thread).ToList();
+        return new CpuTime(root.Cpu.UserMs + offThread.Sum(s => s.Cpu!.UserMs), root.Cpu.SystemMs + offThread.Sum(s => s.Cpu!.SystemMs));
     }
 
     /// <summary>
@@ -183,10 +199,11 @@ internal sealed class PhaseRecorder : IDisposable
 
     private void Stopped(Activity activity)
     {
-        var cpu = activity.GetCustomProperty(CpuProperty) is ThreadCpu started ? ThreadCpu.Now()?.Since(started) : null;
+        var started = activity.GetCustomProperty(CpuProperty) as ThreadCpu;
+        var cpu = started is not null ? ThreadCpu.Now()?.Since(started) : null;
         string? parent = activity.ParentSpanId != default ? activity.ParentSpanId.ToHexString() : null;
         var span = new Span(activity.SpanId.ToHexString(), parent, activity.DisplayName, activity.StartTimeUtc,
-            activity.StartTimeUtc + activity.Duration) { Cpu = cpu };
+            activity.StartTimeUtc + activity.Duration) { Cpu = cpu, ThreadId = cpu is not null ? started!.ThreadId : null };
         lock (_spans)
             _spans.Add(span);
     }
@@ -198,6 +215,9 @@ internal sealed class PhaseRecorder : IDisposable
     {
         /// <summary>The CPU time its thread used meanwhile (null: unknown, or it stopped on another thread).</summary>
         public CpuTime? Cpu { get; init; }
+
+        /// <summary>The managed thread it started and stopped on (null: unknown, or it stopped on another thread).</summary>
+        public int? ThreadId { get; init; }
     }
 
     /// <summary>The calling thread's CPU times (getrusage RUSAGE_THREAD) and its id, at one instant.</summary>

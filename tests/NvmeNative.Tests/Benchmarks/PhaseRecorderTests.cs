@@ -127,6 +127,21 @@ public sealed class PhaseRecorderTests
         Assert.True(segments.ContainsKey("nvmenative.attach user space in: nvmenative.attach"));
     }
 
+    [Fact]
+    public void Work_an_operation_hands_to_other_threads_counts_in_its_cpu_once()
+    {
+        var spans = new[]
+        {
+            At("root", null, "nvmenative.detach", 0, 100) with { Cpu = new CpuTime(10, 20), ThreadId = 1 },
+            At("leg0", "root", "nvmenative.replica", 10, 60) with { Cpu = new CpuTime(3, 4), ThreadId = 1 }, // on the root's thread: in its figure
+            At("leg1", "root", "nvmenative.replica", 10, 70) with { Cpu = new CpuTime(5, 6), ThreadId = 2 },
+            At("delete1", "leg1", "nvmenative.fabrics.delete", 20, 60) with { Cpu = new CpuTime(1, 5), ThreadId = 2 }, // inside leg1
+            At("leg2", "root", "nvmenative.replica", 10, 80) with { Cpu = new CpuTime(7, 8), ThreadId = 3 },
+        };
+        var op = Assert.Single(PhaseRecorder.Breakdown(spans));
+        Assert.Equal(new CpuTime(10 + 5 + 7, 20 + 6 + 8), op.Cpu);
+    }
+
     private static void Spin(TimeSpan duration)
     {
         var clock = Stopwatch.StartNew();
