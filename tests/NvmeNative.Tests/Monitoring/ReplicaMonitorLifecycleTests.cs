@@ -19,7 +19,19 @@ public sealed class ReplicaMonitorLifecycleTests : IDisposable
 
     public void Dispose() => _host.Dispose();
 
-    private static int OpenDescriptors() => Directory.GetFiles("/proc/self/fd").Length;
+    /// <summary>
+    /// The process's open descriptors, after the finalizers of handles that earlier tests dropped have run: those close
+    /// descriptors at any moment, and once made a full run's count fall by 14 between this test's two looks.
+    /// </summary>
+    private static int OpenDescriptors()
+    {
+        for (int i = 0; i < 2; i++)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+        }
+        return Directory.GetFiles("/proc/self/fd").Length;
+    }
 
     private int DescriptorsIntoTheFakeTree() => Directory.GetFiles("/proc/self/fd")
         .Count(fd => new FileInfo(fd).LinkTarget is { } target && target.StartsWith(_host.Sysfs.Root, StringComparison.Ordinal));
@@ -84,7 +96,9 @@ public sealed class ReplicaMonitorLifecycleTests : IDisposable
             Assert.Equal(0, DescriptorsIntoTheFakeTree());
             Assert.False(monitor.IsRunning);
         }
-        Assert.Equal(descriptors, OpenDescriptors());
+        // A leak would add the monitor's descriptors at every start; fewer than before is another test's handle closing.
+        int after = OpenDescriptors();
+        Assert.True(after <= descriptors, $"{after} descriptors open after 5 starts and stops, {descriptors} before");
         // Its three threads are joined by the stop; the runtime's pool may vary a little, never by three per start.
         Assert.True(System.Diagnostics.Process.GetCurrentProcess().Threads.Count < threadsBefore + 3);
     }
