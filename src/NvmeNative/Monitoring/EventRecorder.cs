@@ -55,6 +55,35 @@ internal sealed class EventRecorder(IReplicaStateStore? store, HostObserver obse
         }
     }
 
+    /// <summary>
+    /// Settles, from the state <paramref name="view"/> shows, the records of rebuilds that finished unseen
+    /// (<see cref="RecordWriter.SettleRebuilt"/>); reads and writes the store only for an array whose record (as read
+    /// with the view) has a replica being rebuilt that the array shows in sync.
+    /// </summary>
+    internal void SettleRebuilt(HostView view, CancellationToken ct)
+    {
+        if (_store is not { } store)
+            return;
+        foreach (var array in view.Arrays.Values)
+        {
+            if (array.Record is not { } known || RecordWriter.SettleRebuilt(known, array, DateTimeOffset.UtcNow) is null)
+                continue;
+            try
+            {
+                var key = VolumeKey.Create(known.Alias, known.Replicas.Select(r => r.Replica));
+                if (key.Value != known.VolumeKey)
+                    continue;
+                ReplicaStateUpdate.Apply(store, key, current => current is null ? null : RecordWriter.SettleRebuilt(current, array, DateTimeOffset.UtcNow),
+                    cancellationToken: ct);
+            }
+            catch (Exception error) when (error is ReplicaStateException or InvalidInputException)
+            {
+                // Tried again at the next look: the state that asks for it is still there.
+                MonitorLog.RecordWriteFailed(_log, "rebuild settled", known.Alias, store.Description, error.Message);
+            }
+        }
+    }
+
     internal void RetryUnrecorded(HostView view, CancellationToken ct)
     {
         if (_unrecorded.Count == 0)

@@ -41,7 +41,7 @@ internal sealed class HostObserver(KernelPaths paths, MdArrays md, NvmeTopology 
             var state = found!;
             string? uuid = state.Uuid is { } u && TryNormalize(u) is { } n ? n : null;
             var members = state.Members.ToDictionary(m => m.KernelName,
-                m => new MemberView(m.KernelName, m.Flags, partial.ReplicaOf(m.KernelName)), StringComparer.Ordinal);
+                m => new MemberView(m.KernelName, m.Flags, partial.ReplicaOf(m.KernelName), m.Slot is not null), StringComparer.Ordinal);
             var record = uuid is null ? null : records.FirstOrDefault(r => r.ArrayUuid == uuid);
             arrays[device.Value] = new ArrayView(device, uuid, state.IsRunning, state.Degraded, state.SyncAction, state.SyncCompleted, members, record);
         }

@@ -4,12 +4,18 @@ using NvmeNative.Topology;
 
 namespace NvmeNative.Monitoring;
 
-/// <summary>One member of an array as seen at one moment, with the replica it holds when that is known.</summary>
-internal sealed record MemberView(string KernelName, MdMemberFlags Flags, ReplicaIdentity? Replica)
+/// <summary>
+/// One member of an array as seen at one moment, with the replica it holds when that is known, and whether it holds a
+/// mirror slot (md's <c>slot</c> is a number, not <c>none</c>).
+/// </summary>
+internal sealed record MemberView(string KernelName, MdMemberFlags Flags, ReplicaIdentity? Replica, bool HoldsSlot = false)
 {
     internal bool IsFaulty => Flags.HasFlag(MdMemberFlags.Faulty);
 
     internal bool IsActive => Flags.HasFlag(MdMemberFlags.InSync) && !IsFaulty;
+
+    /// <summary>In a mirror slot but not yet in sync: md is (or is about to be) recovering onto it.</summary>
+    internal bool IsFillingSlot => HoldsSlot && !IsFaulty && !IsActive;
 }
 
 /// <summary>One md array as seen at one moment, with the record that names it (by array uuid), if any.</summary>
@@ -25,14 +31,18 @@ internal sealed record ArrayView(
 {
     /// <summary>
     /// A resync, or a recovery onto a member (one attached, not faulty, not yet in sync). md's recovery thread also
-    /// shows <c>recover</c> for a moment after a failure with nothing to recover onto: that is no rebuild.
+    /// shows <c>recover</c> for a moment after a failure with nothing to recover onto: that is no rebuild. A member in a
+    /// slot and not in sync is still being rebuilt whatever <c>sync_action</c> says: a view reads the members before
+    /// <c>degraded</c> and <c>sync_action</c>, so a recovery that ends between those reads shows its member not yet in
+    /// sync beside an idle array; calling that finished would let the record miss the member's return to sync.
     /// </summary>
-    internal bool Rebuilding => SyncAction == MdSyncAction.Resync || (SyncAction == MdSyncAction.Recover && HasMemberInRecovery);
+    internal bool Rebuilding => SyncAction == MdSyncAction.Resync || Recovering;
 
-    private bool HasMemberInRecovery => Members.Values.Any(m => !m.IsFaulty && !m.IsActive);
+    private bool Recovering => (SyncAction == MdSyncAction.Recover && Members.Values.Any(m => !m.IsFaulty && !m.IsActive))
+        || Members.Values.Any(m => m.IsFillingSlot);
 
     /// <summary>Not every slot holds an in-sync mirror, or one is being rebuilt.</summary>
-    internal bool Impaired => Degraded > 0 || (SyncAction == MdSyncAction.Recover && HasMemberInRecovery);
+    internal bool Impaired => Degraded > 0 || Recovering;
 
     /// <summary>Tenths of the rebuild done (0-10), or null when sync_completed gives no position.</summary>
     internal int? RebuildTenths

@@ -41,6 +41,26 @@ internal static class RecordWriter
         }
     }
 
+    /// <summary>
+    /// The record with every replica it says is being rebuilt and that <paramref name="array"/> shows in sync marked in
+    /// sync, or null when there is none. The state, not an event, decides: a monitor that was not running when the
+    /// rebuild finished (or missed the moment between two looks) still settles the record. Only a rebuild is settled:
+    /// a replica the record says failed is never made current by what an array shows, since an array started from stale
+    /// replicas (outside this library) shows them in sync too.
+    /// </summary>
+    internal static ReplicaStateRecord? SettleRebuilt(ReplicaStateRecord record, ArrayView array, DateTimeOffset now)
+    {
+        if (!array.Running || array.Uuid is null || record.ArrayUuid != array.Uuid)
+            return null;
+        var next = record;
+        foreach (var member in array.Members.Values.Where(m => m.IsActive && m.Replica is not null))
+        {
+            if (next.EntryOf(member.Replica!) is { State: ReplicaCondition.Rebuilding })
+                next = next.WithReplica(member.Replica!, ReplicaCondition.InSync, now);
+        }
+        return ReferenceEquals(next, record) ? null : next;
+    }
+
     private static ReplicaIdentity? ReplicaOf(ReplicaStateRecord record, ReplicaEvent e)
     {
         if (e.TargetNqn is null || e.Namespace is null)

@@ -229,6 +229,7 @@ public sealed class ReplicaMonitor : IAsyncDisposable
             _recorder.Record(e, view, ct);
             Publish(e, published);
         }
+        _recorder.SettleRebuilt(view, ct);
         _healer?.Heal(view, e => Publish(e, published), ct);
         _wakes.Watch(_observer.WatchedAttributes(view));
         return published;

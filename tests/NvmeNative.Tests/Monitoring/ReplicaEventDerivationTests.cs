@@ -146,6 +146,63 @@ public sealed class ReplicaEventDerivationTests : IDisposable
         Assert.Empty(monitor.ReconcileOnce(_ct));
     }
 
+    /// <summary>
+    /// A look reads the members before degraded and sync_action: a recovery ending between those reads shows its member
+    /// still rebuilding beside an idle, undegraded array. That look must not call the array optimal, or the record would
+    /// keep the replica "rebuilding" (the optimal event marks only members it sees in sync).
+    /// </summary>
+    [Fact]
+    public void A_look_torn_by_a_rebuild_ending_mid_read_waits_for_the_member_in_sync_before_optimal()
+    {
+        var monitor = _host.Monitor();
+        monitor.ReconcileOnce(_ct);
+        _host.MemberState(1, "faulty");
+        _host.Array(("degraded", "1"));
+        monitor.ReconcileOnce(_ct);
+        _host.RemoveMember(1);
+        _host.AddMember(1, "spare", "1");
+        _host.Array(("sync_action", "recover"), ("sync_completed", "0 / 2048"));
+        Assert.Equal([MemberReAdded, RebuildStarted], Kinds(monitor.ReconcileOnce(_ct)));
+
+        _host.Array(("degraded", "0"), ("sync_action", "idle"), ("sync_completed", "none"));
+        Assert.Empty(monitor.ReconcileOnce(_ct));
+        Assert.Equal(ReplicaCondition.Rebuilding, _host.Record.EntryOf(FakeReplicatedHost.Id(1))!.State);
+
+        _host.MemberState(1, "in_sync", "1");
+        Assert.Equal([RebuildFinished, ArrayOptimal], Kinds(monitor.ReconcileOnce(_ct)));
+        Assert.All(_host.Record.Replicas, e => Assert.Equal(ReplicaCondition.InSync, e.State));
+    }
+
+    [Fact]
+    public void A_rebuild_that_finished_while_no_monitor_ran_is_settled_in_sync_by_the_next_one_without_an_event()
+    {
+        var rebuilding = _host.Store.Read(FakeReplicatedHost.Key, _ct)!;
+        _host.Store.CompareAndSwap(FakeReplicatedHost.Key, rebuilding.Version,
+            rebuilding.Record.WithReplica(FakeReplicatedHost.Id(1), ReplicaCondition.Rebuilding, ReplicaFixtures.T0), _ct);
+
+        Assert.Empty(_host.Monitor().ReconcileOnce(_ct));
+
+        Assert.All(_host.Record.Replicas, e => Assert.Equal(ReplicaCondition.InSync, e.State));
+        var version = _host.Store.Read(FakeReplicatedHost.Key, _ct)!.Version;
+        _host.Monitor().ReconcileOnce(_ct);
+        Assert.Equal(version, _host.Store.Read(FakeReplicatedHost.Key, _ct)!.Version); // settled once, not rewritten
+    }
+
+    [Fact]
+    public void A_replica_on_record_as_failed_is_never_made_current_by_an_array_that_shows_it_in_sync()
+    {
+        // An array started outside the library from stale replicas shows them in sync: only the record knows better.
+        var current = _host.Store.Read(FakeReplicatedHost.Key, _ct)!;
+        _host.Store.CompareAndSwap(FakeReplicatedHost.Key, current.Version,
+            current.Record.WithReplica(FakeReplicatedHost.Id(2), ReplicaCondition.Failed, ReplicaFixtures.T0, failedAtEvents: 7), _ct);
+
+        Assert.Empty(_host.Monitor().ReconcileOnce(_ct));
+
+        var entry = _host.Record.EntryOf(FakeReplicatedHost.Id(2))!;
+        Assert.Equal(ReplicaCondition.Failed, entry.State);
+        Assert.Equal(7UL, entry.FailedAtEvents);
+    }
+
     [Fact]
     public void A_recovery_flicker_with_nothing_to_recover_onto_is_no_rebuild()
     {
