@@ -13,9 +13,11 @@ namespace NvmeNative.TestSupport;
 /// </summary>
 public sealed class EtcdServer : IDisposable
 {
-    private readonly Process _process;
     private readonly string _dataDir;
     private readonly StringBuilder _log = new();
+    private Process _process;
+    private ManualResetEventSlim _ready = new();
+    private int _attempt;
 
     /// <summary>Starts etcd and waits (at most 60 s) until it serves.</summary>
     public EtcdServer() : this(TimeSpan.FromSeconds(60))
@@ -29,10 +31,48 @@ public sealed class EtcdServer : IDisposable
             "etcd is not installed: the replica-state etcd tests need Debian's etcd-server (./build.sh installs it: apt-get install etcd-server)");
         string tmp = Directory.Exists("/dev/shm") ? "/dev/shm" : Path.GetTempPath();
         _dataDir = Directory.CreateDirectory(Path.Combine(tmp, "nvmenative-etcd-" + Guid.NewGuid().ToString("N"))).FullName;
-        int client = FreePort(), peer = FreePort();
-        string clientUrl = $"http://127.0.0.1:{client}";
-        ClientUrl = new Uri(clientUrl);
-        string peerUrl = $"http://127.0.0.1:{peer}";
+        // The ports are free when picked and bound by etcd a moment later; an outgoing connection (NVMe/TCP's, in the lab)
+        // can take one from the same ephemeral range in between. etcd then exits with "address already in use", and is
+        // started again on new ports: a clash of the picking, not of what is tested.
+        for (int attempt = 1; ; attempt++)
+        {
+            int client = FreePort(), peer = FreePort();
+            ClientUrl = new Uri($"http://127.0.0.1:{client}");
+            _process = Start(binary, ClientUrl.OriginalString, $"http://127.0.0.1:{peer}");
+            try
+            {
+                _ready.Wait(startTimeout);
+                if (_process.HasExited && attempt < 3 && Log.Contains("address already in use", StringComparison.Ordinal))
+                {
+                    _process.Dispose();
+                    lock (_log)
+                        _log.Clear();
+                    if (Directory.Exists(Path.Combine(_dataDir, "data")))
+                        Directory.Delete(Path.Combine(_dataDir, "data"), recursive: true);
+                    continue;
+                }
+                if (!_ready.IsSet || _process.HasExited)
+                    throw new InvalidOperationException($"etcd did not become ready within {startTimeout.TotalSeconds} s (exited: {_process.HasExited}):\n{Log}");
+                using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+                string health = http.GetStringAsync(new Uri(ClientUrl, "/health")).GetAwaiter().GetResult();
+                if (!health.Contains("\"health\":\"true\"", StringComparison.Ordinal))
+                    throw new InvalidOperationException("etcd's /health says: " + health);
+                return;
+            }
+            catch
+            {
+                Dispose();
+                throw;
+            }
+        }
+    }
+
+    private Process Start(string binary, string clientUrl, string peerUrl)
+    {
+        // Each start has its own readiness signal and log generation: a line or exit of a previous start that arrives late
+        // must not count for this one.
+        var ready = _ready = new ManualResetEventSlim();
+        int attempt = ++_attempt;
         var start = new ProcessStartInfo(binary)
         {
             RedirectStandardOutput = true,
@@ -48,37 +88,27 @@ public sealed class EtcdServer : IDisposable
         foreach (string name in start.Environment.Keys.Where(k => k.StartsWith("ETCD", StringComparison.Ordinal)).ToList())
             start.Environment.Remove(name);
 
-        using var ready = new ManualResetEventSlim();
-        _process = new Process { StartInfo = start, EnableRaisingEvents = true };
+        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         DataReceivedEventHandler onLine = (_, e) =>
         {
             if (e.Data is null)
                 return;
             lock (_log)
+            {
+                if (attempt != _attempt)
+                    return;
                 _log.AppendLine(e.Data);
+            }
             if (e.Data.Contains("ready to serve client requests", StringComparison.Ordinal))
                 ready.Set();
         };
-        _process.OutputDataReceived += onLine;
-        _process.ErrorDataReceived += onLine;
-        _process.Exited += (_, _) => ready.Set();
-        _process.Start();
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-        try
-        {
-            if (!ready.Wait(startTimeout) || _process.HasExited)
-                throw new InvalidOperationException($"etcd did not become ready within {startTimeout.TotalSeconds} s (exited: {_process.HasExited}):\n{Log}");
-            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-            string health = http.GetStringAsync(new Uri(ClientUrl, "/health")).GetAwaiter().GetResult();
-            if (!health.Contains("\"health\":\"true\"", StringComparison.Ordinal))
-                throw new InvalidOperationException("etcd's /health says: " + health);
-        }
-        catch
-        {
-            Dispose();
-            throw;
-        }
+        process.OutputDataReceived += onLine;
+        process.ErrorDataReceived += onLine;
+        process.Exited += (_, _) => ready.Set();
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
     }
 
     public Uri ClientUrl { get; }
@@ -105,6 +135,7 @@ public sealed class EtcdServer : IDisposable
         finally
         {
             _process.Dispose();
+            // _ready is not disposed: a late Exited callback may still set it (it holds no kernel handle).
             Directory.Delete(_dataDir, recursive: true);
         }
     }

@@ -57,17 +57,21 @@ internal static class EventDerivation
         }
 
         bool wasRebuilding = wasRunning && before!.Rebuilding;
-        if (after.Rebuilding && !wasRebuilding)
+        // A rebuild seen running is not finished while its member is still not in sync: md marks the member in sync and
+        // goes idle at nearly the same moment, and a look that reads the member just before and sync_action just after
+        // sees it idle with its member still rebuilding. The next look (the member's state notifies) finishes it.
+        bool rebuilding = after.Rebuilding || (wasRebuilding && after.HasSlotBeingFilled);
+        if (rebuilding && !wasRebuilding)
             events.Add(Array(ReplicaEventKind.RebuildStarted, after, now, after.SyncAction.ToString().ToLowerInvariant()));
-        else if (after.Rebuilding && after.RebuildTenths is int tenths && tenths != before!.RebuildTenths && tenths is > 0 and < 10)
+        else if (rebuilding && after.RebuildTenths is int tenths && tenths != before!.RebuildTenths && tenths is > 0 and < 10)
             events.Add(Array(ReplicaEventKind.RebuildProgress, after, now, $"{tenths * 10}% ({after.SyncCompleted})"));
-        if (wasRebuilding && !after.Rebuilding)
+        if (wasRebuilding && !rebuilding)
             events.Add(Array(ReplicaEventKind.RebuildFinished, after, now, before!.SyncAction.ToString().ToLowerInvariant()));
 
         bool wasImpaired = wasRunning && before!.Impaired;
         // A small bitmap recovery can start and end between two looks: a slot filled again by a member that was not in
         // sync before is a rebuild that finished, seen or not.
-        if (!wasRebuilding && !after.Rebuilding && wasImpaired && !after.Impaired
+        if (!wasRebuilding && !rebuilding && wasImpaired && !after.Impaired
             && after.Members.Any(m => m.Value.IsActive && before!.Members.GetValueOrDefault(m.Key) is not { IsActive: true }))
             events.Add(Array(ReplicaEventKind.RebuildFinished, after, now, "finished between two looks"));
         if (after.Impaired && !wasImpaired)

@@ -31,18 +31,22 @@ internal sealed record ArrayView(
 {
     /// <summary>
     /// A resync, or a recovery onto a member (one attached, not faulty, not yet in sync). md's recovery thread also
-    /// shows <c>recover</c> for a moment after a failure with nothing to recover onto: that is no rebuild. A member in a
-    /// slot and not in sync is still being rebuilt whatever <c>sync_action</c> says: a view reads the members before
-    /// <c>degraded</c> and <c>sync_action</c>, so a recovery that ends between those reads shows its member not yet in
-    /// sync beside an idle array; calling that finished would let the record miss the member's return to sync.
+    /// shows <c>recover</c> for a moment after a failure with nothing to recover onto: that is no rebuild.
     /// </summary>
-    internal bool Rebuilding => SyncAction == MdSyncAction.Resync || Recovering;
+    internal bool Rebuilding => SyncAction == MdSyncAction.Resync || (SyncAction == MdSyncAction.Recover && HasMemberInRecovery);
 
-    private bool Recovering => (SyncAction == MdSyncAction.Recover && Members.Values.Any(m => !m.IsFaulty && !m.IsActive))
-        || Members.Values.Any(m => m.IsFillingSlot);
+    private bool HasMemberInRecovery => Members.Values.Any(m => !m.IsFaulty && !m.IsActive);
 
-    /// <summary>Not every slot holds an in-sync mirror, or one is being rebuilt.</summary>
-    internal bool Impaired => Degraded > 0 || Recovering;
+    /// <summary>A member holds a mirror slot without being in sync (see <see cref="MemberView.IsFillingSlot"/>).</summary>
+    internal bool HasSlotBeingFilled => Members.Values.Any(m => m.IsFillingSlot);
+
+    /// <summary>
+    /// Not every slot holds an in-sync mirror, or one is being rebuilt. A member in a slot and not in sync counts
+    /// whatever <c>degraded</c> and <c>sync_action</c> say: a look reads the members before those, so a recovery ending
+    /// between the reads shows its member not yet in sync beside an idle, undegraded array; calling that optimal would
+    /// let the record miss the member's return to sync.
+    /// </summary>
+    internal bool Impaired => Degraded > 0 || (SyncAction == MdSyncAction.Recover && HasMemberInRecovery) || HasSlotBeingFilled;
 
     /// <summary>Tenths of the rebuild done (0-10), or null when sync_completed gives no position.</summary>
     internal int? RebuildTenths

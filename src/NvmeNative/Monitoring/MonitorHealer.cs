@@ -14,7 +14,7 @@ namespace NvmeNative.Monitoring;
 /// refuses the re-add or the replica came back blank, and refused (once per device and reason, as an event) when its
 /// superblock says it is not ours to add (<see cref="HealPolicy"/>).
 /// </summary>
-internal sealed class MonitorHealer(KernelPaths paths, MdArrays md, IReplicaStateStore store, ILogger log)
+internal sealed class MonitorHealer(KernelPaths paths, MdArrays md, IReplicaStateStore store, ILogger log, MissingNamespaceRescans rescans)
 {
     private readonly KernelPaths _paths = paths;
     private readonly MdArrays _md = md;
@@ -31,6 +31,7 @@ internal sealed class MonitorHealer(KernelPaths paths, MdArrays md, IReplicaStat
 
     internal void Heal(HostView view, Action<ReplicaEvent> publish, CancellationToken ct)
     {
+        var missing = new List<ReplicaIdentity>();
         foreach (var array in view.Arrays.Values)
         {
             if (!array.Running || array.Record is null || array.Uuid is null || !MdUuid.TryParse(array.Uuid, out var uuid))
@@ -48,8 +49,13 @@ internal sealed class MonitorHealer(KernelPaths paths, MdArrays md, IReplicaStat
             if (record is null || record.ArrayUuid != array.Uuid)
                 continue;
             foreach (var entry in record.Replicas.Where(r => r.State is ReplicaCondition.Failed or ReplicaCondition.Rebuilding))
+            {
                 HealReplica(view, array, uuid, entry, publish, ct);
+                if (!view.NamespacesOf(entry.Replica).Any())
+                    missing.Add(entry.Replica);
+            }
         }
+        rescans.Rescan(view, missing);
     }
 
     private void HealReplica(HostView view, ArrayView array, MdUuid uuid, ReplicaStateEntry entry, Action<ReplicaEvent> publish, CancellationToken ct)

@@ -45,7 +45,7 @@ public sealed class ReplicaMonitor : IAsyncDisposable
     {
     }
 
-    internal ReplicaMonitor(ReplicaMonitorOptions? options, Func<IUeventSource> openEvents)
+    internal ReplicaMonitor(ReplicaMonitorOptions? options, Func<IUeventSource> openEvents, Func<long>? nowMilliseconds = null)
     {
         _options = options ?? new ReplicaMonitorOptions();
         _log = RedactingLogger.Wrap(_options.Logger);
@@ -55,7 +55,10 @@ public sealed class ReplicaMonitor : IAsyncDisposable
         _openEvents = openEvents;
         _wakes = new WakeSources(_options.RecheckInterval);
         _recorder = new EventRecorder(_options.ReplicaStateStore, _observer, _log);
-        _healer = _options.Heal && _options.ReplicaStateStore is { } store ? new MonitorHealer(_options.Paths, _md, store, _log) : null;
+        _healer = _options.Heal && _options.ReplicaStateStore is { } store
+            ? new MonitorHealer(_options.Paths, _md, store, _log,
+                new MissingNamespaceRescans(_options.Paths, _options.RecheckInterval, nowMilliseconds ?? (() => Environment.TickCount64), _log))
+            : null;
     }
 
     /// <summary>True between <see cref="Start"/> and <see cref="StopAsync"/>.</summary>

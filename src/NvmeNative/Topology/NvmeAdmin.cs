@@ -55,6 +55,23 @@ internal static unsafe class NvmeAdmin
     }
 
     /// <summary>
+    /// The same request through the controller's <c>rescan_controller</c> sysfs attribute (what the kernel runs for
+    /// NVME_IOCTL_RESCAN), for a caller that names controllers by their sysfs view. Returns the errno, 0 on success.
+    /// </summary>
+    internal static int TryRescan(KernelPaths paths, string controllerName)
+    {
+        try
+        {
+            SysfsFile.Write(paths.SysPath(Path.Combine("class", "nvme", controllerName, "rescan_controller")), "1");
+            return 0;
+        }
+        catch (NvmeNativeException e)
+        {
+            return e.ErrnoValue ?? (int)Errno.EIO;
+        }
+    }
+
+    /// <summary>
     /// NVME_IOCTL_RESCAN on a controller the caller is about to use: a failed rescan is an error, but a controller
     /// device that cannot be opened any more (it went away) is left for the caller's namespace wait to report.
     /// </summary>

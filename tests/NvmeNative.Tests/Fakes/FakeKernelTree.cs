@@ -29,7 +29,11 @@ internal class FakeKernelTree : IDisposable
     {
         string full = At(path);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        System.IO.File.WriteAllText(full, content);
+        // Written aside and renamed into place: a reader (a monitor's look on another thread) never sees the attribute
+        // empty or half written, which the kernel's attributes never are.
+        string aside = full + ".writing-" + Guid.NewGuid().ToString("N");
+        System.IO.File.WriteAllText(aside, content);
+        System.IO.File.Move(aside, full, overwrite: true);
         return full;
     }
 

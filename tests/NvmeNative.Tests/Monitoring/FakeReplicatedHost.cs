@@ -57,8 +57,9 @@ internal sealed class FakeReplicatedHost : IDisposable
         HookRetryDelay = TimeSpan.FromMilliseconds(1),
     };
 
-    internal ReplicaMonitor Monitor(bool heal = false, Func<IUeventSource>? events = null, ReplicaMonitorOptions? options = null) =>
-        new(options ?? Options(heal), events ?? (() => new NvmeNative.Tests.Kernel.FakeUeventSource()));
+    internal ReplicaMonitor Monitor(bool heal = false, Func<IUeventSource>? events = null, ReplicaMonitorOptions? options = null,
+        Func<long>? nowMilliseconds = null) =>
+        new(options ?? Options(heal), events ?? (() => new NvmeNative.Tests.Kernel.FakeUeventSource()), nowMilliseconds);
 
     internal void MemberState(int i, string state, string slot = "none") =>
         Sysfs.Attributes(MemberDir(i), ("state", state), ("slot", slot));
