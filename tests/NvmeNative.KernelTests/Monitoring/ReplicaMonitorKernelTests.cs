@@ -114,6 +114,68 @@ public sealed class ReplicaMonitorKernelTests(EtcdLab etcd) : IDisposable
         volume.AssertGone();
     }
 
+    /// <summary>
+    /// A namespace's return the host is never told of, as when the host loses the target's notice (seen on 7.2): once
+    /// the lost replica's namespace is gone from the host, its controller's notices are turned off (Set Features,
+    /// Asynchronous Event Configuration 0, sent with nvme-cli and read back), so re-enabling the namespace on the target
+    /// sends the host nothing. Only the monitor's rescan of the live controller can bring the namespace back; it must,
+    /// and the heal must follow.
+    /// </summary>
+    [Fact]
+    public async Task A_namespace_return_the_host_is_not_told_of_is_found_by_a_rescan_and_healed()
+    {
+        Requires.Tool("nvme");
+        using var volume = new MonitoredVolume("monscan", new FileReplicaStateStore(Path.Combine(_storeDir, "rescan")));
+        var (arrayUuid, lost) = (volume.ArrayUuid, volume.Lost);
+        var log = new ReplicaEventLog();
+        var monitor = new ReplicaMonitor(new ReplicaMonitorOptions
+        {
+            ReplicaStateStore = volume.Store,
+            Heal = true,
+            RecheckInterval = TimeSpan.FromSeconds(2),
+            Logger = new StderrLogger(),
+        });
+        monitor.Subscribe(log.Add);
+        monitor.Start();
+        using var writer = new ChecksummedWriter(volume.Attached.Path, WrittenBlocks);
+        try
+        {
+            WriteOn(writer, 10);
+            lost.Namespace.Disable();
+            log.WaitFor(e => e.Kind == PathLost && e.TargetNqn == lost.Subsystem.Nqn, EventDeadline, Ct);
+            log.WaitFor(e => e.Kind == ArrayDegraded && e.ArrayUuid == arrayUuid, EventDeadline, Ct);
+            string controller = "/dev/" + LiveControllerOf(lost.Subsystem.Nqn);
+            Tools.Check("nvme", "set-feature", controller, "--feature-id=0x0b", "--value=0");
+            string feature = Tools.Check("nvme", "get-feature", controller, "--feature-id=0x0b");
+            var value = System.Text.RegularExpressions.Regex.Match(feature, @"[Cc]urrent value:\s*(?:0x)?([0-9a-fA-F]+)");
+            Assert.True(value.Success && Convert.ToUInt32(value.Groups[1].Value, 16) == 0, $"notices still on: {feature}");
+            WriteOn(writer, 5);
+
+            int returnedAt = log.Count;
+            lost.Namespace.Enable();
+            log.WaitFor(e => e.Kind == ArrayOptimal && e.ArrayUuid == arrayUuid, EventDeadline, Ct, from: returnedAt);
+            var after = log.Since(returnedAt);
+            Console.Error.WriteLine($"[{Kernel}] untold return:\n  " + string.Join("\n  ", after));
+            int restored = after.FindIndex(e => e.Kind == PathRestored && e.TargetNqn == lost.Subsystem.Nqn);
+            int back = after.FindIndex(e => e.Kind == MemberReAdded && e.TargetNqn == lost.Subsystem.Nqn);
+            Assert.True(restored >= 0 && restored < back, $"expected path restored before re-added, got {restored}, {back}");
+            WriteOn(writer, 5);
+            writer.Stop();
+            volume.AssertHealed(writer);
+        }
+        finally
+        {
+            writer.Stop();
+            await monitor.DisposeAsync();
+            volume.Detach();
+        }
+        volume.AssertGone();
+    }
+
+    private static string LiveControllerOf(string nqn) =>
+        Directory.GetDirectories("/sys/class/nvme").Select(Path.GetFileName).OfType<string>()
+            .Single(c => File.ReadAllText($"/sys/class/nvme/{c}/subsysnqn").Trim() == nqn && File.ReadAllText($"/sys/class/nvme/{c}/state").Trim() == "live");
+
     [Fact]
     public async Task Watch_runs_until_sigterm_and_then_exits_0()
     {
