@@ -58,26 +58,14 @@ public sealed class ReplicaMonitorKernelTests(EtcdLab etcd) : IDisposable
     /// and md may still hold the last cycle's faulty member when the replica returns.
     /// </summary>
     [Fact]
-    public async Task Repeated_losses_and_returns_heal_from_kernel_notifications_alone()
+    public Task Repeated_losses_and_returns_heal_from_kernel_notifications_alone()
     {
         const int Cycles = 3;
         var heal = TimeSpan.FromSeconds(60);
-        using var volume = new MonitoredVolume("monrep", new FileReplicaStateStore(Path.Combine(_storeDir, "repeated")));
-        var (store, arrayUuid, lost) = (volume.Store, volume.ArrayUuid, volume.Lost);
-        var log = new ReplicaEventLog();
-        var monitor = new ReplicaMonitor(new ReplicaMonitorOptions
+        var volume = new MonitoredVolume("monrep", new FileReplicaStateStore(Path.Combine(_storeDir, "repeated")));
+        var (arrayUuid, lost) = (volume.ArrayUuid, volume.Lost);
+        return UnderMonitor(volume, TimeSpan.FromMinutes(10), (log, writer) =>
         {
-            ReplicaStateStore = store,
-            Heal = true,
-            RecheckInterval = TimeSpan.FromMinutes(10),
-            Logger = new StderrLogger(),
-        });
-        monitor.Subscribe(log.Add);
-        monitor.Start();
-        using var writer = new ChecksummedWriter(volume.Attached.Path, WrittenBlocks);
-        try
-        {
-            WriteOn(writer, 10);
             for (int cycle = 1; cycle <= Cycles; cycle++)
             {
                 int lostAt = log.Count;
@@ -102,16 +90,7 @@ public sealed class ReplicaMonitorKernelTests(EtcdLab etcd) : IDisposable
                 }
                 WriteOn(writer, 5);
             }
-            writer.Stop();
-            volume.AssertHealed(writer);
-        }
-        finally
-        {
-            writer.Stop();
-            await monitor.DisposeAsync();
-            volume.Detach();
-        }
-        volume.AssertGone();
+        });
     }
 
     /// <summary>
@@ -122,25 +101,13 @@ public sealed class ReplicaMonitorKernelTests(EtcdLab etcd) : IDisposable
     /// and the heal must follow.
     /// </summary>
     [Fact]
-    public async Task A_namespace_return_the_host_is_not_told_of_is_found_by_a_rescan_and_healed()
+    public Task A_namespace_return_the_host_is_not_told_of_is_found_by_a_rescan_and_healed()
     {
         Requires.Tool("nvme");
-        using var volume = new MonitoredVolume("monscan", new FileReplicaStateStore(Path.Combine(_storeDir, "rescan")));
+        var volume = new MonitoredVolume("monscan", new FileReplicaStateStore(Path.Combine(_storeDir, "rescan")));
         var (arrayUuid, lost) = (volume.ArrayUuid, volume.Lost);
-        var log = new ReplicaEventLog();
-        var monitor = new ReplicaMonitor(new ReplicaMonitorOptions
+        return UnderMonitor(volume, TimeSpan.FromSeconds(2), (log, writer) =>
         {
-            ReplicaStateStore = volume.Store,
-            Heal = true,
-            RecheckInterval = TimeSpan.FromSeconds(2),
-            Logger = new StderrLogger(),
-        });
-        monitor.Subscribe(log.Add);
-        monitor.Start();
-        using var writer = new ChecksummedWriter(volume.Attached.Path, WrittenBlocks);
-        try
-        {
-            WriteOn(writer, 10);
             lost.Namespace.Disable();
             log.WaitFor(e => e.Kind == PathLost && e.TargetNqn == lost.Subsystem.Nqn, EventDeadline, Ct);
             log.WaitFor(e => e.Kind == ArrayDegraded && e.ArrayUuid == arrayUuid, EventDeadline, Ct);
@@ -160,6 +127,32 @@ public sealed class ReplicaMonitorKernelTests(EtcdLab etcd) : IDisposable
             int back = after.FindIndex(e => e.Kind == MemberReAdded && e.TargetNqn == lost.Subsystem.Nqn);
             Assert.True(restored >= 0 && restored < back, $"expected path restored before re-added, got {restored}, {back}");
             WriteOn(writer, 5);
+        });
+    }
+
+    /// <summary>
+    /// Runs <paramref name="incident"/> on <paramref name="volume"/> (which it disposes) under a healing monitor with
+    /// <paramref name="recheck"/> as its safety net, its events in the log the incident is given, while checksummed
+    /// writes go on; afterwards the volume must be healed, and after the detach nothing of it left.
+    /// </summary>
+    private static async Task UnderMonitor(MonitoredVolume volume, TimeSpan recheck, Action<ReplicaEventLog, ChecksummedWriter> incident)
+    {
+        using var owned = volume;
+        var log = new ReplicaEventLog();
+        var monitor = new ReplicaMonitor(new ReplicaMonitorOptions
+        {
+            ReplicaStateStore = volume.Store,
+            Heal = true,
+            RecheckInterval = recheck,
+            Logger = new StderrLogger(),
+        });
+        monitor.Subscribe(log.Add);
+        monitor.Start();
+        using var writer = new ChecksummedWriter(volume.Attached.Path, WrittenBlocks);
+        try
+        {
+            WriteOn(writer, 10);
+            incident(log, writer);
             writer.Stop();
             volume.AssertHealed(writer);
         }

@@ -15,6 +15,21 @@ public sealed class ReplicaEventDerivationTests : IDisposable
 
     private static ReplicaEventKind[] Kinds(IEnumerable<ReplicaEvent> events) => events.Select(e => e.Kind).ToArray();
 
+    /// <summary>A monitor that saw replica 1 fail, leave, and come back into its slot with md recovering onto it.</summary>
+    private ReplicaMonitor MonitorWithReplica1Rebuilding()
+    {
+        var monitor = _host.Monitor();
+        monitor.ReconcileOnce(_ct);
+        _host.MemberState(1, "faulty");
+        _host.Array(("degraded", "1"));
+        monitor.ReconcileOnce(_ct);
+        _host.RemoveMember(1);
+        _host.AddMember(1, "spare", "1");
+        _host.Array(("sync_action", "recover"), ("sync_completed", "0 / 2048"));
+        Assert.Equal([MemberReAdded, RebuildStarted], Kinds(monitor.ReconcileOnce(_ct)));
+        return monitor;
+    }
+
     [Fact]
     public void A_healthy_host_seen_for_the_first_time_gives_no_event()
     {
@@ -129,15 +144,7 @@ public sealed class ReplicaEventDerivationTests : IDisposable
     [Fact]
     public void The_rebuild_finishes_when_its_member_is_in_sync_then_optimal_although_sync_action_lags()
     {
-        var monitor = _host.Monitor();
-        monitor.ReconcileOnce(_ct);
-        _host.MemberState(1, "faulty");
-        _host.Array(("degraded", "1"));
-        monitor.ReconcileOnce(_ct);
-        _host.RemoveMember(1);
-        _host.AddMember(1, "spare", "1");
-        _host.Array(("sync_action", "recover"), ("sync_completed", "0 / 2048"));
-        Assert.Equal([MemberReAdded, RebuildStarted], Kinds(monitor.ReconcileOnce(_ct)));
+        var monitor = MonitorWithReplica1Rebuilding();
         _host.MemberState(1, "in_sync", "1");
         _host.Array(("degraded", "0"), ("sync_completed", "2048 / 2048"));
         // md marks the member in sync and lowers degraded a moment before sync_action goes idle: finished, then optimal.
@@ -154,15 +161,7 @@ public sealed class ReplicaEventDerivationTests : IDisposable
     [Fact]
     public void A_look_torn_by_a_rebuild_ending_mid_read_waits_for_the_member_in_sync_before_optimal()
     {
-        var monitor = _host.Monitor();
-        monitor.ReconcileOnce(_ct);
-        _host.MemberState(1, "faulty");
-        _host.Array(("degraded", "1"));
-        monitor.ReconcileOnce(_ct);
-        _host.RemoveMember(1);
-        _host.AddMember(1, "spare", "1");
-        _host.Array(("sync_action", "recover"), ("sync_completed", "0 / 2048"));
-        Assert.Equal([MemberReAdded, RebuildStarted], Kinds(monitor.ReconcileOnce(_ct)));
+        var monitor = MonitorWithReplica1Rebuilding();
 
         _host.Array(("degraded", "0"), ("sync_action", "idle"), ("sync_completed", "none"));
         Assert.Empty(monitor.ReconcileOnce(_ct));
