@@ -18,6 +18,26 @@ public sealed class MissingNamespaceRescanTests : IDisposable
 
     private string RescanAttribute => _host.Sysfs.Sys("class/nvme/nvme2/rescan_controller");
 
+    /// <summary>A healing monitor on the fake clock, after its first look at the healthy host.</summary>
+    private NvmeNative.Monitoring.ReplicaMonitor HealingMonitor()
+    {
+        var monitor = _host.Monitor(options: _host.Options(heal: true) with { RecheckInterval = Interval }, nowMilliseconds: () => _now);
+        File.WriteAllText(RescanAttribute, "");
+        monitor.ReconcileOnce(_ct);
+        return monitor;
+    }
+
+    /// <summary>Replica 2 failed on record, then its member and namespace gone from the host.</summary>
+    private void LoseReplica2(NvmeNative.Monitoring.ReplicaMonitor monitor)
+    {
+        _host.MemberState(2, "faulty");
+        _host.Array(("degraded", "1"));
+        Assert.False(LookAfter(monitor, TimeSpan.Zero)); // failed on record; its namespace is still there
+        Assert.Equal(ReplicaCondition.Failed, _host.Record.EntryOf(FakeReplicatedHost.Id(2))!.State);
+        _host.RemoveMember(2);
+        _host.RemoveHead(2);
+    }
+
     /// <summary>Runs one look <paramref name="after"/> the last and says whether it asked controller 2 to rescan.</summary>
     private bool LookAfter(NvmeNative.Monitoring.ReplicaMonitor monitor, TimeSpan after)
     {
@@ -30,15 +50,8 @@ public sealed class MissingNamespaceRescanTests : IDisposable
     [Fact]
     public void A_failed_replica_whose_namespace_stays_absent_behind_a_live_controller_is_rescanned_at_doubling_intervals()
     {
-        var monitor = _host.Monitor(options: _host.Options(heal: true) with { RecheckInterval = Interval }, nowMilliseconds: () => _now);
-        File.WriteAllText(RescanAttribute, "");
-        monitor.ReconcileOnce(_ct);
-        _host.MemberState(2, "faulty");
-        _host.Array(("degraded", "1"));
-        Assert.False(LookAfter(monitor, TimeSpan.Zero)); // failed on record; its namespace is still there
-        Assert.Equal(ReplicaCondition.Failed, _host.Record.EntryOf(FakeReplicatedHost.Id(2))!.State);
-        _host.RemoveMember(2);
-        _host.RemoveHead(2);
+        var monitor = HealingMonitor();
+        LoseReplica2(monitor);
 
         Assert.False(LookAfter(monitor, TimeSpan.Zero)); // just went missing: the target's notice is what brings it back
         Assert.False(LookAfter(monitor, Interval - TimeSpan.FromSeconds(1)));
@@ -62,9 +75,7 @@ public sealed class MissingNamespaceRescanTests : IDisposable
     [Fact]
     public void A_replica_in_sync_on_record_is_never_rescanned_although_its_namespace_is_absent()
     {
-        var monitor = _host.Monitor(options: _host.Options(heal: true) with { RecheckInterval = Interval }, nowMilliseconds: () => _now);
-        File.WriteAllText(RescanAttribute, "");
-        monitor.ReconcileOnce(_ct);
+        var monitor = HealingMonitor();
         // Its namespace goes, but md has not failed it and nothing was recorded (no write reached it yet).
         _host.RemoveHead(2);
         Assert.False(LookAfter(monitor, TimeSpan.Zero));
@@ -75,14 +86,8 @@ public sealed class MissingNamespaceRescanTests : IDisposable
     [Fact]
     public void A_controller_that_is_reconnecting_is_not_asked_to_rescan()
     {
-        var monitor = _host.Monitor(options: _host.Options(heal: true) with { RecheckInterval = Interval }, nowMilliseconds: () => _now);
-        File.WriteAllText(RescanAttribute, "");
-        monitor.ReconcileOnce(_ct);
-        _host.MemberState(2, "faulty");
-        _host.Array(("degraded", "1"));
-        monitor.ReconcileOnce(_ct);
-        _host.RemoveMember(2);
-        _host.RemoveHead(2);
+        var monitor = HealingMonitor();
+        LoseReplica2(monitor);
         File.WriteAllText(_host.Sysfs.Sys("class/nvme/nvme2/state"), "connecting");
         Assert.False(LookAfter(monitor, TimeSpan.Zero));
         Assert.False(LookAfter(monitor, 2 * Interval));

@@ -15,14 +15,21 @@ public sealed class ReplicaEventDerivationTests : IDisposable
 
     private static ReplicaEventKind[] Kinds(IEnumerable<ReplicaEvent> events) => events.Select(e => e.Kind).ToArray();
 
-    /// <summary>A monitor that saw replica 1 fail, leave, and come back into its slot with md recovering onto it.</summary>
-    private ReplicaMonitor MonitorWithReplica1Rebuilding()
+    /// <summary>A monitor that saw replica 1 fail (faulty, the array degraded).</summary>
+    private ReplicaMonitor MonitorThatSawReplica1Fail()
     {
         var monitor = _host.Monitor();
         monitor.ReconcileOnce(_ct);
         _host.MemberState(1, "faulty");
         _host.Array(("degraded", "1"));
         monitor.ReconcileOnce(_ct);
+        return monitor;
+    }
+
+    /// <summary>A monitor that saw replica 1 fail, leave, and come back into its slot with md recovering onto it.</summary>
+    private ReplicaMonitor MonitorWithReplica1Rebuilding()
+    {
+        var monitor = MonitorThatSawReplica1Fail();
         _host.RemoveMember(1);
         _host.AddMember(1, "spare", "1");
         _host.Array(("sync_action", "recover"), ("sync_completed", "0 / 2048"));
@@ -79,11 +86,7 @@ public sealed class ReplicaEventDerivationTests : IDisposable
     [Fact]
     public void A_faulty_member_leaving_and_its_namespace_going_are_removed_and_path_lost()
     {
-        var monitor = _host.Monitor();
-        monitor.ReconcileOnce(_ct);
-        _host.MemberState(1, "faulty");
-        _host.Array(("degraded", "1"));
-        monitor.ReconcileOnce(_ct);
+        var monitor = MonitorThatSawReplica1Fail();
         _host.RemoveMember(1);
         _host.RemoveHead(1);
 
@@ -99,11 +102,7 @@ public sealed class ReplicaEventDerivationTests : IDisposable
     [Fact]
     public void A_replica_coming_back_is_restored_re_added_rebuilt_and_optimal_in_order_and_recorded_in_sync()
     {
-        var monitor = _host.Monitor();
-        monitor.ReconcileOnce(_ct);
-        _host.MemberState(1, "faulty");
-        _host.Array(("degraded", "1"));
-        monitor.ReconcileOnce(_ct);
+        var monitor = MonitorThatSawReplica1Fail();
         _host.RemoveMember(1);
         _host.RemoveHead(1);
         monitor.ReconcileOnce(_ct);
@@ -129,11 +128,7 @@ public sealed class ReplicaEventDerivationTests : IDisposable
     [Fact]
     public void A_rebuild_that_ran_between_two_looks_is_still_reported_finished_before_optimal()
     {
-        var monitor = _host.Monitor();
-        monitor.ReconcileOnce(_ct);
-        _host.MemberState(1, "faulty");
-        _host.Array(("degraded", "1"));
-        monitor.ReconcileOnce(_ct);
+        var monitor = MonitorThatSawReplica1Fail();
         _host.RemoveMember(1);
         monitor.ReconcileOnce(_ct);
         _host.AddMember(1, "in_sync", "1");
