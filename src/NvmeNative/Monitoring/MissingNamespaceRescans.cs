@@ -8,23 +8,31 @@ namespace NvmeNative.Monitoring;
 
 /// <summary>
 /// Asks the live controllers of a replica the record says failed (or being rebuilt), and whose namespace the host does
-/// not show, to scan their namespaces again: first one interval after the namespace is seen missing, then at doubling
-/// intervals up to eight times that while it stays missing; forgotten once it is back.
+/// not show, to scan their namespaces again: <see cref="FirstDelay"/> after the namespace is seen missing, then at
+/// doubling intervals up to <see cref="MaxDelay"/> while it stays missing; forgotten once it is back. The rescans keep
+/// their own time (the monitor is woken for the next one), not the recheck interval's.
 /// </summary>
 /// <remarks>
 /// The target's namespace-change notice is what brings a namespace back, and it wakes the monitor by uevent; this is the
-/// safety net for a notice the host loses. Seen on 7.2 (about 1 in 12 lab runs): a namespace re-enabled on the target
-/// while the host was still removing it never came back, although its controller stayed live and the host ran the scan
-/// the notice asked for; one more scan brought it back at once. Rescanning costs the target two Identify commands.
+/// safety net for a notice the host loses. Seen on 7.2 (3 of 32 lab runs of one test): a namespace re-enabled on the
+/// target while the host was still removing it never came back, although its controller stayed live and the host ran
+/// the scan the notice asked for; one more scan brought it back at once. A rescan costs the target two Identify commands.
 /// </remarks>
-internal sealed class MissingNamespaceRescans(KernelPaths paths, TimeSpan interval, Func<long> nowMilliseconds, ILogger log)
+internal sealed class MissingNamespaceRescans(KernelPaths paths, Func<long> nowMilliseconds, Action<TimeSpan> wakeIn, ILogger log)
 {
+    /// <summary>How long after a replica's namespace is first seen missing its controllers are first rescanned.</summary>
+    internal static readonly TimeSpan FirstDelay = TimeSpan.FromSeconds(5);
+
+    /// <summary>The longest pause between two rescans of a controller while the namespace stays missing.</summary>
+    internal static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(320);
+
+    private static readonly long FirstMs = (long)FirstDelay.TotalMilliseconds, MaxMs = (long)MaxDelay.TotalMilliseconds;
     private readonly Dictionary<string, (long DueAt, long IntervalMs)> _pending = new(StringComparer.Ordinal);
-    private readonly long _firstMs = Math.Max(1, (long)interval.TotalMilliseconds);
 
     /// <summary>
-    /// Rescans (when due) the live controllers of each replica in <paramref name="missing"/>; controllers of replicas no
-    /// longer missing are forgotten, so a later loss starts again from one interval.
+    /// Rescans (when due) the live controllers of each replica in <paramref name="missing"/> and asks to be woken for
+    /// the next one due; controllers of replicas no longer missing are forgotten, so a later loss starts again from
+    /// <see cref="FirstDelay"/>.
     /// </summary>
     internal void Rescan(HostView view, IEnumerable<ReplicaIdentity> missing)
     {
@@ -34,16 +42,17 @@ internal sealed class MissingNamespaceRescans(KernelPaths paths, TimeSpan interv
         {
             foreach (var controller in view.Controllers.Values.Where(c => c.SubsystemNqn == replica.TargetNqn && c.State == ControllerState.Live))
             {
-                seen.Add(controller.Name);
+                if (!seen.Add(controller.Name))
+                    continue;
                 if (!_pending.TryGetValue(controller.Name, out var pending))
                 {
-                    _pending[controller.Name] = (now + _firstMs, _firstMs);
+                    _pending[controller.Name] = (now + FirstMs, FirstMs);
                     continue;
                 }
                 if (now < pending.DueAt)
                     continue;
                 int errno = NvmeAdmin.TryRescan(paths, controller.Name);
-                long next = Math.Min(pending.IntervalMs * 2, _firstMs * 8);
+                long next = Math.Min(pending.IntervalMs * 2, MaxMs);
                 _pending[controller.Name] = (now + next, next);
                 if (errno == 0)
                     MonitorLog.Healing(log, controller.Name, "rescanning its namespaces for", replica.ToString(),
@@ -54,5 +63,7 @@ internal sealed class MissingNamespaceRescans(KernelPaths paths, TimeSpan interv
         }
         foreach (string gone in _pending.Keys.Where(k => !seen.Contains(k)).ToList())
             _pending.Remove(gone);
+        if (_pending.Count > 0)
+            wakeIn(TimeSpan.FromMilliseconds(Math.Max(0, _pending.Values.Min(p => p.DueAt) - now)));
     }
 }

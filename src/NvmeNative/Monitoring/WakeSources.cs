@@ -15,6 +15,7 @@ internal sealed class WakeSources(TimeSpan recheck) : IDisposable
     private readonly Lock _gate = new();
     private readonly SemaphoreSlim _wake = new(0);
     private int _wakePending;
+    private long _wakeAt = long.MaxValue;
     private (IReadOnlyList<string> Attributes, CancellationTokenSource Rewatch) _watch = ([], new CancellationTokenSource());
 
     /// <summary>Watches <paramref name="attributes"/> from now on (the sysfs loop re-arms when the set changed).</summary>
@@ -39,10 +40,29 @@ internal sealed class WakeSources(TimeSpan recheck) : IDisposable
             _wake.Release();
     }
 
-    /// <summary>Waits for the next wake-up and takes it.</summary>
+    /// <summary>
+    /// Asks for a reconcile <paramref name="delay"/> from now at the latest (the earliest of the requests made since the
+    /// last wake-up counts). For work the monitor schedules itself, such as a rescan; called from the reconcile thread.
+    /// </summary>
+    internal void WakeIn(TimeSpan delay)
+    {
+        long at = Environment.TickCount64 + (long)Math.Max(0, delay.TotalMilliseconds);
+        lock (_gate)
+            _wakeAt = Math.Min(_wakeAt, at);
+    }
+
+    /// <summary>Waits for the next wake-up (or the time <see cref="WakeIn"/> asked for) and takes it.</summary>
     internal void WaitForWake(CancellationToken ct)
     {
-        _wake.Wait(ct);
+        long at;
+        lock (_gate)
+            at = _wakeAt;
+        if (at == long.MaxValue)
+            _wake.Wait(ct);
+        else
+            _wake.Wait(TimeSpan.FromMilliseconds(Math.Max(0, at - Environment.TickCount64)), ct);
+        lock (_gate)
+            _wakeAt = long.MaxValue; // what is still wanted is asked for again by the reconcile this wake-up runs
         Interlocked.Exchange(ref _wakePending, 0);
     }
 

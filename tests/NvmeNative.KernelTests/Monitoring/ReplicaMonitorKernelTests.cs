@@ -106,7 +106,8 @@ public sealed class ReplicaMonitorKernelTests(EtcdLab etcd) : IDisposable
         Requires.Tool("nvme");
         var volume = new MonitoredVolume("monscan", new FileReplicaStateStore(Path.Combine(_storeDir, "rescan")));
         var (arrayUuid, lost) = (volume.ArrayUuid, volume.Lost);
-        return UnderMonitor(volume, TimeSpan.FromSeconds(2), (log, writer) =>
+        // The monitor's recheck is far beyond the deadlines: the rescans keep their own time.
+        return UnderMonitor(volume, TimeSpan.FromMinutes(10), (log, writer) =>
         {
             lost.Namespace.Disable();
             log.WaitFor(e => e.Kind == PathLost && e.TargetNqn == lost.Subsystem.Nqn, EventDeadline, Ct);
