@@ -14,8 +14,12 @@ namespace NvmeNative.Monitoring;
 /// refuses the re-add or the replica came back blank, and refused (once per device and reason, as an event) when its
 /// superblock says it is not ours to add (<see cref="HealPolicy"/>).
 /// </summary>
-internal sealed class MonitorHealer(KernelPaths paths, MdArrays md, IReplicaStateStore store, ILogger log, MissingNamespaceRescans rescans)
+internal sealed class MonitorHealer(KernelPaths paths, MdArrays md, IReplicaStateStore store, ILogger log, MissingNamespaceRescans rescans,
+    Func<long> nowMilliseconds, Action<TimeSpan> wakeIn)
 {
+    private readonly Func<long> _nowMilliseconds = nowMilliseconds;
+    private readonly Action<TimeSpan> _wakeIn = wakeIn;
+    private readonly Dictionary<string, (long NotBefore, long DelayMs)> _sameDeviceRetries = new(StringComparer.Ordinal);
     private readonly KernelPaths _paths = paths;
     private readonly MdArrays _md = md;
     private readonly IReplicaStateStore _store = store;
@@ -60,11 +64,28 @@ internal sealed class MonitorHealer(KernelPaths paths, MdArrays md, IReplicaStat
 
     private void HealReplica(HostView view, ArrayView array, MdUuid uuid, ReplicaStateEntry entry, Action<ReplicaEvent> publish, CancellationToken ct)
     {
-        if (array.Members.Values.Any(m => m.Replica == entry.Replica && !m.IsFaulty))
-            return; // already back
-        if (UsableNamespace(view, entry.Replica) is not { } ns)
+        if (array.Members.Values.FirstOrDefault(m => m.Replica == entry.Replica && !m.IsFaulty) is { } back)
+        {
+            _sameDeviceRetries.Remove(back.KernelName); // in the array again: a later failure starts its pacing afresh
+            return;
+        }
+        if (UsableNamespace(view, array, entry.Replica) is not { } ns)
             return; // not reachable (yet), its controller not live again, or only its old device is there still
         string device = _paths.DevPath(ns.BlockName);
+        // Back under the same device (its controller reconnected; the namespace never left the host): md still holds it
+        // as the faulty member, which the heal removes before re-adding it. A device that fails again at once would be
+        // re-added in a loop, so the re-adds of one device are paced (5 s, doubling to 320 s) until it stays in.
+        if (array.Members.TryGetValue(ns.BlockName, out var held) && held.IsFaulty)
+        {
+            long now = _nowMilliseconds();
+            if (_sameDeviceRetries.TryGetValue(ns.BlockName, out var pacing) && now < pacing.NotBefore)
+            {
+                _wakeIn(TimeSpan.FromMilliseconds(pacing.NotBefore - now));
+                return;
+            }
+            long delay = pacing.DelayMs == 0 ? 5_000 : Math.Min(pacing.DelayMs * 2, 320_000);
+            _sameDeviceRetries[ns.BlockName] = (now + delay, delay);
+        }
         MdMemberExamination? superblock;
         bool otherMetadata;
         try
@@ -136,14 +157,17 @@ internal sealed class MonitorHealer(KernelPaths paths, MdArrays md, IReplicaStat
     /// already gone, or held by md as the faulty member until the heal removes it); picking it would refuse or skip the
     /// heal until the next wake-up, so it is passed over.
     /// </summary>
-    private NamespaceView? UsableNamespace(HostView view, ReplicaIdentity replica)
+    private NamespaceView? UsableNamespace(HostView view, ArrayView array, ReplicaIdentity replica)
     {
         foreach (var ns in view.NamespacesOf(replica))
         {
             if (ns.Controllers.Count > 0 && !ns.Controllers.Any(c => view.Controllers.TryGetValue(c, out var cv) && cv.State == ControllerState.Live))
                 continue;
             string device = _paths.DevPath(ns.BlockName);
-            if (File.Exists(device) && _md.HolderOf(device) is null)
+            if (!File.Exists(device))
+                continue;
+            var holder = _md.HolderOf(device);
+            if (holder is null || (holder == array.Device && array.Members.TryGetValue(ns.BlockName, out var member) && member.IsFaulty))
                 return ns;
         }
         return null;

@@ -57,7 +57,8 @@ public sealed class ReplicaMonitor : IAsyncDisposable
         _recorder = new EventRecorder(_options.ReplicaStateStore, _observer, _log);
         _healer = _options.Heal && _options.ReplicaStateStore is { } store
             ? new MonitorHealer(_options.Paths, _md, store, _log,
-                new MissingNamespaceRescans(_options.Paths, nowMilliseconds ?? (() => Environment.TickCount64), _wakes.WakeIn, _log))
+                new MissingNamespaceRescans(_options.Paths, nowMilliseconds ?? (() => Environment.TickCount64), _wakes.WakeIn, _log),
+                nowMilliseconds ?? (() => Environment.TickCount64), _wakes.WakeIn)
             : null;
     }
 

@@ -136,6 +136,38 @@ public sealed class ReplicaMonitorKernelTests(EtcdLab etcd) : IDisposable
     }
 
     /// <summary>
+    /// A replica whose target port goes away and comes back: its controller reconnects and the namespace returns under
+    /// the same device, which md still holds as the faulty member. The monitor must take that member out and re-add the
+    /// device through the bitmap, with no recheck to help (10 minutes).
+    /// </summary>
+    [Fact]
+    public Task A_replica_back_under_the_same_device_after_its_controller_reconnects_is_re_added()
+    {
+        var volume = new MonitoredVolume("monport", new FileReplicaStateStore(Path.Combine(_storeDir, "port")));
+        var (arrayUuid, lost) = (volume.ArrayUuid, volume.Lost);
+        return UnderMonitor(volume, TimeSpan.FromMinutes(10), (log, writer) =>
+        {
+            lost.Port.Unlink(lost.Subsystem);
+            log.WaitFor(e => e.Kind == MemberFaulty && e.TargetNqn == lost.Subsystem.Nqn, EventDeadline, Ct);
+            log.WaitFor(e => e.Kind == ArrayDegraded && e.ArrayUuid == arrayUuid, EventDeadline, Ct);
+            WriteOn(writer, 5);
+
+            int returnedAt = log.Count;
+            lost.Port.Link(lost.Subsystem);
+            try
+            {
+                log.WaitFor(e => e.Kind == ArrayOptimal && e.ArrayUuid == arrayUuid, EventDeadline, Ct, from: returnedAt);
+            }
+            finally
+            {
+                Console.Error.WriteLine($"[{Kernel}] back under the same device:\n  " + string.Join("\n  ", log.Since(returnedAt)));
+            }
+            Assert.Contains(log.Since(returnedAt), e => e.Kind == MemberReAdded && e.TargetNqn == lost.Subsystem.Nqn);
+            WriteOn(writer, 5);
+        });
+    }
+
+    /// <summary>
     /// Runs <paramref name="incident"/> on <paramref name="volume"/> (which it disposes) under a healing monitor with
     /// <paramref name="recheck"/> as its safety net, its events in the log the incident is given, while checksummed
     /// writes go on; afterwards the volume must be healed, and after the detach nothing of it left.
