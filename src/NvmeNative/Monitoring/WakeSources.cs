@@ -16,6 +16,7 @@ internal sealed class WakeSources(TimeSpan recheck) : IDisposable
     private readonly SemaphoreSlim _wake = new(0);
     private int _wakePending;
     private long _wakeAt = long.MaxValue;
+    private bool _watchBroken;
     private (IReadOnlyList<string> Attributes, CancellationTokenSource Rewatch) _watch = ([], new CancellationTokenSource());
 
     /// <summary>Watches <paramref name="attributes"/> from now on (the sysfs loop re-arms when the set changed).</summary>
@@ -23,8 +24,9 @@ internal sealed class WakeSources(TimeSpan recheck) : IDisposable
     {
         lock (_gate)
         {
-            if (attributes.SequenceEqual(_watch.Attributes, StringComparer.Ordinal))
+            if (!_watchBroken && attributes.SequenceEqual(_watch.Attributes, StringComparer.Ordinal))
                 return;
+            _watchBroken = false;
             var old = _watch.Rewatch;
             _watch = (attributes, new CancellationTokenSource());
             // Cancelled, never disposed: the sysfs loop may be about to use the token it copied under the lock (its
@@ -114,7 +116,10 @@ internal sealed class WakeSources(TimeSpan recheck) : IDisposable
             }
             catch (NvmeNativeException)
             {
-                // An attribute went away (an array stopped, a member left): re-read, and watch what is there then.
+                // An attribute went away (an array stopped, a member left): re-read, and watch what is there then, even
+                // when it has the same name again (a member removed and re-added under the same device).
+                lock (_gate)
+                    _watchBroken = true;
                 Wake();
                 WaitHandle.WaitAny([ct.WaitHandle, rewatch.WaitHandle], _recheck);
             }
