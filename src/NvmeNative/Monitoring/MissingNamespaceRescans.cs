@@ -26,8 +26,8 @@ internal sealed class MissingNamespaceRescans(KernelPaths paths, Func<long> nowM
     /// <summary>The longest pause between two rescans of a controller while the namespace stays missing.</summary>
     internal static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(320);
 
-    private static readonly long FirstMs = (long)FirstDelay.TotalMilliseconds, MaxMs = (long)MaxDelay.TotalMilliseconds;
-    private readonly Dictionary<string, (long DueAt, long IntervalMs)> _pending = new(StringComparer.Ordinal);
+    // Per controller; its first "attempt" is the moment the namespace is seen missing, which only starts the clock.
+    private readonly RetryPacing _pacing = new(FirstDelay, MaxDelay);
 
     /// <summary>
     /// Rescans (when due) the live controllers of each replica in <paramref name="missing"/> and asks to be woken for
@@ -44,16 +44,10 @@ internal sealed class MissingNamespaceRescans(KernelPaths paths, Func<long> nowM
             {
                 if (!seen.Add(controller.Name))
                     continue;
-                if (!_pending.TryGetValue(controller.Name, out var pending))
-                {
-                    _pending[controller.Name] = (now + FirstMs, FirstMs);
-                    continue;
-                }
-                if (now < pending.DueAt)
+                if (!_pacing.TryTake(controller.Name, now, out bool first) || first)
                     continue;
                 int errno = NvmeAdmin.TryRescan(paths, controller.Name);
-                long next = Math.Min(pending.IntervalMs * 2, MaxMs);
-                _pending[controller.Name] = (now + next, next);
+                long next = (long)_pacing.DueIn(controller.Name, now)!.Value.TotalMilliseconds;
                 if (errno == 0)
                     MonitorLog.Healing(log, controller.Name, "rescanning its namespaces for", replica.ToString(),
                         $"failed on record, its namespace absent although the controller is live; next in {next / 1000} s if still absent");
@@ -61,9 +55,8 @@ internal sealed class MissingNamespaceRescans(KernelPaths paths, Func<long> nowM
                     MonitorLog.Warning(log, $"cannot rescan {controller.Name} for {replica}: {ErrnoText.Describe(errno)}");
             }
         }
-        foreach (string gone in _pending.Keys.Where(k => !seen.Contains(k)).ToList())
-            _pending.Remove(gone);
-        if (_pending.Count > 0)
-            wakeIn(TimeSpan.FromMilliseconds(Math.Max(0, _pending.Values.Min(p => p.DueAt) - now)));
+        _pacing.ForgetAllBut(seen);
+        if (_pacing.NextDueIn(now) is { } due)
+            wakeIn(due);
     }
 }

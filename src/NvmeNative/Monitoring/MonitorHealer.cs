@@ -19,7 +19,9 @@ internal sealed class MonitorHealer(KernelPaths paths, MdArrays md, IReplicaStat
 {
     private readonly Func<long> _nowMilliseconds = nowMilliseconds;
     private readonly Action<TimeSpan> _wakeIn = wakeIn;
-    private readonly Dictionary<string, (long NotBefore, long DelayMs)> _sameDeviceRetries = new(StringComparer.Ordinal);
+    // Per device: re-adds of a replica back under the device md holds as faulty (one that fails again at once would
+    // otherwise be removed and re-added in a loop).
+    private readonly RetryPacing _sameDeviceReAdds = new(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(320));
     private readonly KernelPaths _paths = paths;
     private readonly MdArrays _md = md;
     private readonly IReplicaStateStore _store = store;
@@ -66,7 +68,7 @@ internal sealed class MonitorHealer(KernelPaths paths, MdArrays md, IReplicaStat
     {
         if (array.Members.Values.FirstOrDefault(m => m.Replica == entry.Replica && !m.IsFaulty) is { } back)
         {
-            _sameDeviceRetries.Remove(back.KernelName); // in the array again: a later failure starts its pacing afresh
+            _sameDeviceReAdds.Forget(back.KernelName); // in the array again: a later failure starts its pacing afresh
             return;
         }
         if (UsableNamespace(view, array, entry.Replica) is not { } ns)
@@ -78,13 +80,11 @@ internal sealed class MonitorHealer(KernelPaths paths, MdArrays md, IReplicaStat
         if (array.Members.TryGetValue(ns.BlockName, out var held) && held.IsFaulty)
         {
             long now = _nowMilliseconds();
-            if (_sameDeviceRetries.TryGetValue(ns.BlockName, out var pacing) && now < pacing.NotBefore)
+            if (!_sameDeviceReAdds.TryTake(ns.BlockName, now, out _))
             {
-                _wakeIn(TimeSpan.FromMilliseconds(pacing.NotBefore - now));
+                _wakeIn(_sameDeviceReAdds.DueIn(ns.BlockName, now)!.Value);
                 return;
             }
-            long delay = pacing.DelayMs == 0 ? 5_000 : Math.Min(pacing.DelayMs * 2, 320_000);
-            _sameDeviceRetries[ns.BlockName] = (now + delay, delay);
         }
         MdMemberExamination? superblock;
         bool otherMetadata;

@@ -138,7 +138,9 @@ public sealed class ReplicaMonitorKernelTests(EtcdLab etcd) : IDisposable
     /// <summary>
     /// A replica whose target port goes away and comes back: its controller reconnects and the namespace returns under
     /// the same device, which md still holds as the faulty member. The monitor must take that member out and re-add the
-    /// device through the bitmap, with no recheck to help (10 minutes).
+    /// device through the bitmap, with no recheck to help (10 minutes). On 5.10 (no <c>fast_io_fail_tmo</c>) the volume
+    /// runs on waiting legs, its explicit opt-in: the lost leg's I/O waits for the reconnect, so md never fails the
+    /// member; the writes stall until the port is back and then go on, and the replica is never failed on record.
     /// </summary>
     [Fact]
     public Task A_replica_back_under_the_same_device_after_its_controller_reconnects_is_re_added()
@@ -147,6 +149,11 @@ public sealed class ReplicaMonitorKernelTests(EtcdLab etcd) : IDisposable
         var (arrayUuid, lost) = (volume.ArrayUuid, volume.Lost);
         return UnderMonitor(volume, TimeSpan.FromMinutes(10), (log, writer) =>
         {
+            if (!KernelFacts.HasFastIoFailTimeout)
+            {
+                WaitingLegRidesOutThePortLoss(log, writer, lost);
+                return;
+            }
             lost.Port.Unlink(lost.Subsystem);
             log.WaitFor(e => e.Kind == MemberFaulty && e.TargetNqn == lost.Subsystem.Nqn, EventDeadline, Ct);
             log.WaitFor(e => e.Kind == ArrayDegraded && e.ArrayUuid == arrayUuid, EventDeadline, Ct);
@@ -165,6 +172,22 @@ public sealed class ReplicaMonitorKernelTests(EtcdLab etcd) : IDisposable
             Assert.Contains(log.Since(returnedAt), e => e.Kind == MemberReAdded && e.TargetNqn == lost.Subsystem.Nqn);
             WriteOn(writer, 5);
         });
+    }
+
+    /// <summary>The 5.10 outcome of a port loss and return (waiting legs): writes stall, then go on; md never fails the member.</summary>
+    private static void WaitingLegRidesOutThePortLoss(ReplicaEventLog log, ChecksummedWriter writer, NvmeNative.Target.NvmetExport lost)
+    {
+        string controller = LiveControllerOf(lost.Subsystem.Nqn);
+        int lostAt = log.Count;
+        lost.Port.Unlink(lost.Subsystem);
+        SysfsWait.Until(() => File.ReadAllText($"/sys/class/nvme/{controller}/state").Trim() != "live", EventDeadline,
+            $"{controller} leaving live", () => File.ReadAllText($"/sys/class/nvme/{controller}/state"));
+        lost.Port.Link(lost.Subsystem);
+        SysfsWait.Until(() => File.ReadAllText($"/sys/class/nvme/{controller}/state").Trim() == "live", EventDeadline,
+            $"{controller} live again", () => File.ReadAllText($"/sys/class/nvme/{controller}/state"));
+        WriteOn(writer, 5);
+        Console.Error.WriteLine($"[{Kernel}] waiting leg, port lost and back:\n  " + string.Join("\n  ", log.Since(lostAt)));
+        Assert.DoesNotContain(log.Since(lostAt), e => e.Kind is MemberFaulty or ArrayDegraded);
     }
 
     /// <summary>
