@@ -80,7 +80,14 @@ public sealed class OurMetadataTests
             Assert.DoesNotContain("wrong state", assemble.Stderr); // mdadm would have had to correct a superblock
             string node = Path.GetFullPath(File.ResolveLinkTarget(md, returnFinalTarget: true)!.FullName);
             string sys = $"/sys/block/{Path.GetFileName(node)}/md";
-            string detail = Tools.Check("mdadm", "--detail", node);
+            var detailRun = Tools.Run("mdadm", "--detail", node);
+            // Once seen on 5.10 in a full run (never alone): the array mdadm had just started could not be opened
+            // (ENODEV). Say what the kernel showed then, so that a recurrence can be diagnosed.
+            Assert.True(detailRun.ExitCode == 0, $"mdadm --detail {node} exited {detailRun.ExitCode}: {detailRun.Stderr}\n" +
+                $"/proc/mdstat:\n{File.ReadAllText("/proc/mdstat")}\n{sys}/array_state: " +
+                (File.Exists($"{sys}/array_state") ? File.ReadAllText($"{sys}/array_state") : "(none)") +
+                $"\nkernel log:\n{string.Join('\n', Tools.Run("dmesg").Stdout.Split('\n').TakeLast(40))}");
+            string detail = detailRun.Stdout;
             Assert.Contains("State : clean", detail);
             Assert.DoesNotContain("degraded", detail);
             Assert.Contains($"Active Devices : {loops.Count}", detail);
