@@ -469,7 +469,6 @@ _Static_assert((unsigned long)(NVME_IOCTL_ADMIN_CMD) == 0xc0484e41UL, "NVME_IOCT
 _Static_assert((unsigned long)(NVME_IOCTL_IO_CMD) == 0xc0484e43UL, "NVME_IOCTL_IO_CMD");
 _Static_assert((unsigned long)(NVME_IOCTL_RESET) == 0x4e44UL, "NVME_IOCTL_RESET");
 _Static_assert((unsigned long)(NVME_IOCTL_SUBSYS_RESET) == 0x4e45UL, "NVME_IOCTL_SUBSYS_RESET");
-_Static_assert((unsigned long)(NVME_IOCTL_RESCAN) == 0x4e46UL, "NVME_IOCTL_RESCAN");
 _Static_assert(sizeof(struct nvme_passthru_cmd) == 72, "sizeof struct nvme_passthru_cmd");
 _Static_assert(offsetof(struct nvme_passthru_cmd, opcode) == 0, "offsetof struct nvme_passthru_cmd.opcode");
 _Static_assert(MEMBER_SIZE(struct nvme_passthru_cmd, opcode) == 1, "size of struct nvme_passthru_cmd.opcode");

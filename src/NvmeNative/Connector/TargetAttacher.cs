@@ -136,7 +136,7 @@ internal sealed class TargetAttacher(ConnectorContext context)
         if (existing.FirstOrDefault(c => c.IsLive) is { } live)
         {
             // Some targets send no namespace-change AEN; a rescan makes a newly mapped namespace visible (as os-brick).
-            NvmeAdmin.RescanIfPresent(live.DevicePath);
+            NvmeAdmin.RescanIfPresent(context.Options.Paths, live.Name);
             ConnectorLog.ReusingLive(context.Log, live.Name, portal.ToString());
             reused.Add(live.Name);
             return null;

@@ -57,7 +57,7 @@ internal sealed class TargetExtender(ConnectorContext context)
     }
 
     /// <summary>
-    /// NVME_IOCTL_RESCAN on every live controller through which the namespace is reached, and on every live
+    /// A namespace rescan (<see cref="NvmeAdmin.TryRescan"/>) on every live controller through which the namespace is reached, and on every live
     /// controller of the target at its portals (a path that is still being set up). Each path's hidden disk
     /// is resized only by its own controller's scan, and the head forwards I/O to the paths: a path left at
     /// the old size would fail I/O beyond it. Returns the controllers rescanned.
@@ -70,7 +70,7 @@ internal sealed class TargetExtender(ConnectorContext context)
         var failures = new List<string>();
         foreach (var controller in live)
         {
-            int errno = NvmeAdmin.TryRescan(controller.DevicePath);
+            int errno = NvmeAdmin.TryRescan(context.Options.Paths, controller.Name);
             if (errno == 0)
                 rescanned.Add(controller);
             else

@@ -6,8 +6,9 @@ using NvmeNative.Nvme;
 namespace NvmeNative.Topology;
 
 /// <summary>
-/// Admin commands sent through a controller's character device (<c>/dev/nvmeN</c>) with the kernel's
-/// passthrough ioctls: what <c>nvme id-ns</c> and <c>nvme ns-rescan</c> do, without starting them.
+/// What <c>nvme id-ns</c> and <c>nvme ns-rescan</c> do, without starting them: Identify Namespace sent through a
+/// controller's character device (<c>/dev/nvmeN</c>) with the kernel's passthrough ioctl, and the namespace rescan
+/// asked for through the controller's sysfs attribute.
 /// </summary>
 internal static unsafe class NvmeAdmin
 {
@@ -42,27 +43,17 @@ internal static unsafe class NvmeAdmin
     }
 
     /// <summary>
-    /// NVME_IOCTL_RESCAN: asks the controller's driver to scan its namespaces again (re-reading each one's
-    /// Identify data, so a new size is applied). Asynchronous: the kernel queues the scan and returns.
+    /// Asks the controller's driver to scan its namespaces again (re-reading each one's Identify data, so a new size
+    /// is applied, and finding namespaces it was not told of), through the controller's <c>rescan_controller</c> sysfs
+    /// attribute: the kernel runs the same scan for it as for <c>nvme ns-rescan</c>'s NVME_IOCTL_RESCAN
+    /// (nvme_queue_scan), and sysfs needs no device node. Asynchronous: the kernel queues the scan and returns.
     /// Returns the errno, 0 on success (callers decide whether a controller that went away matters).
-    /// </summary>
-    internal static int TryRescan(string controllerDevice)
-    {
-        using var fd = Fd.TryOpen(controllerDevice, Interop.Fcntl.O_RDONLY, out int errno);
-        if (fd is null)
-            return errno;
-        return Fd.TryIoctlValue(fd, Interop.NvmeIoctl.NVME_IOCTL_RESCAN, 0, out errno) < 0 ? errno : 0;
-    }
-
-    /// <summary>
-    /// The same request through the controller's <c>rescan_controller</c> sysfs attribute (what the kernel runs for
-    /// NVME_IOCTL_RESCAN), for a caller that names controllers by their sysfs view. Returns the errno, 0 on success.
     /// </summary>
     internal static int TryRescan(KernelPaths paths, string controllerName)
     {
         try
         {
-            SysfsFile.Write(paths.SysPath(Path.Combine("class", "nvme", controllerName, "rescan_controller")), "1");
+            SysfsFile.Write(RescanAttribute(paths, controllerName), "1");
             return 0;
         }
         catch (NvmeNativeException e)
@@ -72,13 +63,16 @@ internal static unsafe class NvmeAdmin
     }
 
     /// <summary>
-    /// NVME_IOCTL_RESCAN on a controller the caller is about to use: a failed rescan is an error, but a controller
-    /// device that cannot be opened any more (it went away) is left for the caller's namespace wait to report.
+    /// <see cref="TryRescan"/> on a controller the caller is about to use: a failed rescan is an error, but a controller
+    /// that went away (its sysfs directory gone) is left for the caller's namespace wait to report.
     /// </summary>
-    internal static void RescanIfPresent(string controllerDevice)
+    internal static void RescanIfPresent(KernelPaths paths, string controllerName)
     {
-        using var fd = Fd.TryOpen(controllerDevice, Interop.Fcntl.O_RDONLY, out _);
-        if (fd is not null)
-            Fd.IoctlValue(fd, Interop.NvmeIoctl.NVME_IOCTL_RESCAN, 0, "NVME_IOCTL_RESCAN", controllerDevice);
+        int errno = TryRescan(paths, controllerName);
+        if (errno is not (0 or (int)Errno.ENOENT or (int)Errno.ENODEV or (int)Errno.ENXIO))
+            throw new NvmeNativeException("cannot ask the controller to rescan its namespaces", "rescan", RescanAttribute(paths, controllerName), errno: errno);
     }
+
+    private static string RescanAttribute(KernelPaths paths, string controllerName) =>
+        paths.SysPath(Path.Combine("class", "nvme", controllerName, "rescan_controller"));
 }

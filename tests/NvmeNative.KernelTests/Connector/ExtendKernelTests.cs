@@ -167,7 +167,7 @@ public sealed class ExtendKernelTests
             var first = Pattern(4);
             WriteThrough(volume.Path, 0, first);
             // Grow the backing file behind nvmet's back: no revalidate_size, so no AEN; the host keeps the old
-            // size until someone rescans (os-brick's nvme ns-rescan; our NVME_IOCTL_RESCAN).
+            // size until someone rescans (os-brick's nvme ns-rescan; our rescan_controller write).
             using (var fs = new FileStream(e.Namespace.DevicePath, FileMode.Open, FileAccess.Write))
                 fs.SetLength(Grown);
             Assert.Equal(Size, BlockdevSize(volume.Path));

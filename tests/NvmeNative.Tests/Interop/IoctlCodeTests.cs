@@ -26,7 +26,6 @@ public sealed class IoctlCodeTests
         { "RESTART_ARRAY_RW", Interop.MdU.RESTART_ARRAY_RW, 0x00000934 },
         { "NVME_IOCTL_ID", Interop.NvmeIoctl.NVME_IOCTL_ID, 0x00004E40 },
         { "NVME_IOCTL_ADMIN_CMD", Interop.NvmeIoctl.NVME_IOCTL_ADMIN_CMD, 0xC0484E41 },
-        { "NVME_IOCTL_RESCAN", Interop.NvmeIoctl.NVME_IOCTL_RESCAN, 0x00004E46 },
         { "BLKGETSIZE64", Interop.Fs.BLKGETSIZE64, 0x80081272 },
         { "BLKFLSBUF", Interop.Fs.BLKFLSBUF, 0x00001261 },
     };

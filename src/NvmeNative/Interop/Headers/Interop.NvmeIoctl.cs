@@ -14,7 +14,6 @@ internal static class NvmeIoctl
     internal static readonly uint NVME_IOCTL_IO_CMD = IoctlCode.IOWR<nvme_passthru_cmd>((byte)'N', 0x43);
     internal static readonly uint NVME_IOCTL_RESET = IoctlCode.IO((byte)'N', 0x44);
     internal static readonly uint NVME_IOCTL_SUBSYS_RESET = IoctlCode.IO((byte)'N', 0x45);
-    internal static readonly uint NVME_IOCTL_RESCAN = IoctlCode.IO((byte)'N', 0x46);
 
     /// <summary>Also spelled <c>struct nvme_admin_cmd</c> (a #define alias in the header).</summary>
     [CTypeName("struct nvme_passthru_cmd")]
