@@ -152,10 +152,10 @@ internal sealed class MonitorHealer(KernelPaths paths, MdArrays md, IReplicaStat
     }
 
     /// <summary>
-    /// The replica's block device to heal with: one whose controller is live, whose device node exists and that nothing
-    /// holds. While a lost namespace comes back under a new name, the old device can still be listed beside it (its node
-    /// already gone, or held by md as the faulty member until the heal removes it); picking it would refuse or skip the
-    /// heal until the next wake-up, so it is passed over.
+    /// The replica's block device to heal with: one whose controller is live, whose device node exists, and that nothing
+    /// holds or that this array holds as its faulty member (a replica whose controller reconnected is back under the same
+    /// device; the heal takes that member out first). While a lost namespace comes back under a new name, the old device
+    /// can still be listed beside it with its node already gone; it is passed over.
     /// </summary>
     private NamespaceView? UsableNamespace(HostView view, ArrayView array, ReplicaIdentity replica)
     {
