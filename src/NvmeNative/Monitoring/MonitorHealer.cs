@@ -80,11 +80,12 @@ internal sealed class MonitorHealer(KernelPaths paths, MdArrays md, IReplicaStat
         if (array.Members.TryGetValue(ns.BlockName, out var held) && held.IsFaulty)
         {
             long now = _nowMilliseconds();
-            if (!_sameDeviceReAdds.TryTake(ns.BlockName, now, out _))
-            {
-                _wakeIn(_sameDeviceReAdds.DueIn(ns.BlockName, now)!.Value);
+            bool due = _sameDeviceReAdds.TryTake(ns.BlockName, now, out _);
+            // Woken for the next attempt whether this one is made or not: one that fails (md still busy with the old
+            // member's last I/O) may be followed by no event at all.
+            _wakeIn(_sameDeviceReAdds.DueIn(ns.BlockName, now)!.Value);
+            if (!due)
                 return;
-            }
         }
         MdMemberExamination? superblock;
         bool otherMetadata;

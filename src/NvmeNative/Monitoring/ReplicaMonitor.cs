@@ -30,6 +30,7 @@ public sealed class ReplicaMonitor : IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly List<Action<ReplicaEvent>> _subscribers = [];
     private readonly WakeSources _wakes;
+    private readonly UnannouncedReconnects _reconnects;
     private readonly EventRecorder _recorder;
     private readonly MonitorHealer? _healer;
     private HostView _last = HostView.Empty;
@@ -50,15 +51,17 @@ public sealed class ReplicaMonitor : IAsyncDisposable
         _options = options ?? new ReplicaMonitorOptions();
         _log = RedactingLogger.Wrap(_options.Logger);
         _md = new MdArrays(_options.Paths);
-        _observer = new HostObserver(_options.Paths, _md, new NvmeTopology(_options.Paths), _options.ReplicaStateStore, _options.Volumes,
+        var topology = new NvmeTopology(_options.Paths);
+        var now = nowMilliseconds ?? (() => Environment.TickCount64);
+        _observer = new HostObserver(_options.Paths, _md, topology, _options.ReplicaStateStore, _options.Volumes,
             message => MonitorLog.Warning(_log, message));
         _openEvents = openEvents;
         _wakes = new WakeSources(_options.RecheckInterval);
+        _reconnects = new UnannouncedReconnects(topology.AnnouncesReconnects, now, _wakes.WakeIn);
         _recorder = new EventRecorder(_options.ReplicaStateStore, _observer, _log);
         _healer = _options.Heal && _options.ReplicaStateStore is { } store
             ? new MonitorHealer(_options.Paths, _md, store, _log,
-                new MissingNamespaceRescans(_options.Paths, nowMilliseconds ?? (() => Environment.TickCount64), _wakes.WakeIn, _log),
-                nowMilliseconds ?? (() => Environment.TickCount64), _wakes.WakeIn)
+                new MissingNamespaceRescans(_options.Paths, now, _wakes.WakeIn, _log), now, _wakes.WakeIn)
             : null;
     }
 
@@ -236,6 +239,7 @@ public sealed class ReplicaMonitor : IAsyncDisposable
         _recorder.SettleRebuilt(view, ct);
         _healer?.Heal(view, e => Publish(e, published), ct);
         _wakes.Watch(_observer.WatchedAttributes(view));
+        _reconnects.Watch(view.Controllers.Values);
         return published;
     }
 

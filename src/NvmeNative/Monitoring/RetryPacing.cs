@@ -2,17 +2,13 @@ namespace NvmeNative.Monitoring;
 
 /// <summary>
 /// Paces a repeated attempt per key (a controller to rescan, a device to re-add): the first attempt is due at once, the
-/// next <see cref="First"/> later, then at doubling intervals up to <see cref="Max"/>. A key forgotten (its trouble
+/// next <c>first</c> later, then at doubling intervals up to <c>max</c>. A key forgotten (its trouble
 /// over) starts from the beginning again. Times are the caller's monotonic milliseconds, so tests drive a fake clock.
 /// </summary>
 internal sealed class RetryPacing(TimeSpan first, TimeSpan max)
 {
     private readonly long _firstMs = (long)first.TotalMilliseconds, _maxMs = (long)max.TotalMilliseconds;
     private readonly Dictionary<string, (long DueAt, long IntervalMs)> _keys = new(StringComparer.Ordinal);
-
-    internal TimeSpan First => TimeSpan.FromMilliseconds(_firstMs);
-
-    internal TimeSpan Max => TimeSpan.FromMilliseconds(_maxMs);
 
     /// <summary>
     /// Whether an attempt for <paramref name="key"/> is due at <paramref name="now"/>; when it is, the attempt is counted
