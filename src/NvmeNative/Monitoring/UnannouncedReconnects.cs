@@ -11,9 +11,10 @@ namespace NvmeNative.Monitoring;
 /// intervals up to <see cref="MaxDelay"/>; a controller live or gone again is forgotten.
 /// </summary>
 /// <remarks>
-/// Seen on 5.10 (once in a full lab run): a write in flight on a replica leg when its port went away failed at once
-/// (md's failfast writes are not retried), md failed the member although the leg waits for its reconnect, and the
-/// controller was live again 2 s later with nothing to say so.
+/// Seen on 5.10 in full lab runs: a write in flight on a replica leg when its port went away failed at once (md's
+/// failfast writes are not retried), md failed the member although the leg waits for its reconnect, and the controller
+/// was live again about a second later with nothing to say so. A controller is seen reconnecting only when something
+/// else wakes the monitor (there, md failing the member); a reconnect nothing coincides with goes unseen.
 /// </remarks>
 internal sealed class UnannouncedReconnects(bool kernelAnnouncesReconnects, Func<long> nowMilliseconds, Action<TimeSpan> wakeIn)
 {

@@ -168,7 +168,7 @@ public sealed class ReplicaMonitorKernelTests(EtcdLab etcd) : IDisposable
     /// <summary>
     /// The 5.10 outcome of a port loss and return (waiting legs). The lost leg's I/O waits for the reconnect: the writes
     /// stall, then go on, and md does not fail the member; but a failfast write already in flight when the connection
-    /// dropped is failed at once, and md then fails the member (seen once in a full lab run), which the monitor must heal
+    /// dropped is failed at once, and md then fails the member (seen in full lab runs), which the monitor must heal
     /// although 5.10 announces the reconnect by nothing. The second loss makes that case happen every time: md is told
     /// the member failed while its controller reconnects.
     /// </summary>
