@@ -35,7 +35,7 @@ internal static class CliApp
         if (args.Length == 0)
         {
             // Bare `nvmenative`: how to use it, where a script's log will show it, and not a success.
-            commands.WriteHelp(commands.Root, stderr);
+            CliCommands.WriteHelp(commands.Root, stderr);
             return Usage;
         }
         if (args[0] == "help")
@@ -44,9 +44,16 @@ internal static class CliApp
         int verbosity = (parse.GetResult(commands.Verbose)?.IdentifierTokenCount ?? 0) + (parse.GetValue(commands.Debug) ? 2 : 0);
         try
         {
-            if (parse.Action is HelpAction or VersionAction)
+            // Help and version are answered here, not by invoking the parse: System.CommandLine's help action would
+            // lay the help out with its HelpBuilder (HelpText says why not).
+            if (parse.Action is HelpAction)
             {
-                parse.Invoke(new InvocationConfiguration { Output = console.Stdout, Error = stderr, EnableDefaultExceptionHandler = false });
+                CliCommands.WriteHelp(parse.CommandResult.Command, console.Stdout);
+                return Ok;
+            }
+            if (parse.Action is VersionAction)
+            {
+                console.Stdout.WriteLine(VersionAction.Version);
                 return Ok;
             }
             if (parse.Errors.Count > 0)
@@ -54,7 +61,7 @@ internal static class CliApp
                 stderr.WriteLine($"nvmenative: {UsageErrors.Describe(parse)}");
                 return Usage;
             }
-            return Dispatch(commands, parse, console, options, verbosity, signals?.Token ?? CancellationToken.None);
+            return Dispatch(commands, parse, console, options, verbosity, signals?.Listen() ?? CancellationToken.None);
         }
         catch (UsageException e)
         {

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using System.CommandLine.Help;
+using System.CommandLine.Help; // HelpAction: what the parser recognises as a help request
 
 namespace NvmeNative.Cli;
 
@@ -29,7 +29,24 @@ internal sealed class CliCommands
         Recursive = true,
     };
 
-    internal VersionOption Version { get; } = new() { Action = new VersionAction() };
+    // Help and version are plain options with System.CommandLine's help action and ours, not its HelpOption and
+    // VersionOption: those read their descriptions from the package's ResourceManager when constructed, which is
+    // reflection over embedded resources at every start (about 40 of the binary's 300 page faults), whatever the
+    // command. Help text still comes from its HelpBuilder, only when help is asked for.
+    internal Option<bool> Help { get; } = new("--help", "-h", "-?")
+    {
+        Description = "Show help and usage information",
+        Recursive = true,
+        Arity = ArgumentArity.Zero,
+        Action = new HelpAction(),
+    };
+
+    internal Option<bool> Version { get; } = new("--version")
+    {
+        Description = "Show version information",
+        Arity = ArgumentArity.Zero,
+        Action = new VersionAction(),
+    };
 
     internal Command Attach { get; } = new("attach",
         OneLine("""
@@ -125,10 +142,10 @@ internal sealed class CliCommands
             cancelled by SIGINT/SIGTERM (after its rollback). @FILE reads arguments from FILE; -- ends the options.
             """))
         {
-            new HelpOption(),
-            Version,
             Verbose,
             Debug,
+            Help,
+            Version,
         };
         Attach.Add(Props);
         Attach.Add(Force);
@@ -162,15 +179,8 @@ internal sealed class CliCommands
     /// Writes <paramref name="command"/>'s help as <c>--help</c> does, at <paramref name="width"/> columns (by
     /// default the terminal's, when the output is one).
     /// </summary>
-    internal void WriteHelp(Command command, TextWriter output, int? width = null)
-    {
-        string[] path = command == Root ? ["--help"] : [command.Name, "--help"];
-        var parse = Root.Parse(path);
-        var help = (HelpAction)parse.Action!;
-        if (width is { } columns)
-            help.MaxWidth = columns;
-        parse.Invoke(new InvocationConfiguration { Output = output, Error = output, EnableDefaultExceptionHandler = false });
-    }
+    internal static void WriteHelp(Command command, TextWriter output, int? width = null) =>
+        output.Write(HelpText.Of(command, width ?? HelpText.WidthFor(output)));
 
     /// <summary>The help text of every command at a fixed width, as the README's CLI reference shows it.</summary>
     internal string Reference(int width = 110)

@@ -1,4 +1,4 @@
 using NvmeNative.Cli;
 
-using var signals = SignalCancellation.Listen();
+using var signals = new SignalCancellation(handleSignals: true);
 return CliApp.Run(args, new CliConsole(Console.In, Console.Out, Console.Error, StderrIsTerminal: !Console.IsErrorRedirected), options: null, signals);

@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace NvmeNative.Cli;
 
 /// <summary>
-/// SIGINT and SIGTERM as a cancellation: the first signal cancels <see cref="Token"/> instead of killing the process,
+/// SIGINT and SIGTERM as a cancellation: the first signal cancels the token <see cref="Listen"/> returns instead of killing the process,
 /// so the running operation stops at its next wait and rolls back what it did; the process then exits with the
 /// shell's code for that signal (<see cref="ExitCode"/>). Later signals are absorbed too: a rollback in progress
 /// is not cut short (each of its steps has its own deadline).
@@ -13,9 +13,8 @@ internal sealed class SignalCancellation : IDisposable
     private readonly CancellationTokenSource _cancel = new();
     private readonly List<PosixSignalRegistration> _registrations = [];
     private readonly Lock _lock = new();
+    private readonly bool _handleSignals;
     private PosixSignal? _signal;
-
-    internal CancellationToken Token => _cancel.Token;
 
     /// <summary>The first signal received, if any.</summary>
     internal PosixSignal? Signal
@@ -37,13 +36,26 @@ internal sealed class SignalCancellation : IDisposable
 
     internal string SignalName => Signal is { } s ? s.ToString() : "request";
 
-    /// <summary>Handles SIGINT and SIGTERM from now until disposed.</summary>
-    internal static SignalCancellation Listen()
+    /// <param name="handleSignals">
+    /// Whether <see cref="Listen"/> takes over SIGINT and SIGTERM (the process's entry point); without it only
+    /// <see cref="Raise"/> cancels (a test).
+    /// </param>
+    internal SignalCancellation(bool handleSignals = false) => _handleSignals = handleSignals;
+
+    /// <summary>
+    /// Handles SIGINT and SIGTERM from now until disposed, and returns the token they cancel. Called once the
+    /// arguments are parsed and a command is about to run, not at start: registering starts the runtime's signal
+    /// thread, which <c>--help</c>, <c>--version</c> and a usage error do not need (before this, a signal ends the
+    /// process as usual, and nothing has been changed yet).
+    /// </summary>
+    internal CancellationToken Listen()
     {
-        var signals = new SignalCancellation();
-        signals._registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGINT, signals.OnSignal));
-        signals._registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGTERM, signals.OnSignal));
-        return signals;
+        if (_handleSignals && _registrations.Count == 0)
+        {
+            _registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal));
+            _registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal));
+        }
+        return _cancel.Token;
     }
 
     /// <summary>Acts as if <paramref name="signal"/> had been received (the handlers call it; so can a test).</summary>
