@@ -53,6 +53,16 @@ if [[ ${NVMENATIVE_BENCH_PUBLISH:-1} != 0 ]] && [[ -z "$(cli_bin)" || -n "$(find
 fi
 CLI="$(cli_bin || true)"
 
+# The floor under the binary's start-up (ProcessStartup's NativeAotFloor): a Native AOT program printing one line.
+FLOOR_DIR="$ROOT/artifacts/aot-floor"
+FLOOR_SRC=benchmarks/NvmeNative.AotFloor
+if [[ ${NVMENATIVE_BENCH_PUBLISH:-1} != 0 ]] && [[ ! -x $FLOOR_DIR/NvmeNative.AotFloor || -n "$(find "$FLOOR_SRC" -newer "$FLOOR_DIR/NvmeNative.AotFloor" -type f \( -name '*.cs' -o -name '*.csproj' \) -not -path '*/obj/*' -print -quit)" ]]; then
+  log "dotnet publish $FLOOR_SRC (Native AOT) -> $FLOOR_DIR"
+  rm -rf "$FLOOR_DIR"
+  dotnet publish "$FLOOR_SRC" -c Release -r linux-x64 -o "$FLOOR_DIR" -nologo -v quiet -clp:NoSummary >&2 ||
+    log "Native AOT publish of the floor program failed: ProcessStartup's NativeAotFloor will fail"
+fi
+
 host_cpu="$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1)"
 host_machine="${host_cpu:-unknown CPU}, $(nproc) cores, $(free -g | awk '/^Mem:/ {print $2}') GiB RAM, host kernel $(uname -r)"
 qemu_version="$(qemu-system-x86_64 --version 2>/dev/null | head -1 || true)"
