@@ -102,7 +102,8 @@ for kernel in "${KERNELS[@]}"; do
   cp "${reports[@]}" "$dest/"
   # BenchmarkDotNet's log has every iteration's time: the evidence behind each mean (one log per class run).
   classes="$(for r in "${reports[@]}"; do basename "$r" -report-github.md; done | sed 's/^NvmeNative\.Benchmarks\.//' | sort -u | paste -sd+ -)"
-  for f in "$out"/*.log; do if [[ -f $f ]]; then cp "$f" "$dest/benchmarkdotnet-$classes.log"; fi; done
+  # (Not the guest's console.log, which lab.sh leaves beside it: copied last, it used to replace the real one.)
+  for f in "$out"/*.log; do if [[ -f $f && $(basename "$f") != console.log ]]; then cp "$f" "$dest/benchmarkdotnet-$classes.log"; fi; done
   # The per-operation samples (attach/detach apart, os-brick's own time, NvmeNative's phases) and the charts.
   if [[ -f $out/timings.json ]]; then
     dotnet "$DLL" charts "$dest" "$out/timings.json" >&2 || log "charts failed"
