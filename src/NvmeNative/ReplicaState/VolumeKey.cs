@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Security.Cryptography;
 using System.Text;
 using NvmeNative.Errors;
 
@@ -51,7 +50,7 @@ public sealed record VolumeKey
         var canonical = new StringBuilder(CanonicalHeader).Append('\n').Append("alias ").Append(alias).Append('\n');
         foreach (var replica in sorted)
             canonical.Append("replica ").Append(replica.Canonical).Append('\n');
-        string hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical.ToString())));
+        string hash = Convert.ToHexStringLower(Sha256.HashData(Encoding.UTF8.GetBytes(canonical.ToString())));
         return new VolumeKey(alias, sorted, SafeAlias(alias) + "." + hash);
     }
 

@@ -18,6 +18,17 @@ public sealed class VolumeKeyTests
     }
 
     [Fact]
+    public void The_hash_is_the_sha256_of_the_canonical_text_as_earlier_versions_computed_it()
+    {
+        // Records on disk and in etcd are named by this value: it must not change from one version to the next.
+        var key = VolumeKey.Create("vol1", [Id(1), Id(0)]);
+        string canonical = $"nvmenative-replicated-volume-v1\nalias vol1\nreplica {Id(0).Canonical}\nreplica {Id(1).Canonical}\n";
+        string bcl = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(canonical)));
+
+        Assert.Equal("vol1." + bcl, key.Value);
+    }
+
+    [Fact]
     public void Alias_and_every_replica_change_the_key()
     {
         var key = VolumeKey.Create("vol1", [Id(0), Id(1)]).Value;
