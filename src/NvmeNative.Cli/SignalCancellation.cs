@@ -3,9 +3,9 @@ using System.Runtime.InteropServices;
 namespace NvmeNative.Cli;
 
 /// <summary>
-/// SIGINT and SIGTERM as a cancellation: the first signal cancels the token <see cref="Listen"/> returns instead of killing the process,
-/// so the running operation stops at its next wait and rolls back what it did; the process then exits with the
-/// shell's code for that signal (<see cref="ExitCode"/>). Later signals are absorbed too: a rollback in progress
+/// SIGINT and SIGTERM as a cancellation: the first signal cancels the token <see cref="Listen"/> returns instead of
+/// killing the process, so the running operation stops at its next wait and rolls back what it did; the process then
+/// exits with the shell's code for that signal (<see cref="ExitCode"/>). Later signals are absorbed too: a rollback in progress
 /// is not cut short (each of its steps has its own deadline).
 /// </summary>
 internal sealed class SignalCancellation : IDisposable
@@ -44,9 +44,9 @@ internal sealed class SignalCancellation : IDisposable
 
     /// <summary>
     /// Handles SIGINT and SIGTERM from now until disposed, and returns the token they cancel. Called once the
-    /// arguments are parsed and a command is about to run, not at start: registering starts the runtime's signal
-    /// thread, which <c>--help</c>, <c>--version</c> and a usage error do not need (before this, a signal ends the
-    /// process as usual, and nothing has been changed yet).
+    /// arguments are parsed and a command is about to run, not at start: registering costs every start some page
+    /// faults (the runtime's signal handling), which <c>--help</c>, <c>--version</c> and a usage error do not need
+    /// (before this, a signal ends the process as usual, and nothing has been changed yet).
     /// </summary>
     internal CancellationToken Listen()
     {
