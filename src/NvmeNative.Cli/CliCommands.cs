@@ -32,7 +32,7 @@ internal sealed class CliCommands
     // Help and version are plain options with System.CommandLine's help action and ours, not its HelpOption and
     // VersionOption: those read their descriptions from the package's ResourceManager when constructed, which is
     // reflection over embedded resources at every start (about 40 of the binary's 300 page faults), whatever the
-    // command. Help text still comes from its HelpBuilder, only when help is asked for.
+    // command. Help text is laid out by HelpText (its HelpBuilder would read the same resources for its headings).
     internal Option<bool> Help { get; } = new("--help", "-h", "-?")
     {
         Description = "Show help and usage information",
