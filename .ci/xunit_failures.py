@@ -6,7 +6,8 @@ import sys
 import xml.etree.ElementTree as ET
 
 label, path = sys.argv[1], sys.argv[2]
-MAX_LINES = 6
+# Enough for a test's own diagnostics (a kernel log tail, /proc/mdstat) to reach the end of the CI log.
+MAX_LINES = 40
 MAX_CHARS = 400
 for test in ET.parse(path).getroot().iter("test"):
     if test.get("result") not in ("Fail", "Error"):

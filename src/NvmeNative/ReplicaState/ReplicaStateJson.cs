@@ -1,12 +1,12 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using NvmeNative.Errors;
 
 namespace NvmeNative.ReplicaState;
 
 /// <summary>
 /// The JSON form of a <see cref="ReplicaStateRecord"/>, the same in every store (snake_case keys, enums as
-/// strings, a <c>schema</c> number), through source-generated System.Text.Json (no reflection: AOT and trim clean).
+/// strings, a <c>schema</c> number), written and read by hand on System.Text.Json's Utf8JsonWriter and Utf8JsonReader
+/// (<see cref="ReplicaStateJsonWriter"/>, <see cref="ReplicaStateJsonReader"/>): no reflection and no serializer metadata.
 /// </summary>
 public static class ReplicaStateJson
 {
@@ -17,7 +17,7 @@ public static class ReplicaStateJson
     public static byte[] Serialize(ReplicaStateRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
-        return JsonSerializer.SerializeToUtf8Bytes(record, ReplicaStateJsonContext.Default.ReplicaStateRecord);
+        return ReplicaStateJsonWriter.Write(record);
     }
 
     /// <summary>Reads a record written by <see cref="Serialize"/> and checks it.</summary>
@@ -28,32 +28,30 @@ public static class ReplicaStateJson
     {
         if (utf8Json.Length > MaxRecordBytes)
             throw new ReplicaStateCorruptException($"the record has {utf8Json.Length} bytes, more than {MaxRecordBytes}", source);
-        ReplicaStateRecord? record;
+        ReplicaStateRecord record;
         try
         {
-            record = JsonSerializer.Deserialize(utf8Json, ReplicaStateJsonContext.Default.ReplicaStateRecord);
+            record = ReplicaStateJsonReader.ReadRecord(utf8Json);
         }
-        catch (Exception e) when (e is JsonException or InvalidInputException or NotSupportedException)
+        catch (Exception e) when (e is JsonException or InvalidInputException)
         {
             throw new ReplicaStateCorruptException("the record is not valid: " + e.Message, source, e);
         }
-        if (record is null)
-            throw new ReplicaStateCorruptException("the record is JSON null", source);
         record.Validate(source);
         return record;
     }
 
     internal static byte[] SerializeFile(FileReplicaStateEnvelope envelope) =>
-        JsonSerializer.SerializeToUtf8Bytes(envelope, ReplicaStateJsonContext.Default.FileReplicaStateEnvelope);
+        ReplicaStateJsonWriter.WriteFile(envelope);
 
     internal static FileReplicaStateEnvelope DeserializeFile(ReadOnlySpan<byte> utf8Json, string source)
     {
         FileReplicaStateEnvelope? envelope;
         try
         {
-            envelope = JsonSerializer.Deserialize(utf8Json, ReplicaStateJsonContext.Default.FileReplicaStateEnvelope);
+            envelope = ReplicaStateJsonReader.ReadFile(utf8Json);
         }
-        catch (Exception e) when (e is JsonException or InvalidInputException or NotSupportedException)
+        catch (Exception e) when (e is JsonException or InvalidInputException)
         {
             throw new ReplicaStateCorruptException("the record file is not valid: " + e.Message, source, e);
         }
@@ -68,13 +66,3 @@ public static class ReplicaStateJson
 /// <param name="Generation">Bumped by every write, starting at 1.</param>
 /// <param name="Record">The record.</param>
 internal sealed record FileReplicaStateEnvelope(long Generation, ReplicaStateRecord Record);
-
-[JsonSourceGenerationOptions(
-    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
-    UseStringEnumConverter = true,
-    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    RespectRequiredConstructorParameters = true,
-    WriteIndented = true)]
-[JsonSerializable(typeof(ReplicaStateRecord))]
-[JsonSerializable(typeof(FileReplicaStateEnvelope))]
-internal sealed partial class ReplicaStateJsonContext : JsonSerializerContext;
