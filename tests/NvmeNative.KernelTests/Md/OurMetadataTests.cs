@@ -81,21 +81,24 @@ public sealed class OurMetadataTests
             string node = Path.GetFullPath(File.ResolveLinkTarget(md, returnFinalTarget: true)!.FullName);
             string sys = $"/sys/block/{Path.GetFileName(node)}/md";
             var detailRun = Tools.Run("mdadm", "--detail", node);
-            // Once seen on 5.10 in a full run (never alone): the array mdadm had just started could not be opened
-            // (ENODEV). Say what the kernel showed then, so that a recurrence can be diagnosed.
-            Assert.True(detailRun.ExitCode == 0, $"mdadm --detail {node} exited {detailRun.ExitCode}: {detailRun.Stderr}\n" +
-                $"/proc/mdstat:\n{File.ReadAllText("/proc/mdstat")}\n{sys}/array_state: " +
-                (File.Exists($"{sys}/array_state") ? File.ReadAllText($"{sys}/array_state") : "(none)") +
-                $"\nkernel log:\n{string.Join('\n', Tools.Run("dmesg").Stdout.Split('\n').TakeLast(40))}");
-            string detail = detailRun.Stdout;
-            Assert.Contains("State : clean", detail);
-            Assert.DoesNotContain("degraded", detail);
-            Assert.Contains($"Active Devices : {loops.Count}", detail);
-            Assert.Contains($"Working Devices : {loops.Count}", detail);
-            Assert.Contains("Failed Devices : 0", detail);
-            Assert.Contains("Intent Bitmap : Internal", detail);
-            Assert.Contains($"UUID : {uuid}", detail);
-            Assert.Equal(loops.Count, detail.Split('\n').Count(l => l.Contains("active sync", StringComparison.Ordinal)));
+            bool opens = !MdRefusesOpens(detailRun, sys);
+            Assert.True(detailRun.ExitCode == 0 || !opens, $"mdadm --detail {node} exited {detailRun.ExitCode}: {detailRun.Stderr}\n" +
+                $"/proc/mdstat:\n{File.ReadAllText("/proc/mdstat")}");
+            if (opens)
+            {
+                string detail = detailRun.Stdout;
+                Assert.Contains("State : clean", detail);
+                Assert.DoesNotContain("degraded", detail);
+                Assert.Contains($"Active Devices : {loops.Count}", detail);
+                Assert.Contains($"Working Devices : {loops.Count}", detail);
+                Assert.Contains("Failed Devices : 0", detail);
+                Assert.Contains("Intent Bitmap : Internal", detail);
+                Assert.Contains($"UUID : {uuid}", detail);
+                Assert.Equal(loops.Count, detail.Split('\n').Count(l => l.Contains("active sync", StringComparison.Ordinal)));
+            }
+            Assert.Contains(File.ReadAllText($"{sys}/array_state").Trim(), new[] { "clean", "active", "active-idle" }); // running, read-write
+            Assert.Equal(loops.Count.ToString(CultureInfo.InvariantCulture), File.ReadAllText($"{sys}/raid_disks").Trim());
+            Assert.Equal(uuid, MdUuid.Parse(File.ReadAllText($"{sys}/uuid").Trim()));
             Assert.Equal("0", File.ReadAllText($"{sys}/degraded").Trim());
             Assert.Equal("idle", File.ReadAllText($"{sys}/sync_action").Trim()); // --assume-clean: no initial resync
             Assert.Equal((plan.Layout.ComponentSize / 2).ToString(CultureInfo.InvariantCulture), File.ReadAllText($"{sys}/component_size").Trim());
@@ -108,7 +111,10 @@ public sealed class OurMetadataTests
                 Assert.Contains("failfast", state);
             }
 
-            Tools.Check("mdadm", "--stop", md);
+            if (opens)
+                Tools.Check("mdadm", "--stop", md);
+            else
+                StopWithoutOpening(MdDeviceName.Parse(Path.GetFileName(node)), md, sys);
             // What the kernel wrote while running and stopping must read back through our reader, roles and flags intact.
             for (int i = 0; i < loops.Count; i++)
             {
@@ -130,6 +136,33 @@ public sealed class OurMetadataTests
             foreach (var loop in loops)
                 loop.Dispose();
         }
+    }
+
+    /// <summary>
+    /// True when md refuses every open of the array mdadm has just started although it runs: mdadm --detail says
+    /// ENODEV. Linux 5.10.262 does this (md_open finds MD_CLOSING set) when mdadm --assemble's "just in case"
+    /// STOP_ARRAY lands on an md device that existed before and had taken an ioctl: md_clean keeps MD_CLOSING for such
+    /// a device, and the array mdadm then starts on it carries the flag. Shown in the lab with nothing of ours involved
+    /// (an md device allocated, given STOP_ARRAY_RO and held open while mdadm assembled onto it); seen twice in full
+    /// runs on 5.10. It says nothing about the metadata: what mdadm --detail would report is checked through sysfs.
+    /// </summary>
+    private static bool MdRefusesOpens(Tools.Result detail, string sys)
+    {
+        if (detail.ExitCode == 0 || !detail.Stderr.Contains("No such device", StringComparison.Ordinal) || !File.Exists($"{sys}/array_state"))
+            return false;
+        TestContext.Current.TestOutputHelper?.WriteLine(
+            $"md refuses opens of the array mdadm started (ENODEV; array_state {File.ReadAllText($"{sys}/array_state").Trim()}): " +
+            "mdadm --detail skipped, its facts checked through sysfs; the array is stopped through array_state");
+        return true;
+    }
+
+    // An array nobody can open is stopped by writing "clear" to array_state (md's do_md_stop, no open needed), then
+    // what mdadm --stop would also have removed: the /dev/md link and the map entry.
+    private static void StopWithoutOpening(MdDeviceName device, string link, string sys)
+    {
+        File.WriteAllText($"{sys}/array_state", "clear");
+        File.Delete(link);
+        new MdMapFile(new MdPaths(KernelPaths.Host)).Remove(device);
     }
 
     private static long DeviceBytes(string device)
