@@ -6,13 +6,39 @@ namespace NvmeNative.ReplicaState;
 /// Reads what <see cref="ReplicaStateJsonWriter"/> writes, and every record earlier versions wrote through
 /// System.Text.Json's serializer, by hand on a <see cref="Utf8JsonReader"/> (see the writer for why). It reads as
 /// that serializer did: exact snake_case names, unknown properties skipped, enum names in any case or their numbers,
-/// numbers only as JSON numbers, other members missing left at 0 or null, a missing required member an error. Stricter in one
-/// way: a property given twice is refused (the serializer kept the last), since which one a store meant is unknowable.
+/// numbers only as JSON numbers, other members missing left at 0 or null, a missing required member an error. Stricter
+/// in two ways, where the serializer guessed: a property given twice is refused (it kept the last), and a state must be
+/// one of the four names or their numbers (it also took numbers no state has, numbers in strings, padded names and
+/// comma lists such as "InSync, Failed", which it OR-ed into another state). No version wrote either.
 /// Every failure is a <see cref="JsonException"/> naming the member; the caller turns it into a corrupt record.
 /// </summary>
 internal static class ReplicaStateJsonReader
 {
     internal static ReplicaStateRecord ReadRecord(ReadOnlySpan<byte> utf8Json)
+    {
+        try
+        {
+            return ReadRecordCore(utf8Json);
+        }
+        catch (InvalidOperationException e) // a string or name that is not valid UTF-8 (or an escaped lone surrogate)
+        {
+            throw new JsonException(e.Message, e);
+        }
+    }
+
+    internal static FileReplicaStateEnvelope? ReadFile(ReadOnlySpan<byte> utf8Json)
+    {
+        try
+        {
+            return ReadFileCore(utf8Json);
+        }
+        catch (InvalidOperationException e) // as in ReadRecord
+        {
+            throw new JsonException(e.Message, e);
+        }
+    }
+
+    private static ReplicaStateRecord ReadRecordCore(ReadOnlySpan<byte> utf8Json)
     {
         var r = new Utf8JsonReader(utf8Json);
         Next(ref r, "the record");
@@ -21,7 +47,7 @@ internal static class ReplicaStateJsonReader
         return record;
     }
 
-    internal static FileReplicaStateEnvelope? ReadFile(ReadOnlySpan<byte> utf8Json)
+    private static FileReplicaStateEnvelope? ReadFileCore(ReadOnlySpan<byte> utf8Json)
     {
         var r = new Utf8JsonReader(utf8Json);
         Next(ref r, "the record file");
@@ -235,7 +261,7 @@ internal static class ReplicaStateJsonReader
     private static readonly ReplicaCondition[] Conditions =
         [ReplicaCondition.InSync, ReplicaCondition.Failed, ReplicaCondition.Rebuilding, ReplicaCondition.Removed];
 
-    // JsonStringEnumConverter's reading: a name in any case, or the number of a named value.
+    // A name in any case, or the number of a named value (see the class comment for what is refused).
     private static ReplicaCondition Condition(ref Utf8JsonReader r)
     {
         if (r.TokenType == JsonTokenType.Number && r.TryGetInt32(out int number) && ConditionName((ReplicaCondition)number) is not null)

@@ -104,14 +104,11 @@ internal static class ReplicaStateJsonWriter
         w.WriteEndObject();
     }
 
-    // The enum's name, as JsonStringEnumConverter writes it; a value without a name as its number, as it does too.
-    private static void WriteCondition(Utf8JsonWriter w, ReplicaCondition state)
-    {
-        if (ReplicaStateJsonReader.ConditionName(state) is { } name)
-            w.WriteString("state"u8, name);
-        else
-            w.WriteNumber("state"u8, (int)state);
-    }
+    // The enum's name, as JsonStringEnumConverter writes it. A value without a name (only a cast makes one) is refused
+    // rather than written as its number, which the reader would refuse: a record must never be written unreadable.
+    private static void WriteCondition(Utf8JsonWriter w, ReplicaCondition state) =>
+        w.WriteString("state"u8, ReplicaStateJsonReader.ConditionName(state)
+            ?? throw new ArgumentOutOfRangeException(nameof(state), state, "a replica state without a name cannot be recorded"));
 
     private static void WriteStringUnlessNull(Utf8JsonWriter w, ReadOnlySpan<byte> name, string? value)
     {

@@ -107,6 +107,53 @@ public sealed class ReplicaStateJsonCompatibilityTests
         Assert.Contains("'alias' is given twice", e.Message);
     }
 
+    /// <summary>Text that is not valid UTF-8, or an escaped lone surrogate, in a value or a name: corrupt, as the serializer had it.</summary>
+    [Theory]
+    [InlineData("alias", false)]
+    [InlineData("alias", true)]
+    [InlineData("state", true)]
+    [InlineData("name", true)] // (invalid UTF-8 in an unknown member's name is skipped unread by both, like the member)
+    public void Text_that_is_not_unicode_is_corrupt(string where, bool escapedSurrogate)
+    {
+        byte[] bad = escapedSurrogate ? "\\uD800"u8.ToArray() : [0x61, 0xC3, 0x62]; // a lone surrogate, or a truncated two-byte sequence
+        string json = where switch
+        {
+            "alias" => """{"schema":1,"volume_key":"k","alias":"@","replicas":[],"notes":[]}""",
+            "state" => """{"schema":1,"notes":[],"volume_key":"k","alias":"a","replicas":[{"replica":{"target_nqn":"nqn.2014-08.org.example:r","namespace":"nsid:3"},"state":"@","since":"2026-01-01T00:00:00Z"}]}""",
+            _ => """{"schema":1,"volume_key":"k","alias":"a","replicas":[],"notes":[],"@":1}""",
+        };
+        byte[] utf8 = [.. Encoding.UTF8.GetBytes(json[..json.IndexOf('@')]), .. bad, .. Encoding.UTF8.GetBytes(json[(json.IndexOf('@') + 1)..])];
+        Assert.ThrowsAny<JsonException>(() => JsonSerializer.Deserialize(utf8, ReferenceContext.Default.ReplicaStateRecord));
+        Assert.Throws<ReplicaStateCorruptException>(() => ReplicaStateJson.Deserialize(utf8, "src"));
+        byte[] file = [.. "{\"generation\":1,\"record\":"u8, .. utf8, .. "}"u8];
+        Assert.Throws<ReplicaStateCorruptException>(() => ReplicaStateJson.DeserializeFile(file, "src"));
+    }
+
+    /// <summary>States the serializer took by guessing (numbers no state has, numbers in strings, padded names, comma lists it OR-ed together) are refused.</summary>
+    [Theory]
+    [InlineData("7")]
+    [InlineData("-1")]
+    [InlineData("\"1\"")]
+    [InlineData("\" Failed \"")]
+    [InlineData("\"InSync, Failed\"")]
+    [InlineData("\"Failed,Removed\"")]
+    public void A_state_the_serializer_guessed_is_refused(string state)
+    {
+        byte[] utf8 = Encoding.UTF8.GetBytes("""{"schema":1,"notes":[],"volume_key":"k","alias":"a","replicas":[{"replica":{"target_nqn":"nqn.2014-08.org.example:r","namespace":"nsid:3"},"state":""" +
+            state + ""","since":"2026-01-01T00:00:00Z"}]}""");
+        JsonSerializer.Deserialize(utf8, ReferenceContext.Default.ReplicaStateRecord); // took it
+        var e = Assert.Throws<ReplicaStateCorruptException>(() => ReplicaStateJson.Deserialize(utf8, "src"));
+        Assert.Contains("is not InSync, Failed, Rebuilding or Removed", e.Message);
+    }
+
+    [Fact]
+    public void A_state_without_a_name_is_never_written()
+    {
+        var record = Record(2, 1);
+        record = record with { Replicas = [record.Replicas[0] with { State = (ReplicaCondition)9 }, record.Replicas[1]] };
+        Assert.Throws<ArgumentOutOfRangeException>(() => ReplicaStateJson.Serialize(record));
+    }
+
     [Theory]
     [InlineData("null")]
     [InlineData("""{"record":{"schema":1,"volume_key":"k","alias":"a","replicas":[],"notes":[]}}""")] // generation missing
