@@ -143,8 +143,9 @@ public sealed class OurMetadataTests
     /// ENODEV. Linux 5.10.262 does this (md_open finds MD_CLOSING set) when mdadm --assemble's "just in case"
     /// STOP_ARRAY lands on an md device that existed before and had taken an ioctl: md_clean keeps MD_CLOSING for such
     /// a device, and the array mdadm then starts on it carries the flag. Shown in the lab with nothing of ours involved
-    /// (an md device allocated, given STOP_ARRAY_RO and held open while mdadm assembled onto it); seen twice in full
-    /// runs on 5.10. It says nothing about the metadata: what mdadm --detail would report is checked through sysfs.
+    /// (an md device allocated, given STOP_ARRAY_RO and held open while mdadm assembled onto it); this test failed
+    /// that way once, in a full run on 5.10 (which earlier device it met there is not known). It says nothing about the
+    /// metadata: what mdadm --detail would report is checked through sysfs.
     /// </summary>
     private static bool MdRefusesOpens(Tools.Result detail, string sys)
     {
